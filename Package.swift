@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "runbook",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "runbook", targets: ["runbook"]),
+        .library(name: "RunbookKit", targets: ["RunbookKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Debian's libcmark-dev (CommonMark reference parser).
+        .systemLibrary(
+            name: "CCmark",
+            pkgConfig: "libcmark",
+            providers: [.apt(["libcmark-dev"])]
+        ),
+        // OpenSSL's libcrypto, for SHA-256 (Debian's libssl-dev).
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "RunbookKit",
+            dependencies: ["CCmark", "CCrypto", "Yams"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "runbook",
+            dependencies: [
+                "RunbookKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "runbook-bench",
+            dependencies: ["RunbookKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RunbookKitTests",
+            dependencies: ["RunbookKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RunbookCLITests",
+            dependencies: ["RunbookKit"],
+            swiftSettings: strict
+        ),
+    ]
+)

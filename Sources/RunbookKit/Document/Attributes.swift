@@ -1,0 +1,318 @@
+import Foundation
+
+/// The fence info string split into language and raw attributes.
+struct InfoString {
+    /// The first word, as written.
+    var language: String
+    /// Attributes in order; `column` is an offset into the info string (0-based).
+    var attributes: [RawAttribute]
+    /// Syntax errors, each with its offset in the info string.
+    var errors: [(offset: Int, message: String)]
+    /// Whether the info string had an attribute block at all.
+    var hasAttributeBlock: Bool
+}
+
+struct RawAttribute {
+    var key: String
+    var value: String?
+    var offset: Int
+}
+
+enum InfoStringParser {
+    /// Splits `bash {id=x timeout=2m confirm}`, Runme's `sh { name=x interactive=true }`
+    /// and the JSON form `sh {"name":"x","interactive":true}`.
+    static func parse(_ info: String) -> InfoString {
+        let bytes = Array(info.utf8)
+        var i = 0
+        while i < bytes.count && isBlank(bytes[i]) { i += 1 }
+        let languageStart = i
+        while i < bytes.count && !isBlank(bytes[i]) && bytes[i] != UInt8(ascii: "{") { i += 1 }
+        let language = String(decoding: bytes[languageStart..<i], as: UTF8.self)
+        while i < bytes.count && isBlank(bytes[i]) { i += 1 }
+        var result = InfoString(language: language, attributes: [], errors: [], hasAttributeBlock: false)
+        guard i < bytes.count else { return result }
+        guard bytes[i] == UInt8(ascii: "{") else {
+            result.errors.append((i, "attributes must be written in braces after the language, e.g. '\(language.isEmpty ? "bash" : language) {id=restart-web timeout=2m}'; found '\(String(decoding: bytes[i...], as: UTF8.self))'"))
+            return result
+        }
+        result.hasAttributeBlock = true
+        var end = bytes.count
+        while end > i && isBlank(bytes[end - 1]) { end -= 1 }
+        guard bytes[end - 1] == UInt8(ascii: "}"), end - 1 > i else {
+            result.errors.append((i, "attribute block opened with '{' is never closed with '}'"))
+            return result
+        }
+        var inner = i + 1
+        while inner < end - 1 && isBlank(bytes[inner]) { inner += 1 }
+        if inner < end - 1 && bytes[inner] == UInt8(ascii: "\"") {
+            parseJSON(bytes[i..<end], offset: i, into: &result)
+        } else {
+            parseKeyValues(bytes, from: i + 1, to: end - 1, into: &result)
+        }
+        return result
+    }
+
+    private static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+
+    private static func isKeyByte(_ b: UInt8) -> Bool {
+        (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 45 || b == 95 || b == 46
+    }
+
+    private static func parseKeyValues(_ bytes: [UInt8], from start: Int, to end: Int, into result: inout InfoString) {
+        var i = start
+        while i < end {
+            if isBlank(bytes[i]) || bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            let keyStart = i
+            while i < end && isKeyByte(bytes[i]) { i += 1 }
+            if i == keyStart {
+                result.errors.append((i, "unexpected '\(String(decoding: [bytes[i]], as: UTF8.self))' in attributes; write them as key=value separated by spaces"))
+                return
+            }
+            let key = String(decoding: bytes[keyStart..<i], as: UTF8.self)
+            guard i < end, bytes[i] == UInt8(ascii: "=") else {
+                if i < end && !isBlank(bytes[i]) && bytes[i] != UInt8(ascii: ",") {
+                    result.errors.append((i, "unexpected '\(String(decoding: [bytes[i]], as: UTF8.self))' after attribute '\(key)'; write key=value"))
+                    return
+                }
+                result.attributes.append(RawAttribute(key: key, value: nil, offset: keyStart))
+                continue
+            }
+            i += 1 // '='
+            if i >= end || isBlank(bytes[i]) {
+                result.errors.append((keyStart, "attribute '\(key)' has '=' but no value; write \(key)=VALUE, or \(key)=\"\" for an empty value"))
+                continue
+            }
+            let quote = bytes[i]
+            if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
+                i += 1
+                var value = [UInt8]()
+                var closed = false
+                while i < end {
+                    let b = bytes[i]
+                    if b == quote { closed = true; i += 1; break }
+                    if b == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") && i + 1 < end {
+                        value.append(bytes[i + 1]); i += 2; continue
+                    }
+                    value.append(b); i += 1
+                }
+                if !closed {
+                    result.errors.append((keyStart, "the value of attribute '\(key)' opens a quote that is never closed"))
+                    return
+                }
+                result.attributes.append(RawAttribute(key: key, value: String(decoding: value, as: UTF8.self), offset: keyStart))
+                if i < end && !isBlank(bytes[i]) && bytes[i] != UInt8(ascii: ",") {
+                    result.errors.append((i, "expected a space after the quoted value of '\(key)'"))
+                    return
+                }
+            } else {
+                let valueStart = i
+                while i < end && !isBlank(bytes[i]) && bytes[i] != UInt8(ascii: ",") || (i < end && bytes[i] == UInt8(ascii: ",") && key == "expect-exit") {
+                    if bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") || bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "}") {
+                        result.errors.append((i, "unexpected '\(String(decoding: [bytes[i]], as: UTF8.self))' in the value of '\(key)'; quote values that hold quotes or braces"))
+                        return
+                    }
+                    i += 1
+                }
+                result.attributes.append(RawAttribute(key: key, value: String(decoding: bytes[valueStart..<i], as: UTF8.self), offset: keyStart))
+            }
+        }
+    }
+
+    private static func parseJSON(_ slice: ArraySlice<UInt8>, offset: Int, into result: inout InfoString) {
+        let object: [String: JSONValue]
+        do {
+            object = try JSONDecoder().decode([String: JSONValue].self, from: Data(slice))
+        } catch {
+            result.errors.append((offset, "the attribute block looks like JSON but is not a JSON object of simple values"))
+            return
+        }
+        // JSON objects are unordered; sort keys so the order is stable.
+        for key in object.keys.sorted() {
+            func append(_ v: String?) { result.attributes.append(RawAttribute(key: key, value: v, offset: offset)) }
+            switch object[key]! {
+            case .scalar(let text): append(text)
+            case .list(let items): append(items.joined(separator: ","))
+            case .map(let map):
+                guard key == "env" else {
+                    result.errors.append((offset, "attribute '\(key)' takes a simple value, not a JSON object"))
+                    continue
+                }
+                for name in map.keys.sorted() { append("\(name)=\(map[name]!)") }
+            }
+        }
+    }
+}
+
+/// A JSON attribute value: a scalar (as text), a list of scalars, or a map of scalars.
+private enum JSONValue: Decodable {
+    case scalar(String)
+    case list([String])
+    case map([String: String])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? Self.scalarText(container) {
+            self = .scalar(text)
+        } else if let list = try? container.decode([Scalar].self) {
+            self = .list(list.map(\.text))
+        } else {
+            self = .map(try container.decode([String: Scalar].self).mapValues(\.text))
+        }
+    }
+
+    private struct Scalar: Decodable {
+        var text: String
+        init(from decoder: any Decoder) throws { text = try JSONValue.scalarText(decoder.singleValueContainer()) }
+    }
+
+    private static func scalarText(_ container: any SingleValueDecodingContainer) throws -> String {
+        if let b = try? container.decode(Bool.self) { return b ? "true" : "false" }
+        if let i = try? container.decode(Int.self) { return String(i) }
+        if let d = try? container.decode(Double.self) { return String(d) }
+        return try container.decode(String.self)
+    }
+}
+
+/// The attributes a code step may carry, and Runme's that are read or ignored.
+enum AttributeSchema {
+    static let known = ["id", "name", "timeout", "confirm", "retries", "on-failure", "interactive",
+                        "dir", "env", "skip", "idempotent", "expect-exit"]
+    /// Runme's spellings with the same meaning.
+    static let aliases = ["cwd": "dir", "excludeFromRunAll": "skip"]
+    /// Runme attributes that have no meaning here: accepted with a warning so Runme files still check.
+    static let ignoredRunme = ["background", "closeTerminalOnSuccess", "mimeType", "terminalRows", "promptEnv",
+                               "category", "tag", "interpreter", "openTerminalOnError"]
+    static let identifierPattern = "[A-Za-z0-9][A-Za-z0-9._-]*"
+}
+
+/// Checks whether `s` is an identifier as allowed for `id` and `name` values.
+func isStepIdentifier(_ s: String) -> Bool {
+    let bytes = Array(s.utf8)
+    guard let first = bytes.first, bytes.count <= 128 else { return false }
+    func alnum(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) }
+    return alnum(first) && bytes.allSatisfy { alnum($0) || $0 == 46 || $0 == 95 || $0 == 45 }
+}
+
+/// Checks whether `s` is a valid environment variable name.
+func isEnvName(_ s: String) -> Bool {
+    let bytes = Array(s.utf8)
+    guard let first = bytes.first else { return false }
+    func letter(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || b == 95 }
+    return letter(first) && bytes.allSatisfy { letter($0) || ($0 >= 48 && $0 <= 57) }
+}
+
+/// Turns raw attributes into `StepAttributes`, reporting each bad one.
+struct AttributeChecker {
+    /// Reports a finding at an offset into the info string.
+    var report: (_ severity: Severity, _ rule: String, _ offset: Int, _ message: String) -> Void
+
+    func check(_ raw: [RawAttribute], columnBase: Int) -> StepAttributes {
+        var attrs = StepAttributes()
+        var seen: [String: Int] = [:]
+        for attribute in raw {
+            var key = attribute.key
+            attrs.written.append(WrittenAttribute(key: attribute.key, value: attribute.value, column: columnBase + attribute.offset))
+            if let canonical = AttributeSchema.aliases[key] { key = canonical }
+            if AttributeSchema.ignoredRunme.contains(key) {
+                report(.warning, "ignored-attribute", attribute.offset, "Runme attribute '\(key)' has no effect in runbook and is ignored")
+                continue
+            }
+            guard AttributeSchema.known.contains(key) else {
+                let all = AttributeSchema.known + Array(AttributeSchema.aliases.keys)
+                if let guess = closestMatch(to: key, in: all) {
+                    report(.error, "unknown-attribute", attribute.offset, "unknown attribute '\(attribute.key)' (did you mean '\(guess)'?)")
+                } else {
+                    report(.error, "unknown-attribute", attribute.offset, "unknown attribute '\(attribute.key)'; known attributes: \(AttributeSchema.known.joined(separator: ", "))")
+                }
+                continue
+            }
+            if key != "env" {
+                if seen[key] != nil {
+                    report(.error, "duplicate-attribute", attribute.offset, "attribute '\(key)' is given more than once")
+                    continue
+                }
+                seen[key] = attribute.offset
+            }
+            let value = attribute.value
+            func bad(_ expectation: String) {
+                report(.error, "bad-attribute-value", attribute.offset, "attribute '\(attribute.key)' \(expectation), not '\(value ?? "")'")
+            }
+            func flag() -> Bool? {
+                switch value {
+                case nil, "true": return true
+                case "false": return false
+                default: bad("takes true or false (or no value, meaning true)"); return nil
+                }
+            }
+            switch key {
+            case "id", "name":
+                guard let v = value, isStepIdentifier(v) else {
+                    bad("must be letters, digits, '.', '_' or '-', starting with a letter or digit (at most 128)")
+                    continue
+                }
+                if key == "id" { attrs.id = v } else { attrs.name = v }
+            case "timeout":
+                if value == "none" { attrs.timeout = StepTimeout.none; continue }
+                guard let v = value, let seconds = parseDuration(v) else {
+                    bad("takes a duration such as 30s, 2m, 1h30m (or none)")
+                    continue
+                }
+                guard seconds > 0 else { bad("must be more than zero; write timeout=none for no limit"); continue }
+                guard seconds <= 7 * 86400 else { bad("must be at most 7 days"); continue }
+                attrs.timeout = .seconds(seconds)
+            case "confirm": if let f = flag() { attrs.confirm = f }
+            case "interactive": if let f = flag() { attrs.interactive = f }
+            case "idempotent": if let f = flag() { attrs.idempotent = f }
+            case "retries":
+                guard let v = value, let n = Int(v), n >= 0, n <= 100 else { bad("takes a whole number from 0 to 100"); continue }
+                attrs.retries = n
+            case "on-failure":
+                guard let v = value, let policy = FailurePolicy(rawValue: v) else {
+                    bad("takes one of \(FailurePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+                    continue
+                }
+                attrs.onFailure = policy
+            case "dir":
+                guard let v = value, !v.isEmpty else { bad("takes a directory path"); continue }
+                attrs.dir = v
+            case "env":
+                guard let v = value, let eq = v.firstIndex(of: "="), isEnvName(String(v[..<eq])) else {
+                    bad("takes NAME=value (repeat env= for more variables)")
+                    continue
+                }
+                let name = String(v[..<eq])
+                if attrs.env.contains(where: { $0.name == name }) {
+                    report(.error, "duplicate-attribute", attribute.offset, "env variable '\(name)' is set more than once")
+                    continue
+                }
+                attrs.env.append(EnvVar(name: name, value: String(v[v.index(after: eq)...])))
+            case "skip":
+                switch value {
+                case nil, "true": attrs.skip = true
+                case "false": attrs.skip = false
+                case let reason?:
+                    attrs.skip = true
+                    attrs.skipReason = reason
+                }
+                if attribute.key == "excludeFromRunAll" && attrs.skip && attrs.skipReason == nil {
+                    attrs.skipReason = "excludeFromRunAll"
+                }
+            case "expect-exit":
+                guard let v = value else { bad("takes exit codes such as 0 or 0,1"); continue }
+                var codes: [Int32] = []
+                for part in v.split(separator: ",", omittingEmptySubsequences: false) {
+                    guard let n = Int32(part.trimmingCharacters(in: .whitespaces)), n >= 0, n <= 255 else {
+                        bad("takes exit codes from 0 to 255 separated by commas, such as 0,1")
+                        codes = []
+                        break
+                    }
+                    if !codes.contains(n) { codes.append(n) }
+                }
+                if !codes.isEmpty { attrs.expectExit = codes }
+            default:
+                break
+            }
+        }
+        return attrs
+    }
+}

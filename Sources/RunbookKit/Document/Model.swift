@@ -1,0 +1,236 @@
+/// A parsed runbook: its front matter, sections and steps, with every finding about it.
+///
+/// Immutable value; built by `RunbookParser`. `run` refuses a runbook whose
+/// `diagnostics` hold an error.
+public struct Runbook: Sendable {
+    /// The path as the user gave it.
+    public let path: String
+    /// SHA-256 (hex) of the file's exact bytes, before any normalisation.
+    public let sha256: String
+    /// Size of the file in bytes.
+    public let byteCount: Int
+    /// The exact bytes of the file, for the journal's copy of what ran.
+    public let rawBytes: [UInt8]
+    /// Front matter `title`, else the text of the first level-1 heading.
+    public let title: String?
+    /// Front matter `description`.
+    public let description: String?
+    /// Declared parameters, in declaration order.
+    public let params: [Param]
+    /// Runbook-wide defaults from the front matter.
+    public let defaults: Defaults
+    /// Headings, in document order.
+    public let sections: [Section]
+    /// Code and manual steps, in document order.
+    public let steps: [Step]
+    /// Code blocks that are shown but never run.
+    public let references: [ReferenceBlock]
+    /// Every finding, in file order.
+    public let diagnostics: [Diagnostic]
+
+    /// Whether any finding is an error.
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+/// A declared parameter, passed to steps as an environment variable of the same name.
+public struct Param: Sendable, Codable, Hashable {
+    public var name: String
+    public var description: String?
+    public var defaultValue: String?
+    public var required: Bool
+    public var secret: Bool
+    public var pattern: String?
+    /// Line of the declaration in the file.
+    public var line: Int
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, defaultValue = "default", required, secret, pattern, line
+    }
+}
+
+/// Runbook-wide defaults set in the front matter.
+public struct Defaults: Sendable, Codable, Hashable {
+    /// Interpreter for `shell` blocks and for the failure prompt's shell (default `bash`).
+    public var shell: String = "bash"
+    /// Timeout for steps that set none.
+    public var timeout: StepTimeout?
+    /// Working directory for steps, relative to the runbook's folder.
+    public var dir: String?
+    /// Environment for every step, in order.
+    public var env: [EnvVar] = []
+}
+
+/// An environment variable a runbook sets.
+public struct EnvVar: Sendable, Codable, Hashable {
+    public var name: String
+    public var value: String
+}
+
+/// A time limit for a step: a number of seconds, or explicitly none.
+public enum StepTimeout: Sendable, Hashable, Codable {
+    case seconds(Double)
+    case none
+
+    /// The limit in seconds, or nil for none.
+    public var seconds: Double? {
+        if case .seconds(let s) = self { return s }
+        return nil
+    }
+
+    /// The shortest human form (`90s` → `1m30s`).
+    public var display: String {
+        switch self {
+        case .none: return "none"
+        case .seconds(let total): return formatDuration(total)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let s = try? container.decode(Double.self) { self = .seconds(s) } else { self = .none }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .none: try container.encodeNil()
+        case .seconds(let s): try container.encode(s)
+        }
+    }
+}
+
+/// A heading of the runbook.
+public struct Section: Sendable, Codable, Hashable {
+    /// 0-based position among the sections.
+    public var index: Int
+    /// Heading level, 1 to 6.
+    public var level: Int
+    /// The heading text.
+    public var title: String
+    /// The slugs of this heading and its ancestors joined by `/`, the start of derived step keys.
+    public var path: String
+    public var line: Int
+}
+
+/// How a step's key was made; only `id` and `name` survive edits around the step.
+public enum KeySource: String, Sendable, Codable, Hashable {
+    case id
+    case name
+    case ordinal
+}
+
+/// What a step is.
+public enum StepKind: String, Sendable, Codable, Hashable {
+    /// A fenced code block in an executable language.
+    case code
+    /// A task-list item (`- [ ] text`) the operator confirms.
+    case manual
+}
+
+/// What to do when a step fails and its retries are used up.
+public enum FailurePolicy: String, Sendable, Codable, Hashable, CaseIterable {
+    /// Ask the operator (retry, skip, shell, abort); the default.
+    case prompt
+    /// Stop the run.
+    case abort
+    /// Record the failure and go on with the next step.
+    case `continue`
+}
+
+/// The attributes written after a code step's language, checked and typed.
+public struct StepAttributes: Sendable, Codable, Hashable {
+    public var id: String?
+    public var name: String?
+    public var timeout: StepTimeout?
+    public var confirm: Bool = false
+    public var retries: Int = 0
+    public var onFailure: FailurePolicy = .prompt
+    public var interactive: Bool = false
+    public var dir: String?
+    public var env: [EnvVar] = []
+    /// Whether the step is marked never to run.
+    public var skip: Bool = false
+    /// Why it is skipped, when the runbook says.
+    public var skipReason: String?
+    public var idempotent: Bool = false
+    /// Exit codes that count as success (default `[0]`).
+    public var expectExit: [Int32] = [0]
+    /// The attributes as written, in order (`key`, `value`), for display.
+    public var written: [WrittenAttribute] = []
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, timeout, confirm, retries, onFailure = "on-failure", interactive, dir, env, skip
+        case skipReason = "skip-reason", idempotent, expectExit = "expect-exit", written
+    }
+}
+
+/// One attribute as written in the fence's info string.
+public struct WrittenAttribute: Sendable, Codable, Hashable {
+    public var key: String
+    /// The value, or nil for a bare flag such as `confirm`.
+    public var value: String?
+    /// Column of the key in the file.
+    public var column: Int
+}
+
+/// A code or manual step.
+public struct Step: Sendable, Codable, Hashable {
+    /// 1-based position among all steps.
+    public var number: Int
+    /// The stable identity recorded in journals: `id`, else the heading path plus `name`, else plus `#N`.
+    public var key: String
+    public var keySource: KeySource
+    public var kind: StepKind
+    /// Line of the opening fence or of the task item.
+    public var line: Int
+    public var column: Int
+    /// Last line of the block or item.
+    public var endLine: Int
+    /// Index of the enclosing section, if any.
+    public var section: Int?
+    /// A one-line title: the task text, else the enclosing task item's text, else the heading.
+    public var title: String
+    /// The Markdown between the previous step (or heading) and this one, shown with it.
+    public var prose: String
+    /// The fence language as written (code steps).
+    public var language: String?
+    /// The program that runs the code, e.g. `bash` (code steps).
+    public var interpreter: String?
+    /// The code to run, LF line ends (code steps).
+    public var code: String?
+    /// SHA-256 of `code` (code steps).
+    public var codeSHA256: String?
+    /// Typed attributes (defaults for manual steps).
+    public var attributes: StepAttributes
+    /// For manual steps: whether the task was already ticked (`- [x]`) in the file.
+    public var checked: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case number, key, keySource = "key-source", kind, line, column, endLine = "end-line", section, title, prose
+        case language, interpreter, code, codeSHA256 = "code-sha256", attributes, checked
+    }
+}
+
+/// A code block that is not a step: shown as reference, never run.
+public struct ReferenceBlock: Sendable, Codable, Hashable {
+    /// The language as written, empty when none.
+    public var language: String
+    /// `fenced` or `indented`.
+    public var form: String
+    public var line: Int
+    public var endLine: Int
+    public var section: Int?
+
+    enum CodingKeys: String, CodingKey { case language, form, line, endLine = "end-line", section }
+}
+
+/// `5400` → `1h30m`, `90` → `1m30s`, `0.5` → `500ms`.
+func formatDuration(_ seconds: Double) -> String {
+    if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+    var rest = Int(seconds.rounded())
+    var out = ""
+    if rest >= 3600 { out += "\(rest / 3600)h"; rest %= 3600 }
+    if rest >= 60 { out += "\(rest / 60)m"; rest %= 60 }
+    if rest > 0 || out.isEmpty { out += "\(rest)s" }
+    return out
+}

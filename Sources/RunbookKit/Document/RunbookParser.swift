@@ -1,0 +1,304 @@
+import Foundation
+
+/// Reads a runbook file into a `Runbook`: byte checks, front matter, cmark, steps, keys, lint.
+///
+/// Parsing never throws for bad content: every problem becomes a `Diagnostic`.
+/// Only an unreadable file throws.
+public enum RunbookParser {
+    /// Reads and parses the file at `path`.
+    public static func parse(path: String) throws(FileReadError) -> Runbook {
+        switch try readRegularFile(path, limit: SourceText.sizeLimit) {
+        case .bytes(let bytes): return parse(bytes: bytes, path: path)
+        case .tooLarge(let size): return oversize(path: path, size: size)
+        }
+    }
+
+    /// Parses runbook bytes; `path` is used in diagnostics.
+    public static func parse(bytes: [UInt8], path: String) -> Runbook {
+        if bytes.count > SourceText.sizeLimit { return oversize(path: path, size: bytes.count) }
+        var builder = Builder(path: path, raw: bytes)
+        return builder.build()
+    }
+
+    private static func oversize(path: String, size: Int) -> Runbook {
+        var sink = DiagnosticSink(path: path)
+        sink.error("file-too-large", line: 1,
+                   "file is \(size) bytes, over the limit of \(SourceText.sizeLimit) bytes (20 MiB); split the runbook into smaller files")
+        return Runbook(path: path, sha256: "", byteCount: size, rawBytes: [], title: nil, description: nil, params: [],
+                       defaults: Defaults(), sections: [], steps: [], references: [], diagnostics: sink.sorted)
+    }
+}
+
+private struct Builder {
+    let path: String
+    let raw: [UInt8]
+    var sink: DiagnosticSink
+    var source: SourceText
+    var frontMatter = FrontMatter()
+
+    var sections: [Section] = []
+    var steps: [Step] = []
+    var references: [ReferenceBlock] = []
+    var firstH1: String?
+
+    init(path: String, raw: [UInt8]) {
+        self.path = path
+        self.raw = raw
+        var sink = DiagnosticSink(path: path)
+        self.source = SourceText(raw: raw, sink: &sink)
+        self.sink = sink
+    }
+
+    mutating func build() -> Runbook {
+        frontMatter = FrontMatter.read(source, sink: &sink)
+        let blocks = CommonMarkConverter.convert(bodyBytes())
+        walk(blocks)
+        checkKeys()
+        ReferenceLint(steps: steps, frontMatter: frontMatter, source: source).run(into: &sink)
+        if steps.isEmpty {
+            sink.warning("no-steps", line: 1, "runbook has no steps: no fenced block in a runnable language (\(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))) and no task item '- [ ]'")
+        }
+        return Runbook(path: path, sha256: SHA256.hex(raw), byteCount: raw.count, rawBytes: raw,
+                       title: frontMatter.title ?? firstH1, description: frontMatter.description,
+                       params: frontMatter.params, defaults: frontMatter.defaults, sections: sections, steps: steps,
+                       references: references, diagnostics: sink.sorted)
+    }
+
+    /// The normalised bytes with front matter lines blanked, so cmark's line numbers stay the file's.
+    private func bodyBytes() -> [UInt8] {
+        guard frontMatter.lastLine > 0 else { return source.bytes }
+        let cut = source.lineRange(frontMatter.lastLine).upperBound
+        var out = [UInt8](repeating: 0x0A, count: frontMatter.lastLine)
+        if cut < source.bytes.count { out.append(contentsOf: source.bytes[(cut + 1)...]) }
+        return out
+    }
+
+    // MARK: Walking the blocks
+
+    private mutating func walk(_ blocks: [MarkdownBlock]) {
+        // Task items that hold a runnable code block are headers for that code, not manual steps.
+        var taskHoldsCode = Set<Int>()
+        for case .codeBlock(let block) in blocks {
+            if let task = block.taskItem, isRunnable(InfoStringParser.language(of: block.info)) { taskHoldsCode.insert(task) }
+        }
+        var taskTexts: [Int: String] = [:]
+        var headingStack: [(level: Int, slug: String)] = []
+        var currentSection: Int?
+        var ordinals: [Int: Int] = [:]
+        var boundary = frontMatter.lastLine   // prose for the next step starts after this line
+
+        for block in blocks {
+            switch block {
+            case .heading(let heading):
+                while let top = headingStack.last, top.level >= heading.level { headingStack.removeLast() }
+                var slug = slugify(heading.text)
+                if slug.isEmpty { slug = "untitled" }
+                headingStack.append((heading.level, slug))
+                let section = Section(index: sections.count, level: heading.level, title: heading.text,
+                                      path: headingStack.map(\.slug).joined(separator: "/"), line: heading.line)
+                sections.append(section)
+                currentSection = section.index
+                if heading.level == 1 && firstH1 == nil { firstH1 = heading.text }
+                boundary = max(boundary, heading.line)
+
+            case .taskItem(let item):
+                taskTexts[item.ordinal] = item.text
+                guard !taskHoldsCode.contains(item.ordinal) else { continue }
+                let ordinal = nextOrdinal(&ordinals, currentSection)
+                var text = item.text
+                var attributes = StepAttributes()
+                if let (plain, attrs) = manualAttributes(item) { text = plain; attributes = attrs }
+                let (key, source) = makeKey(attributes, section: currentSection, ordinal: ordinal)
+                steps.append(Step(number: steps.count + 1, key: key, keySource: source, kind: .manual,
+                                  line: item.line, column: item.column, endLine: item.endLine, section: currentSection,
+                                  title: text.isEmpty ? "(empty task)" : text,
+                                  prose: prose(after: boundary, before: item.line), language: nil, interpreter: nil,
+                                  code: nil, codeSHA256: nil, attributes: attributes, checked: item.checked))
+                if text.isEmpty {
+                    sink.warning("empty-task", line: item.line, column: item.column, "task item has no text; the operator will not know what to confirm")
+                }
+                boundary = max(boundary, item.line)
+
+            case .codeBlock(let block):
+                let fence = fenceShape(block)
+                if fence.fenced && !fence.closed {
+                    let swallowed = block.endLine - block.line
+                    sink.error("unclosed-fence", line: block.line, column: block.column,
+                               "code block opened here is never closed; cmark makes the \(swallowed) line(s) after it, up to line \(block.endLine), part of this block (later headings and steps included). Add a closing \(fence.marker) line")
+                }
+                let info = InfoStringParser.parse(block.info)
+                let interpreter = StepLanguages.interpreter(for: info.language, shell: frontMatter.defaults.shell)
+                guard fence.fenced, let interpreter else {
+                    references.append(ReferenceBlock(language: info.language, form: fence.fenced ? "fenced" : "indented",
+                                                     line: block.line, endLine: block.endLine, section: currentSection))
+                    if fence.fenced && info.hasAttributeBlock {
+                        sink.warning("reference-with-attributes", line: block.line, column: block.column,
+                                     "block in language '\(info.language)' has step attributes but never runs (runnable languages: \(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))); it is shown as reference")
+                    }
+                    continue
+                }
+                let infoColumn = fence.infoColumn
+                for error in info.errors {
+                    sink.error("malformed-attributes", line: block.line, column: infoColumn + error.offset, error.message)
+                }
+                var reportSink = sink
+                let checker = AttributeChecker { severity, rule, offset, message in
+                    if severity == .error {
+                        reportSink.error(rule, line: block.line, column: infoColumn + offset, message)
+                    } else {
+                        reportSink.warning(rule, line: block.line, column: infoColumn + offset, message)
+                    }
+                }
+                let attributes = checker.check(info.attributes, columnBase: infoColumn)
+                sink = reportSink
+                let ordinal = nextOrdinal(&ordinals, currentSection)
+                let (key, keySource) = makeKey(attributes, section: currentSection, ordinal: ordinal)
+                let title = block.taskItem.flatMap { taskTexts[$0] }
+                    ?? currentSection.map { sections[$0].title } ?? frontMatter.title ?? "step \(steps.count + 1)"
+                steps.append(Step(number: steps.count + 1, key: key, keySource: keySource, kind: .code,
+                                  line: block.line, column: block.column, endLine: block.endLine, section: currentSection,
+                                  title: title, prose: prose(after: boundary, before: block.line),
+                                  language: info.language, interpreter: interpreter, code: block.literal,
+                                  codeSHA256: SHA256.hex(block.literal), attributes: attributes, checked: nil))
+                if block.literal.trimmingSpaces().isEmpty {
+                    sink.warning("empty-step", line: block.line, column: block.column, "code step is empty; remove it or add the commands it should run")
+                }
+                boundary = max(boundary, block.endLine)
+            }
+        }
+    }
+
+    private func isRunnable(_ language: String) -> Bool {
+        StepLanguages.interpreters[language.lowercased()] != nil
+    }
+
+    private func nextOrdinal(_ ordinals: inout [Int: Int], _ section: Int?) -> Int {
+        let slot = section ?? -1
+        let next = (ordinals[slot] ?? 0) + 1
+        ordinals[slot] = next
+        return next
+    }
+
+    private func makeKey(_ attributes: StepAttributes, section: Int?, ordinal: Int) -> (String, KeySource) {
+        if let id = attributes.id { return (id, .id) }
+        let base = section.map { sections[$0].path }
+        if let name = attributes.name { return (base.map { "\($0)/\(name)" } ?? name, .name) }
+        return ("\(base ?? "top")#\(ordinal)", .ordinal)
+    }
+
+    /// The source lines strictly between `boundary` and `line`, trimmed of blank lines.
+    private func prose(after boundary: Int, before line: Int) -> String {
+        var first = boundary + 1
+        var last = line - 1
+        func blank(_ n: Int) -> Bool { source.line(n).allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+        while first <= last && blank(first) { first += 1 }
+        while last >= first && blank(last) { last -= 1 }
+        return source.text(lines: first, last)
+    }
+
+    /// A trailing `{id=… name=… skip}` on a task item's text.
+    private mutating func manualAttributes(_ item: MarkdownBlock.TaskItem) -> (String, StepAttributes)? {
+        let text = item.text
+        guard text.hasSuffix("}"), let open = text.range(of: " {", options: .backwards) ?? (text.hasPrefix("{") ? text.range(of: "{") : nil) else {
+            return nil
+        }
+        let braceStart = text[open].hasPrefix(" ") ? text.index(after: open.lowerBound) : open.lowerBound
+        let info = InfoStringParser.parse("task " + String(text[braceStart...]))
+        let line = item.line
+        for error in info.errors { sink.error("malformed-attributes", line: line, column: item.column, error.message) }
+        var attributes = StepAttributes()
+        var allowed: [RawAttribute] = []
+        for attribute in info.attributes {
+            if ["id", "name", "skip"].contains(attribute.key) {
+                allowed.append(attribute)
+            } else {
+                sink.error("bad-manual-attribute", line: line, column: item.column,
+                           "attribute '\(attribute.key)' does not apply to a manual step (task items take id, name and skip)")
+            }
+        }
+        var reportSink = sink
+        attributes = AttributeChecker { severity, rule, _, message in
+            if severity == .error { reportSink.error(rule, line: line, column: item.column, message) } else { reportSink.warning(rule, line: line, column: item.column, message) }
+        }.check(allowed, columnBase: item.column)
+        sink = reportSink
+        return (String(text[..<open.lowerBound]).trimmingSpaces(), attributes)
+    }
+
+    // MARK: Fences
+
+    private struct FenceShape {
+        var fenced: Bool
+        var closed: Bool
+        var marker: String
+        /// Column of the first byte of the info string (the fence's column when there is none).
+        var infoColumn: Int
+    }
+
+    /// Whether the block is fenced (cmark 0.30 cannot say) and whether its fence is closed,
+    /// read from the source lines.
+    private func fenceShape(_ block: MarkdownBlock.CodeBlock) -> FenceShape {
+        let line = Array(source.line(block.line))
+        var i = max(block.column - 1, 0)
+        while i < line.count && (line[i] == 0x20 || line[i] == 0x09) { i += 1 }
+        let fenceStart = i
+        guard i < line.count, line[i] == UInt8(ascii: "`") || line[i] == UInt8(ascii: "~") else {
+            return FenceShape(fenced: false, closed: true, marker: "", infoColumn: block.column)
+        }
+        let char = line[i]
+        while i < line.count && line[i] == char { i += 1 }
+        let length = i - fenceStart
+        guard length >= 3 else { return FenceShape(fenced: false, closed: true, marker: "", infoColumn: block.column) }
+        var infoStart = i
+        while infoStart < line.count && (line[infoStart] == 0x20 || line[infoStart] == 0x09) { infoStart += 1 }
+        if block.info.isEmpty {
+            // An indented block whose first line looks like a fence: its literal starts with that line.
+            let firstLiteralLine = block.literal.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            if firstLiteralLine.trimmingSpaces() == String(decoding: line[fenceStart...], as: UTF8.self).trimmingSpaces() {
+                return FenceShape(fenced: false, closed: true, marker: "", infoColumn: block.column)
+            }
+        }
+        let marker = String(repeating: String(UnicodeScalar(char)), count: length)
+        var closed = false
+        if block.endLine > block.line {
+            let end = Array(source.line(block.endLine))
+            var j = 0
+            while j < end.count && (end[j] == 0x20 || end[j] == 0x09 || end[j] == UInt8(ascii: ">")) { j += 1 }
+            var run = 0
+            while j < end.count && end[j] == char { run += 1; j += 1 }
+            while j < end.count && (end[j] == 0x20 || end[j] == 0x09) { j += 1 }
+            closed = run >= length && j == end.count
+        }
+        return FenceShape(fenced: true, closed: closed, marker: marker, infoColumn: infoStart + 1)
+    }
+
+    // MARK: Keys
+
+    private mutating func checkKeys() {
+        var seen: [String: Step] = [:]
+        seen.reserveCapacity(steps.count)
+        for step in steps {
+            if let first = seen[step.key] {
+                let how = step.keySource == .id ? "id" : "name"
+                sink.error("duplicate-key", line: step.line, column: step.column,
+                           "step key '\(step.key)' is already used by the step at line \(first.line); give this step a different \(how)= (keys must be unique so a resumed run finds each step)")
+                sink.error("duplicate-key", line: first.line, column: first.column,
+                           "step key '\(step.key)' is used again by the step at line \(step.line)")
+            } else {
+                seen[step.key] = step
+            }
+            if step.keySource == .ordinal {
+                let hint = step.kind == .code ? "add {id=...} after the language" : "end the task text with {id=...}"
+                sink.warning("unstable-key", line: step.line, column: step.column,
+                             "step has no id or name, so its key '\(step.key)' changes when a step is added above it and a resumed run could lose track of it; \(hint)")
+            }
+        }
+    }
+}
+
+extension InfoStringParser {
+    /// Just the language word of an info string.
+    static func language(of info: String) -> String {
+        let trimmed = info.drop { $0 == " " || $0 == "\t" }
+        return String(trimmed.prefix { $0 != " " && $0 != "\t" && $0 != "{" })
+    }
+}

@@ -1,0 +1,141 @@
+/// The bytes of a runbook file after byte-level checks and normalisation.
+///
+/// cmark silently turns NUL into U+FFFD and replaces invalid UTF-8, so what
+/// would run differs from the file. These checks run first, on the raw bytes,
+/// and report byte offsets. Then a UTF-8 BOM is dropped and CRLF becomes LF.
+struct SourceText {
+    /// Normalised bytes: no BOM, LF line ends; bytes already reported as errors are replaced by `?`.
+    let bytes: [UInt8]
+    /// Offset in `bytes` of the start of each line; line N (1-based) starts at `lineStarts[N-1]`.
+    let lineStarts: [Int]
+
+    /// The largest runbook file accepted, in bytes (20 MiB).
+    static let sizeLimit = 20 * 1024 * 1024
+
+    /// At most this many findings of one byte-level kind are listed; the rest are counted.
+    static let reportLimit = 10
+
+    init(raw: [UInt8], sink: inout DiagnosticSink) {
+        var out = [UInt8]()
+        out.reserveCapacity(raw.count)
+        var starts = [0]
+        var line = 1
+        var lineStartRaw = 0
+        var i = 0
+        let n = raw.count
+        if n >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF {
+            i = 3
+            lineStartRaw = 3
+        }
+        var nulCount = 0, badUTF8Count = 0, loneCRCount = 0
+
+        func column(_ offset: Int) -> Int { offset - lineStartRaw + 1 }
+
+        while i < n {
+            let b = raw[i]
+            if b < 0x80 {
+                switch b {
+                case 0x0A:
+                    out.append(0x0A)
+                    line += 1
+                    lineStartRaw = i + 1
+                    starts.append(out.count)
+                case 0x0D:
+                    if i + 1 < n && raw[i + 1] == 0x0A {
+                        // CRLF: keep only the LF (handled on the next byte).
+                    } else {
+                        loneCRCount += 1
+                        if loneCRCount <= Self.reportLimit {
+                            sink.error("lone-cr", line: line, column: column(i),
+                                       "carriage return without a line feed at byte offset \(i); editors and cmark disagree on where lines end here. Convert the file to LF (or CRLF) line endings")
+                        }
+                        out.append(0x20)
+                    }
+                case 0x00:
+                    nulCount += 1
+                    if nulCount <= Self.reportLimit {
+                        sink.error("nul-byte", line: line, column: column(i),
+                                   "NUL byte at byte offset \(i); cmark would silently replace it, so the file would not run as written. Remove it")
+                    }
+                    out.append(0x3F)
+                default:
+                    out.append(b)
+                }
+                i += 1
+                continue
+            }
+            let length = Self.validSequenceLength(raw, at: i)
+            if length == 0 {
+                badUTF8Count += 1
+                if badUTF8Count <= Self.reportLimit {
+                    sink.error("invalid-utf8", line: line, column: column(i),
+                               "invalid UTF-8 byte 0x\(hexByte(b)) at byte offset \(i); runbooks must be UTF-8. Re-save the file as UTF-8")
+                }
+                out.append(0x3F)
+                i += 1
+            } else {
+                out.append(contentsOf: raw[i..<(i + length)])
+                i += length
+            }
+        }
+        func more(_ count: Int, _ rule: String, _ what: String) {
+            if count > Self.reportLimit {
+                sink.error(rule, line: line, column: 1, "\(count - Self.reportLimit) more \(what) not listed (\(count) in all)")
+            }
+        }
+        more(nulCount, "nul-byte", "NUL bytes")
+        more(badUTF8Count, "invalid-utf8", "invalid UTF-8 bytes")
+        more(loneCRCount, "lone-cr", "lone carriage returns")
+        bytes = out
+        lineStarts = starts
+    }
+
+    /// Length of the valid UTF-8 sequence starting at `i` (lead byte >= 0x80), or 0 when invalid.
+    private static func validSequenceLength(_ raw: [UInt8], at i: Int) -> Int {
+        let b0 = raw[i]
+        let n = raw.count
+        func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
+            i + k < n && raw[i + k] >= lo && raw[i + k] <= hi
+        }
+        switch b0 {
+        case 0xC2...0xDF: return cont(1) ? 2 : 0
+        case 0xE0: return cont(1, 0xA0) && cont(2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE...0xEF: return cont(1) && cont(2) ? 3 : 0
+        case 0xED: return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0
+        case 0xF0: return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0
+        case 0xF1...0xF3: return cont(1) && cont(2) && cont(3) ? 4 : 0
+        case 0xF4: return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0
+        default: return 0
+        }
+    }
+
+    /// Number of lines (a final line without LF counts; an empty last line after a final LF does not).
+    var lineCount: Int {
+        if let last = lineStarts.last, last == bytes.count { return lineStarts.count - 1 }
+        return lineStarts.count
+    }
+
+    /// Byte range of line `n` (1-based), without its LF.
+    func lineRange(_ n: Int) -> Range<Int> {
+        guard n >= 1 && n <= lineStarts.count else { return bytes.count..<bytes.count }
+        let start = lineStarts[n - 1]
+        var end = n < lineStarts.count ? lineStarts[n] - 1 : bytes.count
+        if end < start { end = start }
+        return start..<end
+    }
+
+    /// The bytes of line `n` (1-based), without its LF.
+    func line(_ n: Int) -> ArraySlice<UInt8> { bytes[lineRange(n)] }
+
+    /// Lines `first...last` as text, joined with LF.
+    func text(lines first: Int, _ last: Int) -> String {
+        guard first <= last, first >= 1 else { return "" }
+        let start = lineRange(first).lowerBound
+        let end = lineRange(min(last, lineCount)).upperBound
+        guard start < end else { return "" }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+}
+
+private let hexDigitsUpper: [Character] = Array("0123456789ABCDEF")
+func hexByte(_ b: UInt8) -> String { String([hexDigitsUpper[Int(b >> 4)], hexDigitsUpper[Int(b & 0xF)]]) }
