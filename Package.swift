@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(
             name: "RunbookKitTests",
             dependencies: ["RunbookKit"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         .testTarget(
