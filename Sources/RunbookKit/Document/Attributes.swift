@@ -201,25 +201,45 @@ func isEnvName(_ s: String) -> Bool {
     return letter(first) && bytes.allSatisfy { letter($0) || ($0 >= 48 && $0 <= 57) }
 }
 
-/// Turns raw attributes into `StepAttributes`, reporting each bad one.
-struct AttributeChecker {
-    /// Reports a finding at an offset into the info string.
-    var report: (_ severity: Severity, _ rule: String, _ offset: Int, _ message: String) -> Void
+/// A problem with one attribute; `offset` is into the info string.
+struct AttributeFinding {
+    var severity: Severity
+    var rule: String
+    var offset: Int
+    var message: String
+}
 
-    func check(_ raw: [RawAttribute], columnBase: Int) -> StepAttributes {
+/// Turns raw attributes into `StepAttributes`, reporting each bad one.
+enum AttributeChecker {
+    /// Position of a known attribute in `AttributeSchema.known`, after Runme aliases.
+    private static func canonical(_ key: String) -> String? {
+        switch key {
+        case "id", "name", "timeout", "confirm", "retries", "on-failure", "interactive", "dir", "env", "skip",
+             "idempotent", "expect-exit":
+            return key
+        case "cwd": return "dir"
+        case "excludeFromRunAll": return "skip"
+        default: return nil
+        }
+    }
+
+    static func check(_ raw: [RawAttribute], columnBase: Int) -> (StepAttributes, [AttributeFinding]) {
         var attrs = StepAttributes()
-        var seen: [String: Int] = [:]
+        var findings: [AttributeFinding] = []
+        func report(_ severity: Severity, _ rule: String, _ offset: Int, _ message: String) {
+            findings.append(AttributeFinding(severity: severity, rule: rule, offset: offset, message: message))
+        }
+        var seen: Set<String> = []
+        seen.reserveCapacity(raw.count)
         for attribute in raw {
-            var key = attribute.key
             attrs.written.append(WrittenAttribute(key: attribute.key, value: attribute.value, column: columnBase + attribute.offset))
-            if let canonical = AttributeSchema.aliases[key] { key = canonical }
-            if AttributeSchema.ignoredRunme.contains(key) {
-                report(.warning, "ignored-attribute", attribute.offset, "Runme attribute '\(key)' has no effect in runbook and is ignored")
-                continue
-            }
-            guard AttributeSchema.known.contains(key) else {
+            guard let key = canonical(attribute.key) else {
+                if AttributeSchema.ignoredRunme.contains(attribute.key) {
+                    report(.warning, "ignored-attribute", attribute.offset, "Runme attribute '\(attribute.key)' has no effect in runbook and is ignored")
+                    continue
+                }
                 let all = AttributeSchema.known + Array(AttributeSchema.aliases.keys)
-                if let guess = closestMatch(to: key, in: all) {
+                if let guess = closestMatch(to: attribute.key, in: all) {
                     report(.error, "unknown-attribute", attribute.offset, "unknown attribute '\(attribute.key)' (did you mean '\(guess)'?)")
                 } else {
                     report(.error, "unknown-attribute", attribute.offset, "unknown attribute '\(attribute.key)'; known attributes: \(AttributeSchema.known.joined(separator: ", "))")
@@ -227,11 +247,11 @@ struct AttributeChecker {
                 continue
             }
             if key != "env" {
-                if seen[key] != nil {
+                if seen.contains(key) {
                     report(.error, "duplicate-attribute", attribute.offset, "attribute '\(key)' is given more than once")
                     continue
                 }
-                seen[key] = attribute.offset
+                seen.insert(key)
             }
             let value = attribute.value
             func bad(_ expectation: String) {
@@ -313,6 +333,6 @@ struct AttributeChecker {
                 break
             }
         }
-        return attrs
+        return (attrs, findings)
     }
 }

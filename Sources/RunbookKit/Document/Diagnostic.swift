@@ -46,6 +46,10 @@ struct DiagnosticSink {
         items.append(Diagnostic(path: path, line: line, column: column, severity: .error, rule: rule, message: message))
     }
 
+    mutating func add(_ severity: Severity, _ rule: String, line: Int, column: Int = 1, _ message: String) {
+        items.append(Diagnostic(path: path, line: line, column: column, severity: severity, rule: rule, message: message))
+    }
+
     mutating func warning(_ rule: String, line: Int, column: Int = 1, _ message: String) {
         items.append(Diagnostic(path: path, line: line, column: column, severity: .warning, rule: rule, message: message))
     }

@@ -35,7 +35,10 @@ struct ReferenceLint {
         if let dir = frontMatter.defaults.dir { scanDollar(dir, line: 1, column: 1, into: &references) }
         for variable in frontMatter.defaults.env { scanDollar(variable.value, line: 1, column: 1, into: &references) }
 
-        for step in steps {
+        for index in steps.indices {
+            let attributes = steps[index].attributes
+            let step = (line: steps[index].line, column: steps[index].column, code: steps[index].code,
+                        language: steps[index].language, attributes: attributes)
             for variable in step.attributes.env {
                 assigned.insert(variable.name)
                 scanDollar(variable.value, line: step.line, column: step.column, into: &references)
@@ -79,7 +82,11 @@ struct ReferenceLint {
 
     /// `$NAME` and `${NAME…}`, not `\$NAME`; positions relative to (line, column) of the text's start.
     private func scanDollar(_ text: String, line: Int, column: Int, into out: inout [Reference]) {
-        let bytes = Array(text.utf8)
+        var text = text
+        text.withUTF8 { scanDollar(bytes: $0, line: line, column: column, into: &out) }
+    }
+
+    private func scanDollar(bytes: UnsafeBufferPointer<UInt8>, line: Int, column: Int, into out: inout [Reference]) {
         var lineNo = line
         var lineStart = 0
         var i = 0
@@ -130,56 +137,69 @@ struct ReferenceLint {
         }
     }
 
-    /// Names a shell step sets: `NAME=…` (also after export/local/declare/readonly), `read … NAME`, `for NAME in`.
+    /// Names a shell step sets: `NAME=…` (also after export/local/declare/readonly), `read … NAME`, `for NAME in`,
+    /// `printf -v NAME`, `getopts SPEC NAME`, `mapfile NAME`.
     private func collectShellAssignments(_ text: String, into assigned: inout Set<String>) {
-        let bytes = Array(text.utf8)
-        let separators: Set<UInt8> = [0x20, 0x09, 0x0A, UInt8(ascii: ";"), UInt8(ascii: "("), UInt8(ascii: "&"),
-                                      UInt8(ascii: "|"), UInt8(ascii: "`"), UInt8(ascii: "{")]
-        var words: [String] = []   // words of the current command, for `read` and `for`
-        var i = 0
-        func flushCommand() {
-            if let first = words.first {
-                if first == "read" || first == "mapfile" || first == "readarray" {
-                    var skipNext = false
-                    for word in words.dropFirst() {
-                        if skipNext { skipNext = false; continue }
-                        if word.hasPrefix("-") {
-                            if ["-p", "-t", "-d", "-n", "-N", "-u", "-i", "-C", "-c", "-O", "-s"].contains(word) && first == "read" && word != "-s" { skipNext = true }
-                            continue
-                        }
-                        assigned.insert(word)
-                    }
-                } else if first == "for" || first == "select", words.count >= 2 {
-                    assigned.insert(words[1])
-                } else if first == "printf", let v = words.firstIndex(of: "-v"), v + 1 < words.count {
-                    assigned.insert(words[v + 1])
-                } else if first == "getopts", words.count >= 3 {
-                    assigned.insert(words[2])
-                }
-            }
-            words.removeAll(keepingCapacity: true)
+        var text = text
+        text.withUTF8 { collectShellAssignments(bytes: $0, into: &assigned) }
+    }
+
+    private func collectShellAssignments(bytes: UnsafeBufferPointer<UInt8>, into assigned: inout Set<String>) {
+        var words: [Range<Int>] = []   // word ranges of the current command
+        words.reserveCapacity(16)
+
+        func word(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
+        func firstWordIs(_ literal: StaticString) -> Bool {
+            guard let first = words.first, first.count == literal.utf8CodeUnitCount else { return false }
+            return literal.withUTF8Buffer { bytes[first].elementsEqual($0) }
         }
+        func flushCommand() {
+            defer { words.removeAll(keepingCapacity: true) }
+            guard !words.isEmpty else { return }
+            if firstWordIs("read") || firstWordIs("mapfile") || firstWordIs("readarray") {
+                let takesArgument: Set<String> = ["-p", "-t", "-d", "-n", "-N", "-u", "-i", "-C", "-c", "-O"]
+                let isRead = firstWordIs("read")
+                var skipNext = false
+                for range in words.dropFirst() {
+                    if skipNext { skipNext = false; continue }
+                    let w = word(range)
+                    if w.hasPrefix("-") {
+                        if isRead && takesArgument.contains(w) { skipNext = true }
+                        continue
+                    }
+                    assigned.insert(w)
+                }
+            } else if firstWordIs("for") || firstWordIs("select"), words.count >= 2 {
+                assigned.insert(word(words[1]))
+            } else if firstWordIs("printf"), let v = words.firstIndex(where: { word($0) == "-v" }), v + 1 < words.count {
+                assigned.insert(word(words[v + 1]))
+            } else if firstWordIs("getopts"), words.count >= 3 {
+                assigned.insert(word(words[2]))
+            }
+        }
+
         var wordStart = -1
+        var i = 0
         while i <= bytes.count {
             let b: UInt8 = i < bytes.count ? bytes[i] : 0x0A
-            let isSeparator = separators.contains(b)
-            if isSeparator {
+            switch b {
+            case 0x20, 0x09, 0x0A, UInt8(ascii: ";"), UInt8(ascii: "("), UInt8(ascii: "&"), UInt8(ascii: "|"),
+                 UInt8(ascii: "`"), UInt8(ascii: "{"):
                 if wordStart >= 0 {
-                    words.append(String(decoding: bytes[wordStart..<i], as: UTF8.self))
+                    words.append(wordStart..<i)
                     wordStart = -1
                 }
                 if b == 0x0A || b == UInt8(ascii: ";") || b == UInt8(ascii: "&") || b == UInt8(ascii: "|") { flushCommand() }
-                i += 1
-                continue
-            }
-            if wordStart < 0 {
-                wordStart = i
-                // NAME= at the start of a word is an assignment.
-                if Self.isNameStart(b) {
-                    var j = i
-                    while j < bytes.count && Self.isNameByte(bytes[j]) { j += 1 }
-                    if j < bytes.count && (bytes[j] == UInt8(ascii: "=") || (bytes[j] == UInt8(ascii: "+") && j + 1 < bytes.count && bytes[j + 1] == UInt8(ascii: "="))) {
-                        assigned.insert(String(decoding: bytes[i..<j], as: UTF8.self))
+            default:
+                if wordStart < 0 {
+                    wordStart = i
+                    // NAME= (or NAME+=) at the start of a word is an assignment.
+                    if Self.isNameStart(b) {
+                        var j = i
+                        while j < bytes.count && Self.isNameByte(bytes[j]) { j += 1 }
+                        if j < bytes.count && (bytes[j] == UInt8(ascii: "=") || (bytes[j] == UInt8(ascii: "+") && j + 1 < bytes.count && bytes[j + 1] == UInt8(ascii: "="))) {
+                            assigned.insert(word(i..<j))
+                        }
                     }
                 }
             }

@@ -40,6 +40,7 @@ private struct Builder {
     var steps: [Step] = []
     var references: [ReferenceBlock] = []
     var firstH1: String?
+    let hasher = ReusableSHA256()
 
     init(path: String, raw: [UInt8]) {
         self.path = path
@@ -141,16 +142,10 @@ private struct Builder {
                 for error in info.errors {
                     sink.error("malformed-attributes", line: block.line, column: infoColumn + error.offset, error.message)
                 }
-                var reportSink = sink
-                let checker = AttributeChecker { severity, rule, offset, message in
-                    if severity == .error {
-                        reportSink.error(rule, line: block.line, column: infoColumn + offset, message)
-                    } else {
-                        reportSink.warning(rule, line: block.line, column: infoColumn + offset, message)
-                    }
+                let (attributes, findings) = AttributeChecker.check(info.attributes, columnBase: infoColumn)
+                for finding in findings {
+                    sink.add(finding.severity, finding.rule, line: block.line, column: infoColumn + finding.offset, finding.message)
                 }
-                let attributes = checker.check(info.attributes, columnBase: infoColumn)
-                sink = reportSink
                 let ordinal = nextOrdinal(&ordinals, currentSection)
                 let (key, keySource) = makeKey(attributes, section: currentSection, ordinal: ordinal)
                 let title = block.taskItem.flatMap { taskTexts[$0] }
@@ -159,7 +154,7 @@ private struct Builder {
                                   line: block.line, column: block.column, endLine: block.endLine, section: currentSection,
                                   title: title, prose: prose(after: boundary, before: block.line),
                                   language: info.language, interpreter: interpreter, code: block.literal,
-                                  codeSHA256: SHA256.hex(block.literal), attributes: attributes, checked: nil))
+                                  codeSHA256: hasher.hex(block.literal), attributes: attributes, checked: nil))
                 if block.literal.trimmingSpaces().isEmpty {
                     sink.warning("empty-step", line: block.line, column: block.column, "code step is empty; remove it or add the commands it should run")
                 }
@@ -216,11 +211,9 @@ private struct Builder {
                            "attribute '\(attribute.key)' does not apply to a manual step (task items take id, name and skip)")
             }
         }
-        var reportSink = sink
-        attributes = AttributeChecker { severity, rule, _, message in
-            if severity == .error { reportSink.error(rule, line: line, column: item.column, message) } else { reportSink.warning(rule, line: line, column: item.column, message) }
-        }.check(allowed, columnBase: item.column)
-        sink = reportSink
+        let (checked, findings) = AttributeChecker.check(allowed, columnBase: item.column)
+        attributes = checked
+        for finding in findings { sink.add(finding.severity, finding.rule, line: line, column: item.column, finding.message) }
         return (String(text[..<open.lowerBound]).trimmingSpaces(), attributes)
     }
 
@@ -237,19 +230,20 @@ private struct Builder {
     /// Whether the block is fenced (cmark 0.30 cannot say) and whether its fence is closed,
     /// read from the source lines.
     private func fenceShape(_ block: MarkdownBlock.CodeBlock) -> FenceShape {
-        let line = Array(source.line(block.line))
-        var i = max(block.column - 1, 0)
-        while i < line.count && (line[i] == 0x20 || line[i] == 0x09) { i += 1 }
+        let line = source.line(block.line)
+        var i = line.startIndex + max(block.column - 1, 0)
+        while i < line.endIndex && (line[i] == 0x20 || line[i] == 0x09) { i += 1 }
         let fenceStart = i
-        guard i < line.count, line[i] == UInt8(ascii: "`") || line[i] == UInt8(ascii: "~") else {
+        guard i < line.endIndex, line[i] == UInt8(ascii: "`") || line[i] == UInt8(ascii: "~") else {
             return FenceShape(fenced: false, closed: true, marker: "", infoColumn: block.column)
         }
         let char = line[i]
-        while i < line.count && line[i] == char { i += 1 }
+        while i < line.endIndex && line[i] == char { i += 1 }
         let length = i - fenceStart
         guard length >= 3 else { return FenceShape(fenced: false, closed: true, marker: "", infoColumn: block.column) }
+        let lineStart = line.startIndex
         var infoStart = i
-        while infoStart < line.count && (line[infoStart] == 0x20 || line[infoStart] == 0x09) { infoStart += 1 }
+        while infoStart < line.endIndex && (line[infoStart] == 0x20 || line[infoStart] == 0x09) { infoStart += 1 }
         if block.info.isEmpty {
             // An indented block whose first line looks like a fence: its literal starts with that line.
             let firstLiteralLine = block.literal.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
@@ -260,31 +254,33 @@ private struct Builder {
         let marker = String(repeating: String(UnicodeScalar(char)), count: length)
         var closed = false
         if block.endLine > block.line {
-            let end = Array(source.line(block.endLine))
-            var j = 0
-            while j < end.count && (end[j] == 0x20 || end[j] == 0x09 || end[j] == UInt8(ascii: ">")) { j += 1 }
+            let end = source.line(block.endLine)
+            var j = end.startIndex
+            while j < end.endIndex && (end[j] == 0x20 || end[j] == 0x09 || end[j] == UInt8(ascii: ">")) { j += 1 }
             var run = 0
-            while j < end.count && end[j] == char { run += 1; j += 1 }
-            while j < end.count && (end[j] == 0x20 || end[j] == 0x09) { j += 1 }
-            closed = run >= length && j == end.count
+            while j < end.endIndex && end[j] == char { run += 1; j += 1 }
+            while j < end.endIndex && (end[j] == 0x20 || end[j] == 0x09) { j += 1 }
+            closed = run >= length && j == end.endIndex
         }
-        return FenceShape(fenced: true, closed: closed, marker: marker, infoColumn: infoStart + 1)
+        return FenceShape(fenced: true, closed: closed, marker: marker, infoColumn: infoStart - lineStart + 1)
     }
 
     // MARK: Keys
 
     private mutating func checkKeys() {
-        var seen: [String: Step] = [:]
+        var seen: [String: Int] = [:]
         seen.reserveCapacity(steps.count)
-        for step in steps {
-            if let first = seen[step.key] {
+        for index in steps.indices {
+            let step = steps[index]
+            if let firstIndex = seen[step.key] {
+                let first = steps[firstIndex]
                 let how = step.keySource == .id ? "id" : "name"
                 sink.error("duplicate-key", line: step.line, column: step.column,
                            "step key '\(step.key)' is already used by the step at line \(first.line); give this step a different \(how)= (keys must be unique so a resumed run finds each step)")
                 sink.error("duplicate-key", line: first.line, column: first.column,
                            "step key '\(step.key)' is used again by the step at line \(step.line)")
             } else {
-                seen[step.key] = step
+                seen[step.key] = index
             }
             if step.keySource == .ordinal {
                 let hint = step.kind == .code ? "add {id=...} after the language" : "end the task text with {id=...}"

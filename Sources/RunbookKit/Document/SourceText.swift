@@ -32,6 +32,14 @@ struct SourceText {
         func column(_ offset: Int) -> Int { offset - lineStartRaw + 1 }
 
         while i < n {
+            // Copy a run of ordinary printable ASCII (and tabs) in one go.
+            var j = i
+            while j < n, raw[j] >= 0x20 && raw[j] < 0x80 || raw[j] == 0x09 { j += 1 }
+            if j > i {
+                out.append(contentsOf: raw[i..<j])
+                i = j
+                continue
+            }
             let b = raw[i]
             if b < 0x80 {
                 switch b {

@@ -11,7 +11,7 @@ public struct SHA256Hasher: ~Copyable {
         guard let ctx = EVP_MD_CTX_new() else {
             fatalError("libcrypto could not allocate a digest context (out of memory)")
         }
-        precondition(EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1, "EVP_DigestInit_ex(sha256) failed")
+        precondition(EVP_DigestInit_ex(ctx, sha256Algorithm, nil) == 1, "EVP_DigestInit_ex(sha256) failed")
         context = ctx
     }
 
@@ -43,6 +43,35 @@ public struct SHA256Hasher: ~Copyable {
     }
 }
 
+/// A SHA-256 context reused for many short digests (one context allocation instead of one per digest).
+///
+/// Not thread-safe: give each thread its own.
+final class ReusableSHA256 {
+    private let context: OpaquePointer
+
+    init() {
+        guard let ctx = EVP_MD_CTX_new() else { fatalError("libcrypto could not allocate a digest context (out of memory)") }
+        context = ctx
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    /// The lower-case hex SHA-256 of a string's UTF-8 bytes.
+    func hex(_ string: String) -> String {
+        var copy = string
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        copy.withUTF8 { buffer in
+            precondition(EVP_DigestInit_ex(context, sha256Algorithm, nil) == 1, "EVP_DigestInit_ex failed")
+            if let base = buffer.baseAddress, buffer.count > 0 {
+                precondition(EVP_DigestUpdate(context, base, buffer.count) == 1, "EVP_DigestUpdate failed")
+            }
+            precondition(EVP_DigestFinal_ex(context, &digest, &length) == 1 && length == 32, "EVP_DigestFinal_ex failed")
+        }
+        return hexString(digest)
+    }
+}
+
 /// Bytes that can be viewed contiguously.
 public protocol ContiguousBytes {
     /// Calls `body` with the bytes.
@@ -56,18 +85,32 @@ extension ArraySlice: ContiguousBytes where Element == UInt8 {}
 public enum SHA256 {
     /// The lower-case hex SHA-256 of `bytes`.
     public static func hex<C: ContiguousBytes>(_ bytes: C) -> String {
-        var hasher = SHA256Hasher()
-        hasher.update(bytes)
-        return hasher.finalizeHex()
+        bytes.withUnsafeBytes { digestHex($0) }
     }
 
     /// The lower-case hex SHA-256 of a string's UTF-8 bytes.
     public static func hex(_ string: String) -> String {
-        var hasher = SHA256Hasher()
-        hasher.update(string)
-        return hasher.finalizeHex()
+        var copy = string
+        return copy.withUTF8 { digestHex(UnsafeRawBufferPointer($0)) }
+    }
+
+    private static func digestHex(_ buffer: UnsafeRawBufferPointer) -> String {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let empty: [UInt8] = [0]
+        let ok = empty.withUnsafeBytes { emptyBuffer in
+            EVP_Digest(buffer.baseAddress ?? emptyBuffer.baseAddress, buffer.count, &digest, &length, sha256Algorithm, nil)
+        }
+        precondition(ok == 1 && length == 32, "EVP_Digest(sha256) failed")
+        return hexString(digest)
     }
 }
+
+/// SHA-256 fetched once: OpenSSL 3 would otherwise look the algorithm up on every call.
+nonisolated(unsafe) private let sha256Algorithm: OpaquePointer = {
+    guard let md = EVP_MD_fetch(nil, "SHA256", nil) else { fatalError("libcrypto has no SHA256") }
+    return md
+}()
 
 private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
