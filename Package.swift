@@ -27,9 +27,11 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // posix_spawn with sessions and chdir, wait-status macros, signal self-pipe, openpty.
+        .target(name: "CSupport"),
         .target(
             name: "RunbookKit",
-            dependencies: ["CCmark", "CCrypto", "Yams"],
+            dependencies: ["CCmark", "CCrypto", "CSupport", "Yams"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -42,7 +44,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "runbook-bench",
-            dependencies: ["RunbookKit"],
+            dependencies: ["RunbookKit", "CCmark"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -14,6 +14,7 @@ struct RunbookCommand: ParsableCommand {
         task items ('- [ ] text') are manual steps, everything else is shown as reference.
 
         Examples:
+          $ runbook run runbooks/rollback.md
           $ runbook check runbooks/*.md
           $ runbook show runbooks/rollback.md
           $ runbook show --json runbooks/deploy.md | jq '.steps[].key'
@@ -21,7 +22,7 @@ struct RunbookCommand: ParsableCommand {
         \(ExitStatus.summary)
         """,
         version: RunbookVersion.string,
-        subcommands: [Show.self, Check.self]
+        subcommands: [Run.self, Show.self, Check.self, Verify.self]
     )
 
     /// Parses and runs, mapping argument errors to exit 2 (the documented "bad usage" code).

@@ -29,6 +29,14 @@ public enum RunbookParser {
     }
 }
 
+// PERF PROBE (temporary)
+public nonisolated(unsafe) var _probeTimes: [String: Double] = [:]
+func _probeNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
+}
+
 private struct Builder {
     let path: String
     let raw: [UInt8]
@@ -46,16 +54,28 @@ private struct Builder {
         self.path = path
         self.raw = raw
         var sink = DiagnosticSink(path: path)
+        let t = _probeNow()
         self.source = SourceText(raw: raw, sink: &sink)
+        _probeTimes["source", default: 0] += _probeNow() - t
         self.sink = sink
     }
 
     mutating func build() -> Runbook {
+        var t = _probeNow()
+        func lap(_ name: String) { let n = _probeNow(); _probeTimes[name, default: 0] += n - t; t = n }
         frontMatter = FrontMatter.read(source, sink: &sink)
-        let blocks = CommonMarkConverter.convert(bodyBytes())
+        lap("frontmatter")
+        let body = bodyBytes()
+        lap("bodycopy")
+        let blocks = CommonMarkConverter.convert(body)
+        lap("convert")
         walk(blocks)
+        lap("walk")
         checkKeys()
+        lap("keys")
         ReferenceLint(steps: steps, frontMatter: frontMatter, source: source).run(into: &sink)
+        lap("lint")
+        defer { lap("final") }
         if steps.isEmpty {
             sink.warning("no-steps", line: 1, "runbook has no steps: no fenced block in a runnable language (\(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))) and no task item '- [ ]'")
         }

@@ -34,6 +34,17 @@ public struct SHA256Hasher: ~Copyable {
         copy.withUTF8 { update(UnsafeRawBufferPointer($0)) }
     }
 
+    /// The digest of what was fed so far, as lower-case hex, without ending the stream.
+    public func finalizeHexCopy() -> String {
+        guard let copy = EVP_MD_CTX_new() else { fatalError("libcrypto could not allocate a digest context") }
+        defer { EVP_MD_CTX_free(copy) }
+        precondition(EVP_MD_CTX_copy_ex(copy, context) == 1, "EVP_MD_CTX_copy_ex failed")
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        precondition(EVP_DigestFinal_ex(copy, &digest, &length) == 1 && length == 32, "EVP_DigestFinal_ex failed")
+        return hexString(digest)
+    }
+
     /// Finishes the digest and returns it as lower-case hex.
     public consuming func finalizeHex() -> String {
         var digest = [UInt8](repeating: 0, count: 32)

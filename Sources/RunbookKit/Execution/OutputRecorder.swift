@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Records a step's output to a file with bounded memory: the first `headLimit`
+/// bytes and the last `tailLimit` bytes (after masking), with a marker saying
+/// how many bytes were dropped between them.
+public final class OutputRecorder {
+    public let path: String
+    public let relativePath: String
+    private let fd: Int32
+    private let masker: SecretMasker
+    private let headLimit: Int
+    private let tailLimit: Int
+    private var hasher = SHA256Hasher()
+    private var headWritten = 0
+    private var tail: [UInt8]
+    private var tailStart = 0
+    private var tailCount = 0
+    private var dropped = 0
+    private var fileBytes = 0
+    public private(set) var bytesTotal = 0
+    private var writeError: String?
+
+    public init(path: String, relativePath: String, masker: SecretMasker, headLimit: Int, tailLimit: Int) throws(JournalError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw JournalError("cannot create the output file '\(path)': \(errnoText(errno).lowercased())") }
+        fchmod(fd, 0o600)
+        self.fd = fd
+        self.path = path
+        self.relativePath = relativePath
+        self.masker = masker
+        self.headLimit = headLimit
+        self.tailLimit = tailLimit
+        self.tail = [UInt8](repeating: 0, count: tailLimit)
+    }
+
+    deinit { close(fd) }
+
+    /// Takes raw bytes from the step.
+    public func record(_ chunk: UnsafeRawBufferPointer) {
+        bytesTotal += chunk.count
+        let masked = masker.process(chunk)
+        keep(masked)
+    }
+
+    private func keep(_ bytes: [UInt8]) {
+        var rest = bytes[...]
+        if headWritten < headLimit {
+            let take = min(headLimit - headWritten, rest.count)
+            writeToFile(rest.prefix(take))
+            headWritten += take
+            rest = rest.dropFirst(take)
+        }
+        guard !rest.isEmpty else { return }
+        guard tailLimit > 0 else { dropped += rest.count; return }
+        for byte in rest {
+            if tailCount == tailLimit {
+                tail[tailStart] = byte
+                tailStart = (tailStart + 1) % tailLimit
+                dropped += 1
+            } else {
+                tail[(tailStart + tailCount) % tailLimit] = byte
+                tailCount += 1
+            }
+        }
+    }
+
+    private func writeToFile(_ bytes: ArraySlice<UInt8>) {
+        guard !bytes.isEmpty else { return }
+        bytes.withUnsafeBytes { buffer in
+            hasher.update(buffer)
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if writeError == nil { writeError = errnoText(errno).lowercased() }
+                    return
+                }
+                offset += n
+            }
+        }
+        fileBytes += bytes.count
+    }
+
+    /// Flushes the masker and the tail, syncs the file and returns what the journal records.
+    public func finish() throws(JournalError) -> OutputRef {
+        keep(masker.finish())
+        if dropped > 0 {
+            let note = "\n[runbook: \(dropped) bytes of output dropped here; the record keeps the first \(headLimit) and the last \(tailLimit) bytes]\n"
+            writeToFile(Array(note.utf8)[...])
+        }
+        if tailCount > 0 {
+            var ordered = [UInt8]()
+            ordered.reserveCapacity(tailCount)
+            for i in 0..<tailCount { ordered.append(tail[(tailStart + i) % tailLimit]) }
+            writeToFile(ordered[...])
+        }
+        if let writeError { throw JournalError("cannot write the output file '\(path)': \(writeError)") }
+        if fileBytes > 0 && fdatasync(fd) != 0 {
+            throw JournalError("cannot sync the output file '\(path)': \(errnoText(errno).lowercased())")
+        }
+        let digest = hasher.finalizeHexCopy()
+        return OutputRef(file: relativePath, sha256: digest, bytesTotal: bytesTotal, bytesKept: fileBytes,
+                         bytesDropped: dropped, truncated: dropped > 0, masked: masker.maskedCount)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One process as seen in /proc.
+struct ProcessEntry {
+    var pid: Int32
+    var ppid: Int32
+    var pgrp: Int32
+    var session: Int32
+    var command: String
+    var starttime: UInt64
+}
+
+/// Reads /proc (Linux) to find a step's leftover processes and identify processes across reboots.
+enum ProcessTable {
+    /// Every process readable in /proc.
+    static func all() -> [ProcessEntry] {
+        guard let dir = opendir("/proc") else { return [] }
+        defer { closedir(dir) }
+        var out: [ProcessEntry] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard let pid = Int32(name), let process = Self.entry(pid) else { continue }
+            out.append(process)
+        }
+        return out
+    }
+
+    /// The /proc/<pid>/stat entry of one process.
+    static func entry(_ pid: Int32) -> ProcessEntry? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
+        let command = String(text[text.index(after: open)..<close])
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // fields[0] is state (field 3); ppid is field 4, pgrp 5, session 6, starttime 22.
+        guard fields.count > 19, let ppid = Int32(fields[1]), let pgrp = Int32(fields[2]), let session = Int32(fields[3]),
+              let start = UInt64(fields[19]) else { return nil }
+        return ProcessEntry(pid: pid, ppid: ppid, pgrp: pgrp, session: session, command: command, starttime: start)
+    }
+
+    /// Processes in process group `pgid`, or children of this process (orphans re-parented to us as subreaper),
+    /// excluding `exclude`.
+    static func leftovers(group pgid: Int32, exclude: Set<Int32>) -> [ProcessEntry] {
+        let me = getpid()
+        return all().filter { ($0.pgrp == pgid || $0.ppid == me || $0.session == pgid) && !exclude.contains($0.pid) && $0.pid != me }
+    }
+
+    /// This boot's id, to tell a pid from the same pid after a reboot.
+    static func bootId() -> String? {
+        (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?.trimmingSpaces()
+    }
+}
+
+/// Signal names as recorded in the journal (`TERM`, `KILL`, …).
+public func signalName(_ signal: Int32) -> String {
+    switch signal {
+    case SIGHUP: return "HUP"
+    case SIGINT: return "INT"
+    case SIGQUIT: return "QUIT"
+    case SIGILL: return "ILL"
+    case SIGTRAP: return "TRAP"
+    case SIGABRT: return "ABRT"
+    case SIGBUS: return "BUS"
+    case SIGFPE: return "FPE"
+    case SIGKILL: return "KILL"
+    case SIGUSR1: return "USR1"
+    case SIGSEGV: return "SEGV"
+    case SIGUSR2: return "USR2"
+    case SIGPIPE: return "PIPE"
+    case SIGALRM: return "ALRM"
+    case SIGTERM: return "TERM"
+    case SIGCHLD: return "CHLD"
+    case SIGCONT: return "CONT"
+    case SIGSTOP: return "STOP"
+    case SIGTSTP: return "TSTP"
+    case SIGTTIN: return "TTIN"
+    case SIGTTOU: return "TTOU"
+    case SIGXCPU: return "XCPU"
+    case SIGXFSZ: return "XFSZ"
+    case SIGSYS: return "SYS"
+    default: return "SIG\(signal)"
+    }
+}

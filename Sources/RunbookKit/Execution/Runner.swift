@@ -1,0 +1,863 @@
+import CSupport
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `runbook run` was asked to do.
+public struct RunRequest: Sendable {
+    public var runbookPath: String
+    public var state: StateDirectory
+    /// Run every step without asking; manual steps are confirmed as automatic.
+    public var assumeYes = false
+    /// `--set NAME=VALUE`, in order.
+    public var sets: [(String, String)] = []
+    public var incident: String?
+    /// The runner's environment, passed on to steps.
+    public var environment: [String: String]
+    /// Seconds between SIGTERM and SIGKILL on timeout (RUNBOOK_KILL_GRACE, default 10).
+    public var killGrace = 10.0
+    /// Bytes of output kept at the start and at the end of each step's record.
+    public var outputHead = 256 * 1024
+    public var outputTail = 256 * 1024
+
+    public init(runbookPath: String, state: StateDirectory, environment: [String: String]) {
+        self.runbookPath = runbookPath
+        self.state = state
+        self.environment = environment
+    }
+}
+
+/// Runs a runbook step by step, asking the operator, recording every outcome in the journal.
+public final class Runner {
+    private let request: RunRequest
+    private let runbook: Runbook
+    private let console: Console
+    private let style: Style
+
+    private var journal: JournalWriter!
+    private var runId = ""
+    private var runDir = ""
+    private var tempDir = ""
+    private var masker = SecretMasker(secrets: [])
+    private var params: [ResolvedParam] = []
+    private var secretNames = Set<String>()
+    /// Variables exported by earlier steps.
+    private var carried: [String: String] = [:]
+    private var counts: [String: Int] = [:]
+    private var anyFailed = false
+
+    private enum Flow {
+        case next
+        case stop(ExitStatus)
+    }
+
+    public init(request: RunRequest, runbook: Runbook, console: Console) {
+        self.request = request
+        self.runbook = runbook
+        self.console = console
+        self.style = console.style
+    }
+
+    // MARK: The run
+
+    public func run() -> ExitStatus {
+        // 1. Params, secrets and preflight: all before anything is recorded or runs.
+        do {
+            params = try ParamResolver.resolve(runbook.params, sets: request.sets, environment: request.environment,
+                                               prompt: request.assumeYes ? nil : promptForParam, path: runbook.path)
+        } catch {
+            for problem in error.problems { errorLine(problem) }
+            return .badInput
+        }
+        secretNames = Set(params.filter { $0.param.secret }.map(\.param.name))
+        masker = SecretMasker(secrets: params.filter { $0.param.secret }.map(\.value))
+        let preflightProblems = preflight()
+        if !preflightProblems.isEmpty {
+            for problem in preflightProblems { errorLine(problem) }
+            errorLine("nothing was run; fix the runbook or the machine and run again")
+            return .badInput
+        }
+
+        // 2. Lock, run folder, journal.
+        let realPath = URL(fileURLWithPath: request.runbookPath).resolvingSymlinksInPath().path
+        runId = makeRunId()
+        let holder = LockHolder(user: operatorName(), host: hostName(), pid: getpid(), runId: runId,
+                                since: isoTimestamp(), runbook: realPath)
+        let lock: RunLock
+        do {
+            try request.state.prepare()
+            switch try RunLock.acquire(state: request.state, runbookRealpath: realPath, holder: holder) {
+            case .acquired(let l): lock = l
+            case .held(let other, let path):
+                if let other {
+                    errorLine("\(runbook.path) is being run by \(other.user)@\(other.host) (pid \(other.pid), run \(other.runId)) since \(other.since); wait for that run to finish, or ask them. Lock: \(path)")
+                } else {
+                    errorLine("\(runbook.path) is being run by another process (lock \(path) is held); wait for that run to finish")
+                }
+                return .locked
+            }
+        } catch {
+            errorLine(error.message)
+            return .journalIO
+        }
+        defer { lock.release() }
+
+        do {
+            try startJournal(realPath: realPath)
+        } catch {
+            errorLine(error.message)
+            return .journalIO
+        }
+        defer { removeTempDir() }
+        _ = rb_set_subreaper()
+
+        printHeader()
+        var status = ExitStatus.ok
+        for step in runbook.steps {
+            let flow: Flow
+            do {
+                flow = try step.kind == .manual ? manualStep(step) : codeStep(step)
+            } catch let error as JournalError {
+                errorLine(error.message)
+                errorLine("the run stopped because its journal cannot be written; nothing more will run. The journal so far: \(journal.path)")
+                return .journalIO
+            } catch {
+                errorLine("\(error)")
+                return .journalIO
+            }
+            if case .stop(let s) = flow {
+                status = s
+                break
+            }
+        }
+        if status == .ok && anyFailed { status = .stepFailed }
+        return finish(status)
+    }
+
+    private func finish(_ status: ExitStatus) -> ExitStatus {
+        let final = status
+        let paused = final == .paused || final == .interrupted || final.rawValue == 129 || final.rawValue == 143
+        do {
+            if !paused {
+                var end = JournalRecord(type: .runEnd)
+                end.status = final == .ok ? "completed" : "aborted"
+                end.counts = counts
+                end.exitStatus = final.rawValue
+                try journal.append(end)
+            }
+        } catch {
+            errorLine(error.message)
+            return .journalIO
+        }
+        let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        console.print("\n" + style.bold(paused ? "Run paused" : (final == .ok ? "Run completed" : "Run ended")) + " (\(summary.isEmpty ? "no steps" : summary))\n")
+        console.print("journal: \(journal.path)\n")
+        console.print("records: \(journal.nextSeq), head sha256: \(journal.headHash)\n")
+        if paused { console.print("the run can be resumed: its journal records every step so far\n") }
+        return final
+    }
+
+    // MARK: Steps
+
+    private func codeStep(_ step: Step) throws -> Flow {
+        showStep(step)
+        if step.attributes.skip {
+            let reason = step.attributes.skipReason ?? "marked skip in the runbook"
+            console.print(style.dim("skipped: \(reason)") + "\n")
+            try recordStart(step, attempt: 0)
+            try recordEnd(step, status: "skipped", reason: reason)
+            return .next
+        }
+        var code = step.code ?? ""
+        var edited: CodeRef?
+        if !request.assumeYes {
+            ask: while true {
+                let answer = console.ask(style.bold("[r]un [s]kip [e]dit [n]ote [q]uit [a]bort [?] ") , keys: ["r", "y", "s", "e", "n", "q", "a"], help: Self.stepHelp)
+                switch answer {
+                case .key("r", _), .key("y", _):
+                    break ask
+                case .key("s", let rest):
+                    guard let reason = reasonFrom(rest, prompt: "reason for skipping: ") else { return try pause(step, "end of input") }
+                    try recordDecision(step, "skip", reason: reason)
+                    try recordStart(step, attempt: 0)
+                    try recordEnd(step, status: "skipped", reason: reason)
+                    return .next
+                case .key("e", _):
+                    if let newCode = try editCode(step, code) {
+                        code = newCode.code
+                        edited = newCode.ref
+                        showCode(code, language: step.language ?? "")
+                    }
+                case .key("n", let rest):
+                    guard let text = reasonFrom(rest, prompt: "note: ") else { return try pause(step, "end of input") }
+                    try recordNote(step, text)
+                case .key("q", _):
+                    return try pause(step, "quit")
+                case .key("a", _):
+                    try recordDecision(step, "abort", reason: nil)
+                    return .stop(.stepFailed)
+                case .endOfInput:
+                    return try pause(step, "end of input")
+                case .signal(let s):
+                    return try pause(step, "signal \(signalName(s))", status: exitStatus(for: s))
+                default:
+                    continue
+                }
+            }
+        } else if step.attributes.confirm {
+            try recordDecision(step, "run", reason: "confirmed by --yes")
+        }
+
+        var attempt = 0
+        var automaticRetriesLeft = step.attributes.retries
+        while true {
+            attempt += 1
+            let result = try execute(step, code: code, edited: edited, attempt: attempt)
+            if let flow = result.stop { return flow }
+            if result.succeeded { return .next }
+            if result.outcome.runnerSignal != nil {
+                return try pause(step, "runner received \(signalName(result.outcome.runnerSignal!))",
+                                 status: exitStatus(for: result.outcome.runnerSignal!))
+            }
+            if automaticRetriesLeft > 0 && !result.outcome.interrupted {
+                automaticRetriesLeft -= 1
+                console.print(style.yellow("retrying (\(step.attributes.retries - automaticRetriesLeft) of \(step.attributes.retries))") + "\n")
+                continue
+            }
+            if request.assumeYes {
+                if result.outcome.interrupted { return try pause(step, "interrupted", status: .interrupted) }
+                if step.attributes.onFailure == .continue { anyFailed = true; return .next }
+                try recordDecision(step, "abort", reason: "step failed under --yes")
+                return .stop(.stepFailed)
+            }
+            if step.attributes.onFailure == .abort && !result.outcome.interrupted {
+                try recordDecision(step, "abort", reason: "on-failure=abort")
+                return .stop(.stepFailed)
+            }
+            if step.attributes.onFailure == .continue && !result.outcome.interrupted {
+                anyFailed = true
+                return .next
+            }
+            failure: while true {
+                let answer = console.ask(style.bold("step failed: [r]etry [s]kip [h]shell [n]ote [q]uit [a]bort [?] "),
+                                         keys: ["r", "s", "h", "n", "q", "a"], help: Self.failureHelp)
+                switch answer {
+                case .key("r", _):
+                    try recordDecision(step, "retry", reason: nil)
+                    break failure
+                case .key("s", let rest):
+                    guard let reason = reasonFrom(rest, prompt: "reason for skipping: ") else { return try pause(step, "end of input") }
+                    try recordDecision(step, "skip", reason: reason)
+                    counts["skipped", default: 0] += 1
+                    return .next
+                case .key("h", _):
+                    try recordDecision(step, "shell", reason: nil)
+                    openShell(step)
+                case .key("n", let rest):
+                    guard let text = reasonFrom(rest, prompt: "note: ") else { return try pause(step, "end of input") }
+                    try recordNote(step, text)
+                case .key("q", _):
+                    return try pause(step, "quit")
+                case .key("a", _):
+                    try recordDecision(step, "abort", reason: nil)
+                    return .stop(.stepFailed)
+                case .endOfInput:
+                    return try pause(step, "end of input")
+                case .signal(let s):
+                    return try pause(step, "signal \(signalName(s))", status: exitStatus(for: s))
+                default:
+                    continue
+                }
+            }
+        }
+    }
+
+    private func manualStep(_ step: Step) throws -> Flow {
+        showStep(step)
+        if step.attributes.skip {
+            let reason = step.attributes.skipReason ?? "marked skip in the runbook"
+            console.print(style.dim("skipped: \(reason)") + "\n")
+            try recordStart(step, attempt: 0)
+            try recordEnd(step, status: "skipped", reason: reason)
+            return .next
+        }
+        if request.assumeYes {
+            console.print(style.dim("confirmed automatically (--yes)") + "\n")
+            try recordStart(step, attempt: 1)
+            try recordDecision(step, "done", reason: "confirmed automatically by --yes")
+            try recordEnd(step, status: "done", reason: "automatic (--yes)")
+            return .next
+        }
+        while true {
+            let answer = console.ask(style.bold("[d]one [s]kip [n]ote [q]uit [a]bort [?] "), keys: ["d", "y", "s", "n", "q", "a"], help: Self.manualHelp)
+            switch answer {
+            case .key("d", _), .key("y", _):
+                try recordStart(step, attempt: 1)
+                try recordDecision(step, "done", reason: nil)
+                try recordEnd(step, status: "done", reason: nil)
+                return .next
+            case .key("s", let rest):
+                guard let reason = reasonFrom(rest, prompt: "reason for skipping: ") else { return try pause(step, "end of input") }
+                try recordDecision(step, "skip", reason: reason)
+                try recordStart(step, attempt: 0)
+                try recordEnd(step, status: "skipped", reason: reason)
+                return .next
+            case .key("n", let rest):
+                guard let text = reasonFrom(rest, prompt: "note: ") else { return try pause(step, "end of input") }
+                try recordNote(step, text)
+            case .key("q", _):
+                return try pause(step, "quit")
+            case .key("a", _):
+                try recordDecision(step, "abort", reason: nil)
+                return .stop(.stepFailed)
+            case .endOfInput:
+                return try pause(step, "end of input")
+            case .signal(let s):
+                return try pause(step, "signal \(signalName(s))", status: exitStatus(for: s))
+            default:
+                continue
+            }
+        }
+    }
+
+    private struct Execution {
+        var outcome: StepOutcome
+        var succeeded: Bool
+        var stop: Flow?
+    }
+
+    /// Runs the code once: step_start (synced) before the spawn, step_end (synced) after.
+    private func execute(_ step: Step, code: String, edited: CodeRef?, attempt: Int) throws -> Execution {
+        let language = (step.language ?? "").lowercased()
+        let shellLike = StepLanguages.shellLike.contains(language)
+        let interpreterName = step.interpreter ?? "bash"
+        var env = stepEnvironment(step)
+        let dir = stepDirectory(step, env: env)
+        if let dir {
+            var info = stat()
+            if stat(dir, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
+                console.print(style.red("the step's folder '\(dir)' does not exist") + "\n")
+                try recordStart(step, attempt: attempt, edited: edited)
+                try recordEnd(step, status: "failed", reason: nil, error: "folder '\(dir)' does not exist")
+                return Execution(outcome: StepOutcome(), succeeded: false, stop: nil)
+            }
+        }
+        guard let executable = findExecutable(interpreterName, path: env["PATH"]) else {
+            try recordStart(step, attempt: attempt, edited: edited)
+            try recordEnd(step, status: "failed", reason: nil, error: "interpreter '\(interpreterName)' not found")
+            console.print(style.red("interpreter '\(interpreterName)' is not on PATH") + "\n")
+            return Execution(outcome: StepOutcome(), succeeded: false, stop: nil)
+        }
+        let stem = "\(tempDir)/step-\(step.number)-\(attempt)"
+        let codeFile = stem + "." + Self.fileExtension(language)
+        let envFile = stem + ".env"
+        try writePrivateFile(codeFile, Array(code.utf8))
+        var arguments: [String]
+        if shellLike {
+            let wrapper = stem + ".wrapper"
+            let quoted = "'" + codeFile.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            let text = "trap '__runbook_status=$?; env -0 > \"$RUNBOOK_ENV_FILE\" 2>/dev/null; exit $__runbook_status' EXIT\n. \(quoted)\n"
+            try writePrivateFile(wrapper, Array(text.utf8))
+            env["RUNBOOK_ENV_FILE"] = envFile
+            let shellName = (interpreterName as NSString).lastPathComponent
+            switch shellName {
+            case "bash": arguments = [interpreterName, "--noprofile", "--norc", "-e", "-o", "pipefail", wrapper]
+            case "zsh": arguments = [interpreterName, "--no-rcs", "-e", "-o", "pipefail", wrapper]
+            default: arguments = [interpreterName, "-e", wrapper]
+            }
+        } else {
+            arguments = [interpreterName, codeFile]
+        }
+
+        try recordStart(step, attempt: attempt, edited: edited)
+        crashPoint("after_step_start_sync")
+        let outName = "out/\(step.number)-\(attempt).log"
+        let recorder = try OutputRecorder(path: runDir + "/" + outName, relativePath: outName, masker: masker.fresh(),
+                                          headLimit: request.outputHead, tailLimit: request.outputTail)
+        let launch = StepLaunch(executable: executable, arguments: arguments, environment: env, directory: dir,
+                                interactive: step.attributes.interactive,
+                                timeout: (step.attributes.timeout ?? runbook.defaults.timeout)?.seconds,
+                                killGrace: request.killGrace)
+        let status = step.attributes.interactive ? nil : StatusLine(console: console)
+        let label = "step \(step.number) of \(runbook.steps.count) · \(step.key)"
+        status?.begin("\(label) · 0s")
+        let process = StepProcess(launch, signals: console.signals, output: { [console] bytes in
+            console.write(bytes)
+            recorder.record(bytes)
+        }, tick: { elapsed in
+            status?.update("\(label) · \(formatDuration(elapsed.rounded()))")
+        })
+        let outcome: StepOutcome
+        do {
+            outcome = try process.run { pid, starttime in
+                var spawned = JournalRecord(type: .stepSpawned)
+                spawned.key = step.key
+                spawned.attempt = attempt
+                spawned.pid = pid
+                spawned.pgid = pid
+                spawned.starttime = starttime
+                try journal.append(spawned, sync: false)
+            }
+        } catch let error as SpawnError {
+            status?.end()
+            console.print(style.red(error.message) + "\n")
+            let output = try recorder.finish()
+            try recordEnd(step, status: "failed", reason: nil, output: output, error: error.message)
+            return Execution(outcome: StepOutcome(), succeeded: false, stop: nil)
+        }
+        status?.end()
+        let output = try recorder.finish()
+        crashPoint("after_output_sync")
+
+        var succeeded = false
+        var statusText: String
+        if outcome.timedOut { statusText = "timed_out" }
+        else if outcome.stoppedOnTerminal { statusText = "failed" }
+        else if outcome.interrupted { statusText = "interrupted" }
+        else if let code = outcome.exitCode, step.attributes.expectExit.contains(code) { statusText = "ok"; succeeded = true }
+        else { statusText = "failed" }
+
+        var exports: [ExportedVariable] = []
+        var unset: [String] = []
+        if shellLike {
+            if succeeded { (exports, unset) = readExports(envFile, passed: env) }
+            unlink(envFile)
+        }
+        var record = JournalRecord(type: .stepEnd)
+        record.key = step.key
+        record.number = step.number
+        record.attempt = attempt
+        record.status = statusText
+        record.exitCode = outcome.exitCode
+        record.signal = outcome.signal.map(signalName)
+        record.durationMs = outcome.durationMs
+        record.timedOut = outcome.timedOut ? true : nil
+        record.signalsSent = outcome.signalsSent.isEmpty ? nil : outcome.signalsSent
+        record.output = output
+        record.leftovers = outcome.leftovers.isEmpty ? nil : outcome.leftovers
+        record.exports = exports.isEmpty ? nil : exports
+        record.unset = unset.isEmpty ? nil : unset
+        if outcome.stoppedOnTerminal {
+            record.error = "the step tried to read or write the terminal; mark it interactive=true"
+        }
+        try journal.append(record)
+        counts[statusText, default: 0] += 1
+        report(step, outcome: outcome, status: statusText, output: output, exports: exports)
+        return Execution(outcome: outcome, succeeded: succeeded, stop: nil)
+    }
+
+    // MARK: Journal records
+
+    private func startJournal(realPath: String) throws(JournalError) {
+        runDir = request.state.runDir(runId)
+        try makePrivateDirectory(runDir, exclusive: true)
+        try makePrivateDirectory(runDir + "/out")
+        try makePrivateDirectory(runDir + "/code")
+        try writePrivateFile(runDir + "/runbook.md", runbook.rawBytes)
+        journal = try JournalWriter(creating: runDir + "/journal.jsonl", runId: runId)
+        var start = JournalRecord(type: .runStart)
+        start.runId = runId
+        start.runbook = RunbookRef(path: request.runbookPath, realpath: realPath, sha256: runbook.sha256,
+                                   bytes: runbook.byteCount, snapshot: "runbook.md")
+        start.operatorName = operatorName()
+        start.host = hostName()
+        start.mode = "live"
+        start.params = params.map { p in
+            ParamValue(name: p.param.name, value: p.param.secret ? nil : p.value, secret: p.param.secret, source: p.source)
+        }
+        start.incident = request.incident
+        start.totalSteps = runbook.steps.count
+        start.tool = "runbook \(RunbookVersion.string)"
+        start.pid = getpid()
+        start.bootId = ProcessTable.bootId()
+        try journal.append(start)
+        try syncDirectory(of: runDir + "/journal.jsonl")
+        try syncDirectory(of: runDir)
+        // A private scratch folder for step files; removed at the end.
+        var template = Array("\(NSTemporaryDirectory())/runbook-\(runId)-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw JournalError("cannot create a private temporary folder: \(errnoText(errno).lowercased())")
+        }
+        tempDir = String(cString: made)
+    }
+
+    private func recordStart(_ step: Step, attempt: Int, edited: CodeRef? = nil) throws {
+        var record = JournalRecord(type: .stepStart)
+        record.key = step.key
+        record.number = step.number
+        record.kind = step.kind.rawValue
+        record.line = step.line
+        record.attempt = attempt
+        record.codeSHA256 = step.codeSHA256
+        record.editedCode = edited
+        record.interpreter = step.interpreter
+        record.interactive = step.attributes.interactive ? true : nil
+        try journal.append(record)
+    }
+
+    private func recordEnd(_ step: Step, status: String, reason: String?, output: OutputRef? = nil, error: String? = nil) throws {
+        var record = JournalRecord(type: .stepEnd)
+        record.key = step.key
+        record.number = step.number
+        record.status = status
+        record.reason = reason.map { masker.mask($0).0 }
+        record.output = output
+        record.error = error
+        try journal.append(record)
+        counts[status, default: 0] += 1
+    }
+
+    private func recordDecision(_ step: Step, _ choice: String, reason: String?) throws {
+        var record = JournalRecord(type: .decision)
+        record.key = step.key
+        record.choice = choice
+        record.reason = reason.map { masker.mask($0).0 }
+        try journal.append(record)
+    }
+
+    private func recordNote(_ step: Step, _ text: String) throws {
+        var record = JournalRecord(type: .note)
+        record.key = step.key
+        let (masked, count) = masker.mask(String(text.prefix(4096)))
+        record.text = masked
+        if text.count > 4096 { console.print(style.yellow("note cut to 4096 characters in the record") + "\n") }
+        if count > 0 { console.print(style.yellow("\(count) secret value(s) masked in the note") + "\n") }
+        try journal.append(record)
+    }
+
+    private func pause(_ step: Step, _ why: String, status: ExitStatus = .paused) throws -> Flow {
+        try recordDecision(step, "pause", reason: why)
+        return .stop(status)
+    }
+
+    // MARK: Display
+
+    private func printHeader() {
+        console.print(style.bold("▶ \(runbook.title ?? runbook.path)") + "\n")
+        console.print("runbook: \(runbook.path)  sha256 \(runbook.sha256.prefix(12))\n")
+        var line = "run: \(runId)  operator: \(operatorName())@\(hostName())  mode: live"
+        if let incident = request.incident { line += "  incident: \(incident)" }
+        console.print(line + "\n")
+        if !params.isEmpty {
+            let shown = params.map { "\($0.param.name)=\($0.param.secret ? "[secret]" : $0.value)" }
+            console.print("params: " + shown.joined(separator: " ") + "\n")
+        }
+        console.print("steps: \(runbook.steps.count)\(request.assumeYes ? "  (--yes: running without asking)" : "")\n")
+    }
+
+    private func showStep(_ step: Step) {
+        console.print("\n" + style.bold("── step \(step.number)/\(runbook.steps.count): \(step.title)") + style.dim("  [\(step.key)] line \(step.line)") + "\n")
+        if !step.prose.isEmpty && step.prose != step.title {
+            console.print(step.prose + "\n")
+        }
+        if step.kind == .code {
+            showCode(step.code ?? "", language: step.language ?? "")
+            let attrs = step.attributes.written.filter { $0.key != "id" && $0.key != "name" }
+            if !attrs.isEmpty {
+                console.print(style.dim(attrs.map { a in a.value.map { "\(a.key)=\($0)" } ?? a.key }.joined(separator: " ")) + "\n")
+            }
+        } else {
+            console.print(style.cyan("☐ \(step.title)") + "\n")
+        }
+    }
+
+    private func showCode(_ code: String, language: String) {
+        console.print(style.dim("```\(language)") + "\n")
+        console.print(style.cyan(code.hasSuffix("\n") ? code : code + "\n"))
+        console.print(style.dim("```") + "\n")
+    }
+
+    private func report(_ step: Step, outcome: StepOutcome, status: String, output: OutputRef, exports: [ExportedVariable]) {
+        var parts: [String] = []
+        if let code = outcome.exitCode { parts.append("exit \(code)") }
+        if let sig = outcome.signal { parts.append("killed by SIG\(signalName(sig))") }
+        parts.append(formatDuration(Double(outcome.durationMs) / 1000))
+        let text = "\(status == "ok" ? "✔" : "✘") \(status) (\(parts.joined(separator: ", ")))"
+        console.print((status == "ok" ? style.green(text) : style.red(text)) + "\n")
+        if outcome.timedOut {
+            console.print(style.red("timed out after \((step.attributes.timeout ?? runbook.defaults.timeout)?.display ?? "?"); sent \(outcome.signalsSent.joined(separator: ", ")) to the step's process group") + "\n")
+        }
+        if outcome.stoppedOnTerminal {
+            console.print(style.red("the step tried to use the terminal and was stopped; mark it {interactive} in the runbook") + "\n")
+        }
+        if !outcome.leftovers.isEmpty {
+            let list = outcome.leftovers.map { "\($0.command) (pid \($0.pid))" }.joined(separator: ", ")
+            console.print(style.yellow("killed \(outcome.leftovers.count) process(es) the step left running: \(list)") + "\n")
+        }
+        if output.truncated {
+            console.print(style.yellow("output record cut: kept the first and last bytes, dropped \(output.bytesDropped) of \(output.bytesTotal) (\(output.file))") + "\n")
+        }
+        if output.masked > 0 {
+            console.print(style.yellow("\(output.masked) secret value(s) masked in the output record") + "\n")
+        }
+        if !exports.isEmpty {
+            console.print(style.dim("exported for later steps: " + exports.map(\.name).joined(separator: ", ")) + "\n")
+        }
+    }
+
+    private func errorLine(_ text: String) {
+        var line = "runbook: error: \(text)\n"
+        line.withUTF8 { writeAll(2, UnsafeRawBufferPointer($0)) }
+    }
+
+    // MARK: Environment
+
+    private func stepEnvironment(_ step: Step) -> [String: String] {
+        var env = request.environment
+        for variable in runbook.defaults.env { env[variable.name] = expandVariables(variable.value, env) }
+        for p in params { env[p.param.name] = p.value }
+        for (name, value) in carried { env[name] = value }
+        for variable in step.attributes.env { env[variable.name] = expandVariables(variable.value, env) }
+        env["RUNBOOK_RUN_ID"] = runId
+        env["RUNBOOK_STEP_KEY"] = step.key
+        env["RUNBOOK_STEP_NUMBER"] = String(step.number)
+        env["RUNBOOK_FILE"] = runbook.path
+        env["RUNBOOK_DIR"] = runbookFolder()
+        env.removeValue(forKey: "RUNBOOK_ENV_FILE")
+        return env
+    }
+
+    private func runbookFolder() -> String {
+        let folder = (URL(fileURLWithPath: request.runbookPath).standardizedFileURL.path as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "." : folder
+    }
+
+    private func stepDirectory(_ step: Step, env: [String: String]) -> String? {
+        guard let raw = step.attributes.dir ?? runbook.defaults.dir else { return nil }
+        let expanded = expandVariables(raw, env)
+        return expanded.hasPrefix("/") ? expanded : runbookFolder() + "/" + expanded
+    }
+
+    /// Names a step may not carry to the next one: the shell's own bookkeeping and runbook's variables.
+    private static let notCarried: Set<String> = ["_", "SHLVL", "PWD", "OLDPWD", "RUNBOOK_ENV_FILE", "RUNBOOK_RUN_ID",
+                                                  "RUNBOOK_STEP_KEY", "RUNBOOK_STEP_NUMBER", "RUNBOOK_FILE", "RUNBOOK_DIR"]
+
+    private func readExports(_ file: String, passed: [String: String]) -> ([ExportedVariable], [String]) {
+        guard case .bytes(let bytes)? = try? readRegularFile(file, limit: 64 * 1024 * 1024) else { return ([], []) }
+        var after: [String: String] = [:]
+        for entry in bytes.split(separator: 0, omittingEmptySubsequences: true) {
+            guard let eq = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = String(decoding: entry[entry.startIndex..<eq], as: UTF8.self)
+            after[name] = String(decoding: entry[(eq + 1)...], as: UTF8.self)
+        }
+        var exports: [ExportedVariable] = []
+        for (name, value) in after.sorted(by: { $0.key < $1.key }) where !Self.notCarried.contains(name) && name.hasPrefix("BASH_FUNC_") == false {
+            guard passed[name] != value else { continue }
+            carried[name] = value
+            let (masked, count) = masker.mask(value)
+            let secret = secretNames.contains(name) || count > 0
+            exports.append(ExportedVariable(name: name, value: secret ? nil : masked, secret: secret))
+        }
+        var unset: [String] = []
+        for name in passed.keys.sorted() where after[name] == nil && !Self.notCarried.contains(name) {
+            if carried.removeValue(forKey: name) != nil || request.environment[name] != nil { unset.append(name) }
+        }
+        return (exports, unset)
+    }
+
+    // MARK: Preflight
+
+    /// Problems that would stop a step from starting, found before anything runs.
+    private func preflight() -> [String] {
+        var problems: [String] = []
+        let env = request.environment
+        let path = env["PATH"]
+        var reportedInterpreters = Set<String>()
+        for step in runbook.steps where step.kind == .code && !step.attributes.skip {
+            let where_ = "\(runbook.path):\(step.line)"
+            if let interpreter = step.interpreter, findExecutable(interpreter, path: path) == nil, !reportedInterpreters.contains(interpreter) {
+                reportedInterpreters.insert(interpreter)
+                problems.append("\(where_): step '\(step.key)' needs '\(interpreter)', which is not on PATH; install it or change the block's language")
+            }
+            if step.attributes.interactive && (isatty(0) != 1 || isatty(1) != 1) {
+                problems.append("\(where_): step '\(step.key)' is interactive and needs a terminal, but standard input or output is not one; run it from a terminal")
+            }
+            if let raw = step.attributes.dir ?? runbook.defaults.dir {
+                // Only what is known now: params and front matter env (exports come later).
+                var known = env
+                for variable in runbook.defaults.env { known[variable.name] = expandVariables(variable.value, known) }
+                for p in params { known[p.param.name] = p.value }
+                let referencesLater = raw.contains("$") && expandVariables(raw, known) != expandVariables(raw, known.merging(["__probe": ""]) { a, _ in a })
+                if !referencesLater {
+                    let dir = stepDirectory(step, env: known) ?? raw
+                    var info = stat()
+                    if stat(dir, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
+                        problems.append("\(where_): step '\(step.key)' runs in '\(dir)', which does not exist; create it or fix dir=")
+                    }
+                }
+            }
+        }
+        return problems
+    }
+
+    // MARK: Prompts, editor, shell
+
+    private func promptForParam(_ param: Param) -> String? {
+        var prompt = "param \(style.cyan(param.name))"
+        if let d = param.description { prompt += " (\(d))" }
+        if let pattern = param.pattern { prompt += " [\(pattern)]" }
+        prompt += param.secret ? " (hidden): " : ": "
+        while true {
+            guard case .key(_, let value) = console.readText(prompt, secret: param.secret) else { return nil }
+            if let pattern = param.pattern, let regex = try? NSRegularExpression(pattern: pattern), !fullMatch(regex, value),
+               console.source == .terminal {
+                console.print(style.yellow("that does not match \(pattern); try again") + "\n")
+                continue
+            }
+            return value
+        }
+    }
+
+    private func reasonFrom(_ rest: String, prompt: String) -> String? {
+        if !rest.isEmpty { return rest }
+        while true {
+            guard case .key(_, let text) = console.readText(prompt) else { return nil }
+            let trimmed = text.trimmingSpaces()
+            if !trimmed.isEmpty { return trimmed }
+            console.print(style.yellow("a reason is required") + "\n")
+        }
+    }
+
+    private func editCode(_ step: Step, _ code: String) throws -> (code: String, ref: CodeRef)? {
+        let file = "\(tempDir)/edit-\(step.number).\(Self.fileExtension((step.language ?? "").lowercased()))"
+        unlink(file)
+        try writePrivateFile(file, Array(code.utf8))
+        let editor = request.environment["VISUAL"] ?? request.environment["EDITOR"] ?? "vi"
+        let parts = editor.split(separator: " ").map(String.init)
+        guard let program = parts.first, let executable = findExecutable(program, path: request.environment["PATH"]) else {
+            console.print(style.red("editor '\(editor)' not found; set EDITOR") + "\n")
+            return nil
+        }
+        _ = runForeground(executable, parts + [file], env: request.environment, dir: nil)
+        guard case .bytes(let bytes)? = try? readRegularFile(file, limit: 16 * 1024 * 1024) else { return nil }
+        let newCode = String(decoding: bytes, as: UTF8.self)
+        unlink(file)
+        guard newCode != code else {
+            console.print(style.dim("no change") + "\n")
+            return nil
+        }
+        let sha = SHA256.hex(newCode)
+        let relative = "code/\(step.number)-edited-\(sha.prefix(12)).\(Self.fileExtension((step.language ?? "").lowercased()))"
+        let target = runDir + "/" + relative
+        if access(target, F_OK) != 0 { try writePrivateFile(target, Array(newCode.utf8)) }
+        let ref = CodeRef(file: relative, sha256: sha)
+        var record = JournalRecord(type: .decision)
+        record.key = step.key
+        record.choice = "edit"
+        record.codeSHA256 = step.codeSHA256
+        record.editedCode = ref
+        try journal.append(record)
+        console.print(style.yellow("code edited; the edited version will run and is recorded as \(relative)") + "\n")
+        return (newCode, ref)
+    }
+
+    private func openShell(_ step: Step) {
+        let env = stepEnvironment(step)
+        let shell = request.environment["SHELL"] ?? runbook.defaults.shell
+        guard let executable = findExecutable(shell, path: env["PATH"]) else {
+            console.print(style.red("shell '\(shell)' not found") + "\n")
+            return
+        }
+        console.print(style.dim("opening \(shell) with the run's environment; exit it to return to this step") + "\n")
+        _ = runForeground(executable, [shell], env: env, dir: stepDirectory(step, env: env))
+        console.print(style.dim("back in the run") + "\n")
+    }
+
+    /// Runs a program in the runner's own process group on the operator's terminal and waits.
+    private func runForeground(_ executable: String, _ arguments: [String], env: [String: String], dir: String?) -> Int32 {
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = argv.withUnsafeBufferPointer { a in
+            envp.withUnsafeBufferPointer { e in
+                (dir ?? "").withCString { d in
+                    rb_spawn(&pid, executable, a.baseAddress, e.baseAddress, dir == nil ? nil : d, 0, 1, 2, nil, 0)
+                }
+            }
+        }
+        guard rc == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        _ = console.signals.drain()
+        return status
+    }
+
+    // MARK: Helpers
+
+    private static func fileExtension(_ language: String) -> String {
+        switch language {
+        case "python", "python3": return "py"
+        case "node": return "js"
+        case "ruby": return "rb"
+        case "perl": return "pl"
+        default: return "sh"
+        }
+    }
+
+    private func exitStatus(for signal: Int32) -> ExitStatus {
+        switch signal {
+        case SIGINT: return .interrupted
+        default: return ExitStatus(rawValue: 128 + signal) ?? .interrupted
+        }
+    }
+
+    private func crashPoint(_ name: String) {
+        #if DEBUG
+        if request.environment["RUNBOOK_TEST_CRASH_AT"] == name { raise(SIGKILL) }
+        #endif
+    }
+
+    private func removeTempDir() {
+        guard !tempDir.isEmpty else { return }
+        try? FileManager.default.removeItem(atPath: tempDir)
+    }
+
+    private func makeRunId() -> String {
+        var tv = timeval()
+        gettimeofday(&tv, nil)
+        var seconds = tv.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let random = (0..<4).map { _ in UInt8.random(in: 0...255) }
+        return String(format: "%04d%02d%02dT%02d%02d%02dZ-", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec) + hexString(random)
+    }
+
+    private func operatorName() -> String {
+        if let user = request.environment["USER"] ?? request.environment["LOGNAME"], !user.isEmpty { return user }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return String(getuid())
+    }
+
+    private func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        return String(cString: buffer)
+    }
+
+    static let stepHelp = """
+      r  run the step (y also runs)
+      s  skip it (asks for a reason, recorded)
+      e  edit the code in $EDITOR first (the edited code runs and is recorded beside the original)
+      n  add a note to the record
+      q  quit: pause the run; it stays resumable
+      a  abort the run
+    """
+    static let failureHelp = """
+      r  retry the step
+      s  skip it (asks for a reason, recorded)
+      h  open a shell with the run's environment, then come back here
+      n  add a note to the record
+      q  quit: pause the run; it stays resumable
+      a  abort the run
+    """
+    static let manualHelp = """
+      d  done: you did it (y also works)
+      s  skip it (asks for a reason, recorded)
+      n  add a note to the record
+      q  quit: pause the run; it stays resumable
+      a  abort the run
+    """
+}

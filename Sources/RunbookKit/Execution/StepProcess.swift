@@ -1,0 +1,329 @@
+import CSupport
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How to start one step's process.
+public struct StepLaunch: Sendable {
+    /// Absolute path of the interpreter.
+    public var executable: String
+    /// argv, argv[0] included.
+    public var arguments: [String]
+    public var environment: [String: String]
+    public var directory: String?
+    /// Run under a pseudo-terminal (for psql, sudo, pagers); needs the runner on a terminal.
+    public var interactive: Bool
+    /// Seconds before SIGTERM to the group, or nil.
+    public var timeout: Double?
+    /// Seconds between SIGTERM and SIGKILL.
+    public var killGrace: Double
+}
+
+/// What happened to a step's process.
+public struct StepOutcome: Sendable {
+    public var pid: Int32 = 0
+    public var starttime: UInt64?
+    public var exitCode: Int32?
+    public var signal: Int32?
+    public var timedOut = false
+    /// The operator pressed Ctrl-C while it ran.
+    public var interrupted = false
+    /// TERM, HUP or QUIT received by the runner while the step ran.
+    public var runnerSignal: Int32?
+    public var signalsSent: [String] = []
+    public var leftovers: [Leftover] = []
+    /// Stopped by SIGTTIN/SIGTTOU: it tried to use the terminal without `interactive`.
+    public var stoppedOnTerminal = false
+    public var durationMs = 0
+}
+
+/// A step could not be started.
+public struct SpawnError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Runs one step's process: its own process group (or session, under a pty), output
+/// streamed as it comes, timeout with TERM then KILL to the whole group, Ctrl-C
+/// forwarded to the group, leftovers killed and recorded when the leader exits.
+final class StepProcess {
+    /// How long to keep reading output after the leader exits and leftovers are killed.
+    static let drainSeconds = 2.0
+    /// Grace between TERM and KILL for leftovers.
+    static let leftoverGrace = 1.0
+
+    private let launch: StepLaunch
+    private let signals: SignalPipe
+    private let output: (UnsafeRawBufferPointer) -> Void
+    private let tick: (Double) -> Void
+
+    private var pid: Int32 = 0
+    private var outcome = StepOutcome()
+    private var leaderStatus: Int32?
+    private var leaderExitAt: Double?
+    private var interruptCount = 0
+
+    init(_ launch: StepLaunch, signals: SignalPipe, output: @escaping (UnsafeRawBufferPointer) -> Void,
+         tick: @escaping (Double) -> Void) {
+        self.launch = launch
+        self.signals = signals
+        self.output = output
+        self.tick = tick
+    }
+
+    /// Starts the process, calls `onSpawn` with its pid, and waits for it and its output.
+    func run(onSpawn: (Int32, UInt64?) throws -> Void) throws -> StepOutcome {
+        var master: Int32 = -1
+        var readFD: Int32 = -1
+        var savedTerminal: termios?
+        let start = monotonicNow()
+
+        if launch.interactive {
+            var slave: Int32 = -1
+            var name = [CChar](repeating: 0, count: 128)
+            let rc = rb_openpty(&master, &slave, &name, name.count, 0)
+            guard rc == 0 else { throw SpawnError(message: "cannot open a pseudo-terminal: \(errnoText(rc).lowercased())") }
+            let ttyPath = String(cString: name)
+            try spawn(tty: ttyPath, inFD: -1, outFD: -1)
+            close(slave)
+            readFD = master
+            if isatty(0) == 1 { savedTerminal = Terminal.makeRaw(0) }
+        } else {
+            var fds: [Int32] = [0, 0]
+            guard makePipe(&fds) else { throw SpawnError(message: "cannot create a pipe: \(errnoText(errno).lowercased())") }
+            let devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            defer { close(devnull); close(fds[1]) }
+            do { try spawn(tty: nil, inFD: devnull, outFD: fds[1]) } catch { close(fds[0]); throw error }
+            readFD = fds[0]
+            _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) | O_NONBLOCK)
+        }
+        defer {
+            if let savedTerminal { Terminal.restore(0, savedTerminal) }
+            close(readFD)
+        }
+        outcome.pid = pid
+        outcome.starttime = ProcessTable.entry(pid)?.starttime
+        do {
+            try onSpawn(pid, outcome.starttime)
+        } catch {
+            // The record of the spawn failed: stop the step at once.
+            sendGroup(SIGKILL)
+            waitForLeader()
+            throw error
+        }
+        loop(readFD: readFD, start: start)
+        outcome.durationMs = Int((monotonicNow() - start) * 1000)
+        if let status = leaderStatus {
+            if rb_wifexited(status) != 0 {
+                outcome.exitCode = rb_wexitstatus(status)
+            } else if rb_wifsignaled(status) != 0 {
+                outcome.signal = rb_wtermsig(status)
+            }
+        }
+        return outcome
+    }
+
+    private func spawn(tty: String?, inFD: Int32, outFD: Int32) throws {
+        let argv = launch.arguments.map { strdup($0) } + [nil]
+        let envp = launch.environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        let rc: Int32 = argv.withUnsafeBufferPointer { a in
+            envp.withUnsafeBufferPointer { e in
+                (launch.directory ?? "").withCString { dir in
+                    (tty ?? "").withCString { ttyPath in
+                        rb_spawn(&pid, launch.executable, a.baseAddress, e.baseAddress,
+                                 launch.directory == nil ? nil : dir, inFD, outFD, outFD,
+                                 tty == nil ? nil : ttyPath, 1)
+                    }
+                }
+            }
+        }
+        guard rc == 0 else {
+            throw SpawnError(message: "cannot start '\(launch.executable)': \(errnoText(rc).lowercased())")
+        }
+    }
+
+    private func sendGroup(_ signal: Int32) {
+        guard pid > 0 else { return }
+        if kill(-pid, signal) != 0 { _ = kill(pid, signal) }
+        if !outcome.signalsSent.contains(signalName(signal)) || signal == SIGINT {
+            outcome.signalsSent.append(signalName(signal))
+        }
+    }
+
+    /// Reaps every exited child: the leader's status is kept; orphans re-parented to us are just reaped.
+    private func reap() {
+        while true {
+            var status: Int32 = 0
+            let child = waitpid(-1, &status, WNOHANG | WUNTRACED)
+            if child <= 0 { return }
+            if child == pid {
+                if rb_wifstopped(status) != 0 {
+                    let sig = rb_wstopsig(status)
+                    if sig == SIGTTIN || sig == SIGTTOU {
+                        outcome.stoppedOnTerminal = true
+                        sendGroup(SIGKILL)
+                        _ = kill(-pid, SIGCONT)
+                    }
+                    continue
+                }
+                leaderStatus = status
+                leaderExitAt = monotonicNow()
+            }
+        }
+    }
+
+    private func waitForLeader() {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        leaderStatus = status
+    }
+
+    private func loop(readFD: Int32, start: Double) {
+        var eof = false
+        var termSentAt: Double?
+        var killSent = false
+        var leftoversChecked = false
+        var leftoverTermAt: Double?
+        var leftoverKilled = false
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var lastTick = start
+        let stdinIsTerminal = launch.interactive && isatty(0) == 1
+
+        while true {
+            let now = monotonicNow()
+            if leaderStatus == nil {
+                if let timeout = launch.timeout, !outcome.timedOut, now - start >= timeout {
+                    outcome.timedOut = true
+                    sendGroup(SIGTERM)
+                    termSentAt = now
+                }
+                if let t = termSentAt, !killSent, now - t >= launch.killGrace {
+                    sendGroup(SIGKILL)
+                    killSent = true
+                }
+            } else {
+                if !leftoversChecked {
+                    leftoversChecked = true
+                    if hasDescendants() {
+                        let found = ProcessTable.leftovers(group: pid, exclude: [])
+                        outcome.leftovers = found.map { Leftover(pid: $0.pid, command: $0.command) }
+                        for process in found { _ = kill(process.pid, SIGTERM) }
+                        _ = kill(-pid, SIGTERM)
+                        if !found.isEmpty { leftoverTermAt = now }
+                    }
+                }
+                if let t = leftoverTermAt, !leftoverKilled, now - t >= Self.leftoverGrace {
+                    leftoverKilled = true
+                    for process in ProcessTable.leftovers(group: pid, exclude: []) { _ = kill(process.pid, SIGKILL) }
+                    _ = kill(-pid, SIGKILL)
+                }
+                if eof { break }
+                if let exitAt = leaderExitAt, now - exitAt >= Self.drainSeconds + (leftoverTermAt == nil ? 0 : Self.leftoverGrace) {
+                    break
+                }
+            }
+            if now - lastTick >= 1.0 {
+                lastTick = now
+                tick(now - start)
+            }
+
+            var waitSeconds = 1.0 - (now - lastTick)
+            if leaderStatus == nil {
+                if let timeout = launch.timeout, !outcome.timedOut { waitSeconds = min(waitSeconds, timeout - (now - start)) }
+                if let t = termSentAt, !killSent { waitSeconds = min(waitSeconds, launch.killGrace - (now - t)) }
+            } else {
+                waitSeconds = min(waitSeconds, 0.1)
+            }
+            var pollFDs: [pollfd] = [pollfd(fd: signals.readFD, events: Int16(POLLIN), revents: 0)]
+            if !eof { pollFDs.append(pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)) }
+            if stdinIsTerminal { pollFDs.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
+            let ms = Int32(max(0, min(waitSeconds, 1.0)) * 1000) + 1
+            let ready = poll(&pollFDs, nfds_t(pollFDs.count), ms)
+            if ready < 0 && errno != EINTR { break }
+
+            for entry in pollFDs where entry.revents != 0 {
+                if entry.fd == signals.readFD {
+                    for sig in signals.drain() { handle(signal: sig, termSentAt: &termSentAt) }
+                } else if entry.fd == readFD {
+                    // Read what is there now; EIO on a pty master means the terminal side closed.
+                    while true {
+                        let n = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
+                        if n > 0 {
+                            buffer.withUnsafeBytes { output(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                            if launch.interactive { break }
+                            continue
+                        }
+                        if n == 0 || (errno != EAGAIN && errno != EINTR) { eof = true }
+                        break
+                    }
+                } else if entry.fd == 0 {
+                    let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+                    if n > 0 {
+                        // Typed input goes to the step only; it is never recorded.
+                        var offset = 0
+                        while offset < n {
+                            let w = buffer.withUnsafeBytes { write(readFD, $0.baseAddress! + offset, n - offset) }
+                            if w <= 0 { break }
+                            offset += w
+                        }
+                    }
+                }
+            }
+            reap()
+        }
+        // Anything still in the group (an orphan that kept the pipe open and ignored TERM) is killed.
+        if leaderStatus == nil {
+            sendGroup(SIGKILL)
+            waitForLeader()
+        }
+        if kill(-pid, 0) == 0 { _ = kill(-pid, SIGKILL) }
+        reap()
+    }
+
+    private func handle(signal sig: Int32, termSentAt: inout Double?) {
+        switch sig {
+        case SIGCHLD:
+            reap()
+        case SIGINT:
+            guard leaderStatus == nil else { return }
+            outcome.interrupted = true
+            interruptCount += 1
+            // First Ctrl-C: INT to the group; second: TERM; third: KILL.
+            sendGroup(interruptCount == 1 ? SIGINT : interruptCount == 2 ? SIGTERM : SIGKILL)
+        case SIGTERM, SIGHUP, SIGQUIT:
+            outcome.runnerSignal = sig
+            guard leaderStatus == nil else { return }
+            if termSentAt == nil {
+                sendGroup(SIGTERM)
+                termSentAt = monotonicNow()
+            }
+        case SIGWINCH:
+            // The pty follows the operator's window size.
+            break
+        default:
+            break
+        }
+    }
+
+    /// Whether anything of the step may still be alive: its group, or any child of ours (orphans are
+    /// re-parented to the runner, a subreaper).
+    private func hasDescendants() -> Bool {
+        if kill(-pid, 0) == 0 { return true }
+        var status: Int32 = 0
+        let r = waitpid(-1, &status, WNOHANG)
+        if r > 0 { return true }
+        return r == 0
+    }
+}
+
+/// Seconds on the monotonic clock.
+public func monotonicNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

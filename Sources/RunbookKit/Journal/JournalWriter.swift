@@ -1,0 +1,150 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A failure to write or read the journal or the state directory.
+public struct JournalError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Appends hash-chained records to a run's journal: one `write` and one `fdatasync` per record.
+///
+/// If a write or sync fails the writer is broken: it never retries (a retried
+/// fsync can appear to succeed after the kernel dropped the dirty pages) and
+/// every later append throws.
+public final class JournalWriter {
+    public let path: String
+    public let runId: String
+    private let fd: Int32
+    private var size: Int
+    /// Sequence number of the next record.
+    public private(set) var nextSeq = 0
+    /// SHA-256 of the last record's bytes (the head hash).
+    public private(set) var headHash: String
+    private var broken: String?
+    private let encoder: JSONEncoder
+    #if DEBUG
+    private let failAtSeq = ProcessInfo.processInfo.environment["RUNBOOK_TEST_JOURNAL_FAIL_AT_SEQ"].flatMap(Int.init)
+    #endif
+
+    /// The seed of the hash chain for a run.
+    public static func chainSeed(runId: String) -> String {
+        SHA256.hex(Array("runbook-journal-v1\u{0}".utf8) + Array(runId.utf8))
+    }
+
+    /// Creates a new journal file (0600, refusing an existing file or a symlink) and syncs its folder.
+    public init(creating path: String, runId: String) throws(JournalError) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw JournalError("cannot create the journal '\(path)': \(errnoText(errno).lowercased())")
+        }
+        fchmod(fd, 0o600)
+        self.fd = fd
+        self.path = path
+        self.runId = runId
+        self.size = 0
+        self.headHash = Self.chainSeed(runId: runId)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        self.encoder = encoder
+        try syncDirectory(of: path)
+    }
+
+    /// Opens an existing, verified journal to append to it (resume).
+    public init(appendingTo path: String, runId: String, nextSeq: Int, headHash: String, size: Int) throws(JournalError) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw JournalError("cannot open the journal '\(path)': \(errnoText(errno).lowercased())") }
+        self.fd = fd
+        self.path = path
+        self.runId = runId
+        self.size = size
+        self.nextSeq = nextSeq
+        self.headHash = headHash
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        self.encoder = encoder
+    }
+
+    deinit { close(fd) }
+
+    /// Fills in `seq`, `ts` and `prev`, writes the record as one line and, when `sync`, fdatasyncs.
+    ///
+    /// Returns the record as written.
+    @discardableResult
+    public func append(_ record: JournalRecord, sync: Bool = true) throws(JournalError) -> JournalRecord {
+        if let broken { throw JournalError("the journal can no longer be written (\(broken)); nothing more will run") }
+        var record = record
+        record.seq = nextSeq
+        record.prev = headHash
+        record.ts = isoTimestamp()
+        let data: Data
+        do { data = try encoder.encode(record) } catch {
+            throw JournalError("cannot encode a journal record: \(error)")
+        }
+        var line = [UInt8](data)
+        let hash = SHA256.hex(line)
+        line.append(0x0A)
+        #if DEBUG
+        if let failAtSeq, failAtSeq == record.seq {
+            broken = "simulated I/O error at seq \(record.seq)"
+            throw JournalError("cannot write the journal '\(path)': input/output error (simulated by RUNBOOK_TEST_JOURNAL_FAIL_AT_SEQ)")
+        }
+        #endif
+        var written = 0
+        while written < line.count {
+            let n = line.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = errnoText(errno).lowercased()
+                // Never leave half a line followed by another: cut back to the last whole record.
+                if written > 0 { _ = ftruncate(fd, off_t(size)) }
+                broken = reason
+                throw JournalError("cannot write the journal '\(path)': \(reason)")
+            }
+            written += n
+        }
+        if sync && fdatasync(fd) != 0 {
+            let reason = errnoText(errno).lowercased()
+            broken = "fdatasync failed: \(reason)"
+            throw JournalError("cannot sync the journal '\(path)' to disk: \(reason)")
+        }
+        size += line.count
+        nextSeq += 1
+        headHash = hash
+        return record
+    }
+
+    /// Flushes everything written so far to disk.
+    public func sync() throws(JournalError) {
+        if fdatasync(fd) != 0 {
+            let reason = errnoText(errno).lowercased()
+            broken = "fdatasync failed: \(reason)"
+            throw JournalError("cannot sync the journal '\(path)' to disk: \(reason)")
+        }
+    }
+}
+
+/// fsyncs the folder holding `path`, so a newly created file survives a crash.
+func syncDirectory(of path: String) throws(JournalError) {
+    let dir = (path as NSString).deletingLastPathComponent
+    let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { throw JournalError("cannot open folder '\(dir)': \(errnoText(errno).lowercased())") }
+    defer { close(fd) }
+    if fsync(fd) != 0 { throw JournalError("cannot sync folder '\(dir)': \(errnoText(errno).lowercased())") }
+}
+
+/// Now, as `2026-11-26T09:30:00.123Z`.
+public func isoTimestamp() -> String {
+    var tv = timeval()
+    gettimeofday(&tv, nil)
+    var seconds = tv.tv_sec
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    let ms = Int(tv.tv_usec) / 1000
+    let msText = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : "\(ms)"
+    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(msText)Z"
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import RunbookKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a runbook step by step, recording every outcome in a crash-safe journal.",
+        discussion: """
+        Before each step runbook shows its heading, prose and code and asks what to do: \
+        r run, s skip (with a reason), e edit, n note, q quit (pause, resumable), a abort; \
+        ? explains the keys. On a failure: r retry, s skip, h shell, q quit, a abort. Manual \
+        steps ('- [ ] text') ask d done, s skip, q quit.
+
+        Without a terminal, answers are read one per line from standard input ('r', \
+        'skip not needed today', 'q'); at the end of input the run pauses. --yes runs every \
+        step without asking and confirms manual steps as automatic (recorded so).
+
+        Params come from --set NAME=VALUE, then the environment, then the runbook's \
+        default, then a prompt (secrets are read without echo and masked in every record).
+
+        The journal, a byte-exact copy of the runbook and each step's output are kept under \
+        the state directory: --state-dir, else RUNBOOK_STATE_DIR, else \
+        $XDG_STATE_HOME/runbook, else ~/.local/state/runbook.
+
+        Examples:
+          $ runbook run runbooks/rollback.md
+          $ runbook run --set TAG=v1.4.2 --incident INC-1234 runbooks/deploy.md
+          $ printf 'r\\nr\\nskip already announced\\n' | runbook run runbooks/deploy.md
+          $ runbook run --yes --set BACKEND_URL=http://127.0.0.1:8000 runbooks/post-deploy-checklist.md
+
+        \(ExitStatus.summary)
+        """
+    )
+
+    @Argument(help: "The runbook file.", completion: .file(extensions: ["md", "markdown"]))
+    var file: String
+
+    @Flag(name: [.short, .long], help: "Run every step without asking; confirm manual steps as automatic.")
+    var yes = false
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a param (repeatable).", valueName: "NAME=VALUE"))
+    var sets: [String] = []
+
+    @Option(help: ArgumentHelp("The incident or ticket id, recorded in the run header.", valueName: "ID"))
+    var incident: String?
+
+    @Option(help: ArgumentHelp("Where runs and locks are kept.", valueName: "DIR"), completion: .directory)
+    var stateDir: String?
+
+    func validate() throws {
+        for pair in sets where !pair.contains("=") || pair.hasPrefix("=") {
+            throw ValidationError("--set takes NAME=VALUE, not '\(pair)'")
+        }
+    }
+
+    func run() throws {
+        let environment = processEnvironment()
+        let signals = SignalPipe()
+        let runbook: Runbook
+        do {
+            runbook = try RunbookParser.parse(path: file)
+        } catch {
+            writeStderr("runbook: error: \(error.description)\n")
+            throw ExitCode(ExitStatus.badInput.rawValue)
+        }
+        let errStyle = Style.forDescriptor(2, environment: environment)
+        if runbook.hasErrors {
+            for diagnostic in runbook.diagnostics where diagnostic.severity == .error {
+                writeStderr(DiagnosticText.render(diagnostic, style: errStyle) + "\n")
+            }
+            writeStderr("runbook: error: \(file) has errors (see 'runbook check \(file)'); nothing was run\n")
+            throw ExitCode(ExitStatus.badInput.rawValue)
+        }
+        let state: StateDirectory
+        do {
+            state = try StateDirectory.resolve(explicit: stateDir, environment: environment)
+        } catch {
+            writeStderr("runbook: error: \(error.message)\n")
+            throw ExitCode(ExitStatus.badInput.rawValue)
+        }
+        var request = RunRequest(runbookPath: file, state: state, environment: environment)
+        request.assumeYes = yes
+        request.incident = incident
+        request.sets = sets.map { pair in
+            let eq = pair.firstIndex(of: "=")!
+            return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+        }
+        if let grace = environment["RUNBOOK_KILL_GRACE"].flatMap(Double.init), grace >= 0 { request.killGrace = grace }
+        let console = Console(source: isatty(0) == 1 ? .terminal : .lines,
+                              style: .forDescriptor(1, environment: environment),
+                              stdoutIsTerminal: isatty(1) == 1, signals: signals)
+        let status = Runner(request: request, runbook: runbook, console: console).run()
+        withExtendedLifetime(signals) {}
+        if status != .ok { throw ExitCode(status.rawValue) }
+    }
+}
