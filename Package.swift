@@ -53,9 +53,11 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
+        // End-to-end tests: they run the built `runbook` binary (through a pseudo-terminal where
+        // the behaviour is interactive).
         .testTarget(
             name: "RunbookCLITests",
-            dependencies: ["RunbookKit"],
+            dependencies: ["RunbookKit", "CSupport", "runbook"],
             swiftSettings: strict
         ),
     ]

@@ -54,15 +54,29 @@ public final class OutputRecorder {
         }
         guard !rest.isEmpty else { return }
         guard tailLimit > 0 else { dropped += rest.count; return }
-        for byte in rest {
-            if tailCount == tailLimit {
-                tail[tailStart] = byte
-                tailStart = (tailStart + 1) % tailLimit
-                dropped += 1
-            } else {
-                tail[(tailStart + tailCount) % tailLimit] = byte
-                tailCount += 1
-            }
+        if rest.count >= tailLimit {
+            // The new bytes alone fill the tail: everything older is dropped.
+            dropped += tailCount + rest.count - tailLimit
+            tail.replaceSubrange(0..<tailLimit, with: rest.suffix(tailLimit))
+            tailStart = 0
+            tailCount = tailLimit
+            return
+        }
+        // Make room, then copy in at most two pieces (the ring wraps once at most).
+        let overflow = max(0, tailCount + rest.count - tailLimit)
+        if overflow > 0 {
+            tailStart = (tailStart + overflow) % tailLimit
+            tailCount -= overflow
+            dropped += overflow
+        }
+        var writeAt = (tailStart + tailCount) % tailLimit
+        var remaining = rest
+        while !remaining.isEmpty {
+            let n = min(remaining.count, tailLimit - writeAt)
+            tail.replaceSubrange(writeAt..<(writeAt + n), with: remaining.prefix(n))
+            remaining = remaining.dropFirst(n)
+            tailCount += n
+            writeAt = (writeAt + n) % tailLimit
         }
     }
 
@@ -92,10 +106,9 @@ public final class OutputRecorder {
             writeToFile(Array(note.utf8)[...])
         }
         if tailCount > 0 {
-            var ordered = [UInt8]()
-            ordered.reserveCapacity(tailCount)
-            for i in 0..<tailCount { ordered.append(tail[(tailStart + i) % tailLimit]) }
-            writeToFile(ordered[...])
+            let firstPart = min(tailCount, tailLimit - tailStart)
+            writeToFile(tail[tailStart..<(tailStart + firstPart)])
+            if tailCount > firstPart { writeToFile(tail[0..<(tailCount - firstPart)]) }
         }
         if let writeError { throw JournalError("cannot write the output file '\(path)': \(writeError)") }
         if fileBytes > 0 && fdatasync(fd) != 0 {

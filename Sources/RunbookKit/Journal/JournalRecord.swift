@@ -141,4 +141,10 @@ public struct ExportedVariable: Codable, Sendable, Equatable {
     /// Nil when secret (a secret param's name, or a value holding a secret).
     public var value: String?
     public var secret: Bool
+
+    public init(name: String, value: String?, secret: Bool) {
+        self.name = name
+        self.value = value
+        self.secret = secret
+    }
 }
