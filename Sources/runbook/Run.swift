@@ -93,6 +93,11 @@ struct Run: ParsableCommand {
                               stdoutIsTerminal: isatty(1) == 1, signals: signals)
         let status = Runner(request: request, runbook: runbook, console: console).run()
         withExtendedLifetime(signals) {}
+        if status == .interrupted {
+            // Die by the signal, so a calling shell script sees the interrupt (cooperative exit).
+            signal(SIGINT, SIG_DFL)
+            raise(SIGINT)
+        }
         if status != .ok { throw ExitCode(status.rawValue) }
     }
 }

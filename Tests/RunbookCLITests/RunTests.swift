@@ -447,3 +447,51 @@ struct TerminalRunTests {
         #expect(!contains(box.allStateBytes(), "typed-\(getpid())-pw"))
     }
 }
+
+@Suite("runbook run and signals")
+struct SignalTests {
+    @Test("SIGTERM to the runner stops the step's group, records the outcome and pauses with exit 143")
+    func terminate() throws {
+        let box = Sandbox()
+        let marker = "444.\(getpid())"
+        let file = box.write("rb.md", "# T\n\n```bash {id=slow}\nsleep \(marker)\n```\n\n```bash {id=never}\ntouch \(box.root)/ran\n```\n")
+        let session = TerminalSession(["run", "--yes", "--state-dir", box.state, file])
+        #expect(eventually { !processes(matching: "sleep \(marker)").isEmpty })
+        kill(session.pid, SIGTERM)
+        #expect(session.wait() == 143)
+        #expect(processes(matching: "sleep \(marker)").isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: box.root + "/ran"))
+        let records = try box.journal()
+        let end = try #require(records.first { $0.type == .stepEnd })
+        #expect(end.signal == "TERM")
+        #expect(records.last?.choice == "pause")
+        #expect(!records.contains { $0.type == .runEnd })
+    }
+
+    @Test("SIGHUP lets the running step finish, starts nothing more, exits 129")
+    func hangup() throws {
+        let box = Sandbox()
+        let file = box.write("rb.md", "# T\n\n```bash {id=slow}\nsleep 1; touch \(box.root)/finished\n```\n\n```bash {id=never}\ntouch \(box.root)/ran\n```\n")
+        let session = TerminalSession(["run", "--yes", "--state-dir", box.state, file])
+        #expect(session.waitFor("step 1/2"))
+        usleep(200_000)
+        kill(session.pid, SIGHUP)
+        #expect(session.wait() == 129)
+        #expect(FileManager.default.fileExists(atPath: box.root + "/finished"))
+        #expect(!FileManager.default.fileExists(atPath: box.root + "/ran"))
+        let records = try box.journal()
+        #expect(records.first { $0.type == .stepEnd }?.status == "ok")
+        #expect(records.last?.reason?.contains("hangup") == true)
+    }
+
+    @Test("Ctrl-C at a prompt pauses the run and the runner dies by SIGINT (130)")
+    func interruptAtPrompt() throws {
+        let box = Sandbox()
+        let file = box.write("rb.md", "# T\n\n```bash {id=a}\ntrue\n```\n")
+        let session = TerminalSession(["run", "--state-dir", box.state, file])
+        #expect(session.waitFor("[r]un"))
+        session.send("\u{03}")
+        #expect(session.wait() == 130)
+        #expect(try box.journal().last?.choice == "pause")
+    }
+}

@@ -137,7 +137,7 @@ public final class Runner {
 
     private func finish(_ status: ExitStatus) -> ExitStatus {
         let final = status
-        let paused = final == .paused || final == .interrupted || final.rawValue == 129 || final.rawValue == 143
+        let paused = [.paused, .interrupted, .hangup, .terminated].contains(final)
         do {
             if !paused {
                 var end = JournalRecord(type: .runEnd)
@@ -215,11 +215,12 @@ public final class Runner {
             attempt += 1
             let result = try execute(step, code: code, edited: edited, attempt: attempt)
             if let flow = result.stop { return flow }
-            if result.succeeded { return .next }
-            if result.outcome.runnerSignal != nil {
-                return try pause(step, "runner received \(signalName(result.outcome.runnerSignal!))",
-                                 status: exitStatus(for: result.outcome.runnerSignal!))
+            if let signal = result.outcome.runnerSignal {
+                // TERM/QUIT stopped the step; HUP (terminal gone) let it finish. Either way nothing more starts.
+                let why = signal == SIGHUP ? "hangup: the terminal went away" : "runner received SIG\(signalName(signal))"
+                return try pause(step, why, status: exitStatus(for: signal))
             }
+            if result.succeeded { return .next }
             if automaticRetriesLeft > 0 && !result.outcome.interrupted {
                 automaticRetriesLeft -= 1
                 console.print(style.yellow("retrying (\(step.attributes.retries - automaticRetriesLeft) of \(step.attributes.retries))") + "\n")
@@ -357,10 +358,15 @@ public final class Runner {
         if shellLike {
             let wrapper = stem + ".wrapper"
             let quoted = "'" + codeFile.replacingOccurrences(of: "'", with: "'\\''") + "'"
-            let text = "trap '__runbook_status=$?; env -0 > \"$RUNBOOK_ENV_FILE\" 2>/dev/null; exit $__runbook_status' EXIT\n. \(quoted)\n"
+            let shellName = (interpreterName as NSString).lastPathComponent
+            // On exit, write the exported variables NUL-separated for the next steps (bash with
+            // builtins only; other shells with env -0).
+            let dump = shellName == "bash"
+                ? "for __runbook_n in $(compgen -e); do printf '%s=%s\\0' \"$__runbook_n\" \"${!__runbook_n}\"; done > \"$RUNBOOK_ENV_FILE\" 2>/dev/null"
+                : "env -0 > \"$RUNBOOK_ENV_FILE\" 2>/dev/null"
+            let text = "trap '__runbook_status=$?; \(dump.replacingOccurrences(of: "'", with: "'\\''")); exit $__runbook_status' EXIT\n. \(quoted)\n"
             try writePrivateFile(wrapper, Array(text.utf8))
             env["RUNBOOK_ENV_FILE"] = envFile
-            let shellName = (interpreterName as NSString).lastPathComponent
             switch shellName {
             case "bash": arguments = [interpreterName, "--noprofile", "--norc", "-e", "-o", "pipefail", wrapper]
             case "zsh": arguments = [interpreterName, "--no-rcs", "-e", "-o", "pipefail", wrapper]
@@ -799,7 +805,8 @@ public final class Runner {
     private func exitStatus(for signal: Int32) -> ExitStatus {
         switch signal {
         case SIGINT: return .interrupted
-        default: return ExitStatus(rawValue: 128 + signal) ?? .interrupted
+        case SIGHUP: return .hangup
+        default: return .terminated
         }
     }
 

@@ -63,6 +63,7 @@ final class StepProcess {
     private var leaderStatus: Int32?
     private var leaderExitAt: Double?
     private var interruptCount = 0
+    private var ptyMaster: Int32 = -1
 
     init(_ launch: StepLaunch, signals: SignalPipe, output: @escaping (UnsafeRawBufferPointer) -> Void,
          tick: @escaping (Double) -> Void) {
@@ -88,6 +89,7 @@ final class StepProcess {
             try spawn(tty: ttyPath, inFD: -1, outFD: -1)
             close(slave)
             readFD = master
+            ptyMaster = master
             if isatty(0) == 1 { savedTerminal = Terminal.makeRaw(0) }
         } else {
             var fds: [Int32] = [0, 0]
@@ -295,7 +297,10 @@ final class StepProcess {
             interruptCount += 1
             // First Ctrl-C: INT to the group; second: TERM; third: KILL.
             sendGroup(interruptCount == 1 ? SIGINT : interruptCount == 2 ? SIGTERM : SIGKILL)
-        case SIGTERM, SIGHUP, SIGQUIT:
+        case SIGHUP:
+            // The operator's terminal is gone (an SSH drop): let the step finish, start nothing after it.
+            if outcome.runnerSignal == nil { outcome.runnerSignal = sig }
+        case SIGTERM, SIGQUIT:
             outcome.runnerSignal = sig
             guard leaderStatus == nil else { return }
             if termSentAt == nil {
@@ -304,7 +309,7 @@ final class StepProcess {
             }
         case SIGWINCH:
             // The pty follows the operator's window size.
-            break
+            if launch.interactive && ptyMaster >= 0 { rb_copy_winsize(0, ptyMaster) }
         default:
             break
         }

@@ -1,0 +1,120 @@
+// `runbook-bench run`: per-step overhead of `runbook run --yes` against plain bash running the
+// same steps one process each, and the runner's peak memory as the number of steps grows.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+private func benchClock() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Spawns argv with stdout/stderr to /dev/null and waits; returns (seconds, peak RSS KiB, exit code).
+private func spawnTimed(_ argv: [String], env: [String]? = nil) -> (Double, Int, Int32) {
+    var pid: pid_t = 0
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let cArgs = argv.map { strdup($0) } + [nil]
+    let cEnv = (env ?? ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }).map { strdup($0) } + [nil]
+    let start = benchClock()
+    let rc = posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv)
+    precondition(rc == 0, "cannot start \(argv[0]): \(rc)")
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    let seconds = benchClock() - start
+    posix_spawn_file_actions_destroy(&actions)
+    cArgs.forEach { free($0) }
+    cEnv.forEach { free($0) }
+    return (seconds, Int(usage.ru_maxrss), (status >> 8) & 0xFF)
+}
+
+private func stepsRunbook(_ count: Int) -> String {
+    var out = "# Benchmark\n\n"
+    for i in 0..<count {
+        out += "```bash {id=s-\(i)}\necho \"step \(i)\"\n```\n\n"
+    }
+    return out
+}
+
+func benchRun() {
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        .appendingPathComponent("runbook").path
+    guard FileManager.default.isExecutableFile(atPath: exe) else {
+        print("run: skipped, no runbook binary at \(exe); build it first (swift build -c release)")
+        return
+    }
+    guard let bash = ["/usr/bin/bash", "/bin/bash"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        print("run: skipped, no bash")
+        return
+    }
+    let dir = NSTemporaryDirectory() + "runbook-run-bench-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+
+    // fdatasync cost on this disk, for context.
+    let syncPath = dir + "/sync-probe"
+    let fd = open(syncPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+    let line = Array("{\"probe\":\"a journal-sized record of about one hundred and fifty bytes, written and synced\"}\n".utf8)
+    let syncStart = benchClock()
+    for _ in 0..<200 {
+        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        fdatasync(fd)
+    }
+    let perSync = (benchClock() - syncStart) / 200 * 1000
+    close(fd)
+    print(String(format: "fdatasync of one small append on this disk: %.3f ms", perSync))
+
+    let steps = 1000
+    let file = dir + "/steps-\(steps).md"
+    FileManager.default.createFile(atPath: file, contents: Data(stepsRunbook(steps).utf8))
+
+    // Baseline: bash runs each step's code as its own process, one after another.
+    var codeFiles: [String] = []
+    for i in 0..<steps {
+        let path = dir + "/step-\(i).sh"
+        FileManager.default.createFile(atPath: path, contents: Data("echo \"step \(i)\"\n".utf8))
+        codeFiles.append(path)
+    }
+    var bashTimes: [Double] = []
+    for _ in 0..<3 {
+        let start = benchClock()
+        for path in codeFiles { _ = spawnTimed([bash, "--noprofile", "--norc", "-e", "-o", "pipefail", path]) }
+        bashTimes.append(benchClock() - start)
+    }
+    let bashTotal = bashTimes.sorted()[1]
+
+    var runTimes: [Double] = []
+    var rss = 0
+    for round in 0..<3 {
+        let state = dir + "/state-\(round)"
+        let (seconds, peak, code) = spawnTimed([exe, "run", "--yes", "--state-dir", state, file])
+        precondition(code == 0, "runbook run exited \(code)")
+        runTimes.append(seconds)
+        rss = max(rss, peak)
+    }
+    let runTotal = runTimes.sorted()[1]
+    let overhead = (runTotal - bashTotal) / Double(steps) * 1000
+    print(String(format: "%d steps: bash %.0f ms (%.2f ms/step), runbook run --yes %.0f ms (%.2f ms/step)",
+                 steps, bashTotal * 1000, bashTotal * 1000 / Double(steps), runTotal * 1000, runTotal * 1000 / Double(steps)))
+    print(String(format: "overhead above bash: %.2f ms per step (%.1f fsync-equivalents; target < 1 ms: %@)",
+                 overhead, overhead / max(perSync, 0.001), overhead < 1 ? "met" : "MISSED"))
+
+    // Memory: flat in the number of steps.
+    var peaks: [(Int, Int)] = []
+    for count in [100, 1000, 3000] {
+        let path = dir + "/mem-\(count).md"
+        FileManager.default.createFile(atPath: path, contents: Data(stepsRunbook(count).utf8))
+        let (_, peak, code) = spawnTimed([exe, "run", "--yes", "--state-dir", dir + "/mem-state-\(count)", path])
+        precondition(code == 0, "runbook run exited \(code)")
+        peaks.append((count, peak))
+    }
+    print("runner peak RSS: " + peaks.map { "\($0.0) steps \($0.1 / 1024) MiB" }.joined(separator: ", "))
+    let growth = Double(peaks.last!.1 - peaks.first!.1) / 1024
+    print(String(format: "growth from %d to %d steps: %.1f MiB", peaks.first!.0, peaks.last!.0, growth))
+}
