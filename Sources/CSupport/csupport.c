@@ -78,6 +78,8 @@ void rb_install_signal_pipe(int write_fd) {
     signal(SIGPIPE, SIG_IGN);
     signal(SIGTTOU, SIG_IGN);
     signal(SIGTTIN, SIG_IGN);
+    /* Over a file size limit, write() fails with EFBIG and the journal reports it, instead of a core dump. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 void rb_restore_signals(void) {

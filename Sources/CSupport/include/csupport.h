@@ -17,7 +17,7 @@ int rb_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[
 
 /// Installs handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD and SIGWINCH
 /// that write the signal number as one byte to `write_fd` (a non-blocking pipe).
-/// SIGPIPE, SIGTTOU and SIGTTIN are ignored in the runner.
+/// SIGPIPE, SIGTTOU, SIGTTIN and SIGXFSZ are ignored in the runner.
 void rb_install_signal_pipe(int write_fd);
 
 /// Restores default dispositions for the signals above.

@@ -99,6 +99,13 @@ public struct ParamValue: Codable, Sendable, Equatable {
     public var secret: Bool
     /// Where the value came from: default, set, env, prompt, stdin.
     public var source: String
+
+    public init(name: String, value: String?, secret: Bool, source: String) {
+        self.name = name
+        self.value = value
+        self.secret = secret
+        self.source = source
+    }
 }
 
 /// Code the operator edited before running, stored beside the journal.
