@@ -40,7 +40,7 @@ public enum ParamResolver {
             else if let v = param.defaultValue { value = v; source = "default" }
             else if let prompt, let v = prompt(param) { value = v; source = "prompt" }
             guard let resolved = value else {
-                if param.required || param.secret {
+                if param.required {
                     problems.append("param '\(param.name)' (\(path):\(param.line)) has no value; pass --set \(param.name)=VALUE or export \(param.name)")
                     continue
                 }
@@ -51,7 +51,7 @@ public enum ParamResolver {
                 problems.append("param '\(param.name)' (\(path):\(param.line)) is required but its value is empty")
                 continue
             }
-            if param.secret && resolved.utf8.count < SecretMasker.minimumSecretLength {
+            if param.secret && !resolved.isEmpty && resolved.utf8.count < SecretMasker.minimumSecretLength {
                 problems.append("secret param '\(param.name)' (\(path):\(param.line)) is \(resolved.utf8.count) characters; secrets must be at least \(SecretMasker.minimumSecretLength) so masking them cannot hide ordinary output. Use the real secret")
                 continue
             }

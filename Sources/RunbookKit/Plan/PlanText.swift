@@ -42,15 +42,19 @@ public struct PlanText {
         }
         out += "\n" + style.bold("Steps") + "\n"
         let width = String(r.steps.count).count
-        var lastSection: Int? = -1
-        for step in r.steps {
-            if step.section != lastSection, let s = step.section {
-                let section = r.sections[s]
+        var nextSection = 0
+        func printSections(through index: Int) {
+            // Every heading up to the step's own, including those that hold no step directly.
+            while nextSection <= index && nextSection < r.sections.count {
+                let section = r.sections[nextSection]
                 out += String(repeating: "  ", count: max(section.level - 1, 0))
                 out += style.bold(String(repeating: "#", count: section.level) + " " + section.title)
                 out += style.dim("  line \(section.line)") + "\n"
+                nextSection += 1
             }
-            lastSection = step.section
+        }
+        for step in r.steps {
+            if let s = step.section { printSections(through: s) }
             let indent = String(repeating: "  ", count: step.section.map { r.sections[$0].level } ?? 0)
             let number = String(repeating: " ", count: width - String(step.number).count) + "\(step.number)."
             let kind = step.kind == .manual ? "manual" : (step.language ?? "")
