@@ -18,7 +18,8 @@ public struct ParamError: Error, CustomStringConvertible, Sendable {
 /// then a prompt (secrets without echo). Checks `pattern`, `required` and the
 /// minimum secret length before anything runs.
 public enum ParamResolver {
-    public static func resolve(_ params: [Param], sets: [(String, String)], environment: [String: String],
+    public static func resolve(_ params: [Param], sets: [(String, String)], recorded: [String: String] = [:],
+                               environment: [String: String],
                                prompt: ((Param) -> String?)?, path: String) throws(ParamError) -> [ResolvedParam] {
         var problems: [String] = []
         var given: [String: String] = [:]
@@ -36,6 +37,7 @@ public enum ParamResolver {
             var value: String?
             var source = ""
             if let v = given[param.name] { value = v; source = "set" }
+            else if let v = recorded[param.name] { value = v; source = "journal" }
             else if let v = environment[param.name] { value = v; source = "env" }
             else if let v = param.defaultValue { value = v; source = "default" }
             else if let prompt, let v = prompt(param) { value = v; source = "prompt" }

@@ -21,10 +21,31 @@ public struct RunRequest: Sendable {
     public var outputHead = 256 * 1024
     public var outputTail = 256 * 1024
 
+    /// Set when continuing an earlier run instead of starting one.
+    public var resume: ResumeContext?
+    /// A lock the caller already holds for this runbook (resume takes it before repairing the journal).
+    public var lock: RunLock?
+
     public init(runbookPath: String, state: StateDirectory, environment: [String: String]) {
         self.runbookPath = runbookPath
         self.state = state
         self.environment = environment
+    }
+}
+
+/// An earlier run to continue: its folder, its verified journal and what the journal says.
+public struct ResumeContext: Sendable {
+    public var runDir: String
+    public var history: RunHistory
+    public var verification: JournalVerification
+    /// Set when a torn last record was cut before resuming.
+    public var repair: JournalRepair.Repair?
+
+    public init(runDir: String, history: RunHistory, verification: JournalVerification, repair: JournalRepair.Repair?) {
+        self.runDir = runDir
+        self.history = history
+        self.verification = verification
+        self.repair = repair
     }
 }
 
@@ -46,6 +67,8 @@ public final class Runner {
     private var carried: [String: String] = [:]
     private var counts: [String: Int] = [:]
     private var anyFailed = false
+    /// Attempts recorded for each key before this process (resume), so attempt numbers go on.
+    private var attemptsBefore: [String: Int] = [:]
 
     private enum Flow {
         case next
@@ -64,7 +87,12 @@ public final class Runner {
     public func run() -> ExitStatus {
         // 1. Params, secrets and preflight: all before anything is recorded or runs.
         do {
-            params = try ParamResolver.resolve(runbook.params, sets: request.sets, environment: request.environment,
+            var recorded: [String: String] = [:]
+            for p in request.resume?.history.runStart.params ?? [] where !p.secret {
+                if let value = p.value { recorded[p.name] = value }
+            }
+            params = try ParamResolver.resolve(runbook.params, sets: request.sets, recorded: recorded,
+                                               environment: request.environment,
                                                prompt: request.assumeYes ? nil : promptForParam, path: runbook.path)
         } catch {
             for problem in error.problems { errorLine(problem) }
@@ -81,30 +109,35 @@ public final class Runner {
 
         // 2. Lock, run folder, journal.
         let realPath = URL(fileURLWithPath: request.runbookPath).resolvingSymlinksInPath().path
-        runId = makeRunId()
+        runId = request.resume?.history.runId ?? makeRunId()
         let holder = LockHolder(user: operatorName(), host: hostName(), pid: getpid(), runId: runId,
                                 since: isoTimestamp(), runbook: realPath)
         let lock: RunLock
-        do {
-            try request.state.prepare()
-            switch try RunLock.acquire(state: request.state, runbookRealpath: realPath, holder: holder) {
-            case .acquired(let l): lock = l
-            case .held(let other, let path):
-                if let other {
-                    errorLine("\(runbook.path) is being run by \(other.user)@\(other.host) (pid \(other.pid), run \(other.runId)) since \(other.since); wait for that run to finish, or ask them. Lock: \(path)")
-                } else {
-                    errorLine("\(runbook.path) is being run by another process (lock \(path) is held); wait for that run to finish")
+        if let held = request.lock {
+            lock = held
+        } else {
+            do {
+                try request.state.prepare()
+                switch try RunLock.acquire(state: request.state, runbookRealpath: realPath, holder: holder) {
+                case .acquired(let l): lock = l
+                case .held(let other, let path):
+                    errorLine(RunLock.heldMessage(runbook: runbook.path, holder: other, path: path))
+                    return .locked
                 }
-                return .locked
+            } catch {
+                errorLine(error.message)
+                return .journalIO
             }
-        } catch {
-            errorLine(error.message)
-            return .journalIO
         }
         defer { lock.release() }
 
         do {
-            try startJournal(realPath: realPath)
+            if let resume = request.resume {
+                try reopenJournal(resume)
+            } else {
+                try startJournal(realPath: realPath)
+            }
+            try makeTempDir()
         } catch {
             errorLine(error.message)
             return .journalIO
@@ -113,8 +146,24 @@ public final class Runner {
         _ = rb_set_subreaper()
 
         printHeader()
+        var doneEarlier: [Int: String] = [:]
+        if let resume = request.resume {
+            do {
+                switch try planResume(resume) {
+                case .proceed(let done): doneEarlier = done
+                case .stop(let status): return finish(status)
+                }
+            } catch {
+                errorLine("\(error)")
+                return .journalIO
+            }
+        }
         var status = ExitStatus.ok
         for step in runbook.steps {
+            if let earlier = doneEarlier[step.number] {
+                console.print(style.dim("✔ step \(step.number)/\(runbook.steps.count) [\(step.key)] \(earlier) earlier in this run") + "\n")
+                continue
+            }
             let flow: Flow
             do {
                 flow = try step.kind == .manual ? manualStep(step) : codeStep(step)
@@ -137,7 +186,8 @@ public final class Runner {
 
     private func finish(_ status: ExitStatus) -> ExitStatus {
         let final = status
-        let paused = [.paused, .interrupted, .hangup, .terminated].contains(final)
+        // Only a run that completed or was aborted ends; anything else stays resumable.
+        let paused = !(final == .ok || final == .stepFailed)
         do {
             if !paused {
                 var end = JournalRecord(type: .runEnd)
@@ -209,7 +259,7 @@ public final class Runner {
             try recordDecision(step, "run", reason: "confirmed by --yes")
         }
 
-        var attempt = 0
+        var attempt = attemptsBefore[step.key] ?? 0
         var automaticRetriesLeft = step.attributes.retries
         while true {
             attempt += 1
@@ -378,7 +428,7 @@ public final class Runner {
 
         try recordStart(step, attempt: attempt, edited: edited)
         crashPoint("after_step_start_sync")
-        let outName = "out/\(step.number)-\(attempt).log"
+        let outName = "out/\(journal.nextSeq - 1).log"
         let recorder = try OutputRecorder(path: runDir + "/" + outName, relativePath: outName, masker: masker.fresh(),
                                           headLimit: request.outputHead, tailLimit: request.outputTail)
         let launch = StepLaunch(executable: executable, arguments: arguments, environment: env, directory: dir,
@@ -453,6 +503,117 @@ public final class Runner {
         return Execution(outcome: outcome, succeeded: succeeded, stop: nil)
     }
 
+    // MARK: Resume
+
+    private enum ResumeFlow {
+        case proceed([Int: String])
+        case stop(ExitStatus)
+    }
+
+    /// Compares the journal with the runbook as it is now, step by step (by key, never by position),
+    /// restores exported variables, and asks the operator wherever the record cannot say what to do.
+    private func planResume(_ resume: ResumeContext) throws -> ResumeFlow {
+        let history = resume.history
+        var done: [Int: String] = [:]
+        let currentKeys = Set(runbook.steps.map(\.key))
+        console.print(style.bold("Resuming run \(runId)") + " (started \(history.runStart.ts) by \(history.runStart.operatorName ?? "?")@\(history.runStart.host ?? "?"))\n")
+        if let repair = resume.repair {
+            console.print(style.yellow("the journal ended in a torn record (a crash mid-write): cut \(repair.discardedBytes) bytes, original kept as \(repair.backup)") + "\n")
+        }
+        if runbook.sha256 != history.runStart.runbook?.sha256 {
+            console.print(style.yellow("the runbook changed since this run started; steps are matched by key and their code compared") + "\n")
+        }
+        for key in history.order where !currentKeys.contains(key) {
+            console.print(style.yellow("step '\(key)' is in the journal but no longer in the runbook (removed or renamed)") + "\n")
+            var note = JournalRecord(type: .note)
+            note.key = key
+            note.text = "removed from the runbook since it was recorded"
+            try journal.append(note)
+        }
+        // Variables exported by completed steps come back, in journal order.
+        var lost: [String] = []
+        for key in history.order {
+            guard let record = history.steps[key], case .completed = record.state else { continue }
+            for variable in record.exports {
+                if let value = variable.value { carried[variable.name] = value } else { lost.append(variable.name) }
+            }
+            for name in record.unset { carried.removeValue(forKey: name) }
+        }
+        if !lost.isEmpty {
+            console.print(style.yellow("secret variables exported earlier are not stored and cannot be restored: \(lost.joined(separator: ", ")); re-run the step that exports them if later steps need them") + "\n")
+        }
+        let bootId = history.runStart.bootId
+        for step in runbook.steps {
+            guard let record = history.steps[step.key] else { continue }
+            attemptsBefore[step.key] = record.attempts
+            switch record.state {
+            case .notStarted, .failed:
+                continue
+            case .completed(let status):
+                if step.kind == .manual || record.codeSHA256 == nil || record.codeSHA256 == step.codeSHA256 {
+                    done[step.number] = status
+                    counts[status, default: 0] += 1
+                    continue
+                }
+                console.print("\n" + style.yellow("step \(step.number) [\(step.key)] was \(status), but its code changed since it ran (\(record.codeSHA256!.prefix(12)) → \(step.codeSHA256?.prefix(12) ?? "?"))") + "\n")
+                showCode(step.code ?? "", language: step.language ?? "")
+                if request.assumeYes {
+                    errorLine("step '\(step.key)' changed since it ran; --yes will not guess. Resume without --yes and answer, or start a new run")
+                    return .stop(.paused)
+                }
+                switch console.ask(style.bold("[k]eep it as \(status) [r]e-run it [q]uit [?] "), keys: ["k", "r", "q"],
+                                   help: "  k  keep the earlier result; the new code does not run\n  r  run the step again as it is now\n  q  quit: pause; nothing changes") {
+                case .key("k", _):
+                    try recordDecision(step, "keep", reason: "code changed since it ran; kept the earlier result")
+                    done[step.number] = status
+                    counts[status, default: 0] += 1
+                case .key("r", _):
+                    try recordDecision(step, "rerun", reason: "code changed since it ran")
+                case .signal(let s):
+                    return .stop(exitStatus(for: s))
+                default:
+                    try recordDecision(step, "pause", reason: "resume needs a decision on changed step")
+                    return .stop(.paused)
+                }
+            case .unknown:
+                if RunHistory.isStillRunning(record, bootId: bootId) {
+                    errorLine("step '\(step.key)' of this run is still running (pid \(record.pid ?? 0)); wait for it to end or stop it, then resume")
+                    return .stop(.locked)
+                }
+                console.print("\n" + style.yellow("step \(step.number) [\(step.key)] was started but its outcome was never recorded (the runner stopped while it ran)") + "\n")
+                if step.attributes.idempotent {
+                    console.print(style.dim("it is marked idempotent: it runs again") + "\n")
+                    try recordDecision(step, "rerun", reason: "outcome unknown; idempotent")
+                    continue
+                }
+                if request.assumeYes {
+                    errorLine("step '\(step.key)' has an unknown outcome and is not marked idempotent; --yes will not guess. Check what it did, then resume without --yes and answer")
+                    return .stop(.paused)
+                }
+                switch console.ask(style.bold("outcome unknown: [r]e-run [d]one (it finished) [s]kip [q]uit [?] "), keys: ["r", "d", "s", "q"],
+                                   help: "  r  run it again\n  d  you checked: it finished; record it as done\n  s  skip it (asks for a reason)\n  q  quit: pause; nothing changes") {
+                case .key("r", _):
+                    try recordDecision(step, "rerun", reason: "outcome unknown")
+                case .key("d", _):
+                    try recordDecision(step, "done", reason: "outcome unknown; the operator says it finished")
+                    try recordEnd(step, status: "done", reason: "confirmed by the operator after an interrupted run")
+                    done[step.number] = "done"
+                case .key("s", let rest):
+                    guard let reason = reasonFrom(rest, prompt: "reason for skipping: ") else { return .stop(.paused) }
+                    try recordDecision(step, "skip", reason: reason)
+                    try recordEnd(step, status: "skipped", reason: reason)
+                    done[step.number] = "skipped"
+                case .signal(let s):
+                    return .stop(exitStatus(for: s))
+                default:
+                    try recordDecision(step, "pause", reason: "resume needs a decision on a step with an unknown outcome")
+                    return .stop(.paused)
+                }
+            }
+        }
+        return .proceed(done)
+    }
+
     // MARK: Journal records
 
     private func startJournal(realPath: String) throws(JournalError) {
@@ -480,7 +641,30 @@ public final class Runner {
         try journal.append(start)
         try syncDirectory(of: runDir + "/journal.jsonl")
         try syncDirectory(of: runDir)
-        // A private scratch folder for step files; removed at the end.
+    }
+
+    /// Opens an earlier run's journal to append to it; records a cut torn tail and the resume itself.
+    private func reopenJournal(_ resume: ResumeContext) throws(JournalError) {
+        runDir = resume.runDir
+        let path = runDir + "/journal.jsonl"
+        journal = try JournalWriter(appendingTo: path, runId: runId, nextSeq: resume.verification.records.count,
+                                    headHash: resume.verification.headHash, size: resume.verification.verifiedBytes)
+        if let repair = resume.repair {
+            var record = JournalRecord(type: .recovered)
+            record.text = "cut a torn last record of \(repair.discardedBytes) bytes (sha256 \(repair.discardedSHA256)); the original journal is kept as \((repair.backup as NSString).lastPathComponent)"
+            try journal.append(record)
+        }
+        var note = JournalRecord(type: .note)
+        note.text = "resumed by \(operatorName())@\(hostName()) (pid \(getpid()))"
+        note.pid = getpid()
+        if runbook.sha256 != resume.history.runStart.runbook?.sha256 {
+            note.text! += "; the runbook changed since the run started: sha256 \(resume.history.runStart.runbook?.sha256 ?? "?") → \(runbook.sha256)"
+        }
+        try journal.append(note)
+    }
+
+    /// A private scratch folder for step files; removed at the end.
+    private func makeTempDir() throws(JournalError) {
         var template = Array("\(NSTemporaryDirectory())/runbook-\(runId)-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             throw JournalError("cannot create a private temporary folder: \(errnoText(errno).lowercased())")

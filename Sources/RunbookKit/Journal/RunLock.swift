@@ -13,13 +13,22 @@ public struct LockHolder: Codable, Sendable {
     public var runbook: String
 
     enum CodingKeys: String, CodingKey { case user, host, pid, runId = "run_id", since, runbook }
+
+    public init(user: String, host: String, pid: Int32, runId: String, since: String, runbook: String) {
+        self.user = user
+        self.host = host
+        self.pid = pid
+        self.runId = runId
+        self.since = since
+        self.runbook = runbook
+    }
 }
 
 /// One run of a runbook at a time: `flock` on a close-on-exec descriptor.
 ///
 /// The kernel drops the lock when the runner dies, so it cannot go stale, and a
 /// step's background child never inherits the descriptor.
-public final class RunLock {
+public final class RunLock: @unchecked Sendable {
     private let fd: Int32
     public let path: String
 
@@ -59,6 +68,14 @@ public final class RunLock {
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard n > 0 else { return nil }
         return try? JSONDecoder().decode(LockHolder.self, from: Data(buffer[0..<n]))
+    }
+
+    /// The message for a runbook whose lock another run holds.
+    public static func heldMessage(runbook: String, holder: LockHolder?, path: String) -> String {
+        if let holder {
+            return "\(runbook) is being run by \(holder.user)@\(holder.host) (pid \(holder.pid), run \(holder.runId)) since \(holder.since); wait for that run to finish, or ask them. Lock: \(path)"
+        }
+        return "\(runbook) is being run by another process (lock \(path) is held); wait for that run to finish"
     }
 
     /// Releases the lock (also released when the process exits).

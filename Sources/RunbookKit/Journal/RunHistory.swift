@@ -1,0 +1,133 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a run's journal says about each step, rebuilt record by record (for resume and status).
+public struct RunHistory: Sendable {
+    /// Where a step stands in the journal.
+    public enum StepState: Equatable, Sendable {
+        /// Never started in this run.
+        case notStarted
+        /// Its last attempt ended ok, was confirmed done, or was skipped.
+        case completed(status: String)
+        /// Its last attempt ended failed, timed out or interrupted.
+        case failed(status: String)
+        /// Started, but no end was recorded: the runner died while it ran. Outcome unknown.
+        case unknown
+    }
+
+    /// One step as the journal knows it.
+    public struct StepRecord: Sendable {
+        public var key: String
+        public var state: StepState
+        /// Code hash recorded at its last start (the file's code, before any edit).
+        public var codeSHA256: String?
+        /// The pid and start time of its last spawn, to tell whether it may still be running.
+        public var pid: Int32?
+        public var starttime: UInt64?
+        public var attempts: Int
+        /// Variables it exported (values nil for secrets).
+        public var exports: [ExportedVariable]
+        public var unset: [String]
+    }
+
+    public let runStart: JournalRecord
+    public let runEnd: JournalRecord?
+    /// Steps by key, in the order they first appear in the journal.
+    public let steps: [String: StepRecord]
+    public let order: [String]
+
+    public var runId: String { runStart.runId ?? "" }
+
+    public init(records: [JournalRecord]) throws(JournalError) {
+        guard let first = records.first, first.type == .runStart else {
+            throw JournalError("the journal does not start with a run_start record")
+        }
+        runStart = first
+        var steps: [String: StepRecord] = [:]
+        var order: [String] = []
+        var end: JournalRecord?
+        for record in records.dropFirst() {
+            guard let key = record.key else {
+                if record.type == .runEnd { end = record }
+                continue
+            }
+            var step = steps[key] ?? StepRecord(key: key, state: .notStarted, codeSHA256: nil, pid: nil, starttime: nil,
+                                                attempts: 0, exports: [], unset: [])
+            if steps[key] == nil { order.append(key) }
+            switch record.type {
+            case .stepStart:
+                step.state = .unknown
+                step.codeSHA256 = record.codeSHA256
+                step.attempts = max(step.attempts, record.attempt ?? 0)
+                step.pid = nil
+                step.starttime = nil
+            case .stepSpawned:
+                step.pid = record.pid
+                step.starttime = record.starttime
+            case .stepEnd:
+                let status = record.status ?? "failed"
+                if ["ok", "done", "skipped"].contains(status) {
+                    step.state = .completed(status: status)
+                    step.exports = record.exports ?? []
+                    step.unset = record.unset ?? []
+                } else {
+                    step.state = .failed(status: status)
+                }
+            case .decision where record.choice == "skip":
+                // A skip chosen after a failure ends the step (no step_end follows it).
+                if case .failed = step.state { step.state = .completed(status: "skipped") }
+            default:
+                break
+            }
+            steps[key] = step
+        }
+        self.steps = steps
+        self.order = order
+        self.runEnd = end
+    }
+
+    /// Whether the process recorded for a step with an unknown outcome is still alive (same pid and start time).
+    public static func isStillRunning(_ step: StepRecord, bootId: String?) -> Bool {
+        guard let pid = step.pid, let starttime = step.starttime else { return false }
+        if let bootId, let now = ProcessTable.bootId(), bootId != now { return false }
+        guard let entry = ProcessTable.entry(pid) else { return false }
+        return entry.starttime == starttime
+    }
+}
+
+/// Cuts a torn last record (a crash mid-write) from a journal: the original is kept beside it as
+/// `journal.jsonl.torn-<time>`, the journal is truncated at the last whole record and synced.
+public enum JournalRepair {
+    public struct Repair: Sendable {
+        public var backup: String
+        public var discardedBytes: Int
+        public var discardedSHA256: String
+    }
+
+    public static func cutTornTail(path: String, keep: Int) throws(JournalError) -> Repair {
+        let bytes: [UInt8]
+        do {
+            guard case .bytes(let b) = try readRegularFile(path, limit: Int.max) else { throw JournalError("journal too large") }
+            bytes = b
+        } catch let error as FileReadError {
+            throw JournalError(error.description)
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw JournalError("\(error)")
+        }
+        let stamp = isoTimestamp().replacingOccurrences(of: ":", with: "")
+        let backup = path + ".torn-" + stamp
+        try writePrivateFile(backup, bytes)
+        let fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw JournalError("cannot open '\(path)' to repair it: \(errnoText(errno).lowercased())") }
+        defer { close(fd) }
+        guard ftruncate(fd, off_t(keep)) == 0, fsync(fd) == 0 else {
+            throw JournalError("cannot cut the torn record from '\(path)': \(errnoText(errno).lowercased())")
+        }
+        let discarded = Array(bytes[keep...])
+        return Repair(backup: backup, discardedBytes: discarded.count, discardedSHA256: SHA256.hex(discarded))
+    }
+}
