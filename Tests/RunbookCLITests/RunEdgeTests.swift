@@ -79,20 +79,25 @@ struct RunEdgeTests {
     }
 
     @Test("eight runs of one runbook at once: exactly one proceeds, the others exit 3 and write nothing")
-    func manyAtOnce() async throws {
+    func manyAtOnce() throws {
         let box = Sandbox()
         let file = box.write("rb.md", "# T\n\n```bash {id=wait}\nsleep 3\n```\n")
-        let state = box.state
-        let results: [Int32] = await withTaskGroup(of: Int32.self) { group in
-            for _ in 0..<8 {
-                group.addTask { runbook(["run", "--yes", "--state-dir", state, file]).status }
-            }
-            var all: [Int32] = []
-            for await status in group { all.append(status) }
-            return all
+        // Start all eight before waiting for any, so they really overlap.
+        let script = """
+        for i in 1 2 3 4 5 6 7 8; do
+          ( "$0" run --yes --state-dir "$1" "$2" >/dev/null 2>&1; echo $? > "$3/status-$i" ) &
+        done
+        wait
+        """
+        let r = spawnAndWait(["/bin/bash", "-c", script, runbookBinary, box.state, file, box.root], stdin: nil,
+                             environment: ["PATH": "/usr/bin:/bin", "HOME": "/tmp", "USER": "tester"], cwd: nil, timeout: 60)
+        #expect(r.status == 0)
+        let results = (1...8).map { i in
+            Int32(String(decoding: FileManager.default.contents(atPath: box.root + "/status-\(i)") ?? Data(), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         }
-        #expect(results.filter { $0 == 0 }.count == 1)
-        #expect(results.filter { $0 == 3 }.count == 7)
+        #expect(results.filter { $0 == 0 }.count == 1, "\(results)")
+        #expect(results.filter { $0 == 3 }.count == 7, "\(results)")
         #expect(box.runDirs().count == 1)
     }
 

@@ -439,9 +439,11 @@ struct TerminalRunTests {
         let session = TerminalSession(["run", "--state-dir", box.state, file])
         #expect(session.waitFor("[r]un"))
         session.send("r")
-        #expect(session.waitFor("Password:"))
+        // The code listing shows "Password:" once; wait for the step's own prompt (echo is off from then on).
+        #expect(session.waitForCount("Password:", 2))
+        usleep(100_000)
         session.send("typed-\(getpid())-pw\r")
-        #expect(session.waitFor("got \("typed-\(getpid())-pw".count) chars"))
+        #expect(session.waitFor("got \("typed-\(getpid())-pw".count) chars"), "\(session.text)")
         #expect(session.wait() == 0)
         #expect(session.text.contains("on a tty"))
         #expect(!contains(box.allStateBytes(), "typed-\(getpid())-pw"))

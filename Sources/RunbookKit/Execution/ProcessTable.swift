@@ -11,6 +11,8 @@ struct ProcessEntry {
     var session: Int32
     var command: String
     var starttime: UInt64
+    /// The state letter (R, S, D, Z, T, …).
+    var state: Character
 }
 
 /// Reads /proc (Linux) to find a step's leftover processes and identify processes across reboots.
@@ -39,7 +41,8 @@ enum ProcessTable {
         // fields[0] is state (field 3); ppid is field 4, pgrp 5, session 6, starttime 22.
         guard fields.count > 19, let ppid = Int32(fields[1]), let pgrp = Int32(fields[2]), let session = Int32(fields[3]),
               let start = UInt64(fields[19]) else { return nil }
-        return ProcessEntry(pid: pid, ppid: ppid, pgrp: pgrp, session: session, command: command, starttime: start)
+        return ProcessEntry(pid: pid, ppid: ppid, pgrp: pgrp, session: session, command: command, starttime: start,
+                            state: fields[0].first ?? "?")
     }
 
     /// Processes in process group `pgid`, or children of this process (orphans re-parented to us as subreaper),

@@ -67,6 +67,8 @@ public final class Runner {
     private var carried: [String: String] = [:]
     private var counts: [String: Int] = [:]
     private var anyFailed = false
+    /// Set when the operator or a step's on-failure policy aborted the run.
+    private var aborted = false
     /// Attempts recorded for each key before this process (resume), so attempt numbers go on.
     private var attemptsBefore: [String: Int] = [:]
 
@@ -191,7 +193,7 @@ public final class Runner {
         do {
             if !paused {
                 var end = JournalRecord(type: .runEnd)
-                end.status = final == .ok ? "completed" : "aborted"
+                end.status = aborted ? "aborted" : (anyFailed ? "completed_with_failures" : "completed")
                 end.counts = counts
                 end.exitStatus = final.rawValue
                 try journal.append(end)
@@ -201,7 +203,8 @@ public final class Runner {
             return .journalIO
         }
         let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        console.print("\n" + style.bold(paused ? "Run paused" : (final == .ok ? "Run completed" : "Run ended")) + " (\(summary.isEmpty ? "no steps" : summary))\n")
+        let headline = paused ? "Run paused" : aborted ? "Run aborted" : anyFailed ? "Run completed with failures" : "Run completed"
+        console.print("\n" + style.bold(headline) + " (\(summary.isEmpty ? "no steps" : summary))\n")
         console.print("journal: \(journal.path)\n")
         console.print("records: \(journal.nextSeq), head sha256: \(journal.headHash)\n")
         if paused { console.print("the run can be resumed: its journal records every step so far\n") }
@@ -246,7 +249,7 @@ public final class Runner {
                     return try pause(step, "quit")
                 case .key("a", _):
                     try recordDecision(step, "abort", reason: nil)
-                    return .stop(.stepFailed)
+                    return abort()
                 case .endOfInput:
                     return try pause(step, "end of input")
                 case .signal(let s):
@@ -280,11 +283,11 @@ public final class Runner {
                 if result.outcome.interrupted { return try pause(step, "interrupted", status: .interrupted) }
                 if step.attributes.onFailure == .continue { anyFailed = true; return .next }
                 try recordDecision(step, "abort", reason: "step failed under --yes")
-                return .stop(.stepFailed)
+                return abort()
             }
             if step.attributes.onFailure == .abort && !result.outcome.interrupted {
                 try recordDecision(step, "abort", reason: "on-failure=abort")
-                return .stop(.stepFailed)
+                return abort()
             }
             if step.attributes.onFailure == .continue && !result.outcome.interrupted {
                 anyFailed = true
@@ -300,7 +303,7 @@ public final class Runner {
                 case .key("s", let rest):
                     guard let reason = reasonFrom(rest, prompt: "reason for skipping: ") else { return try pause(step, "end of input") }
                     try recordDecision(step, "skip", reason: reason)
-                    counts["skipped", default: 0] += 1
+                    try recordEnd(step, status: "skipped", reason: reason)
                     return .next
                 case .key("h", _):
                     try recordDecision(step, "shell", reason: nil)
@@ -312,7 +315,7 @@ public final class Runner {
                     return try pause(step, "quit")
                 case .key("a", _):
                     try recordDecision(step, "abort", reason: nil)
-                    return .stop(.stepFailed)
+                    return abort()
                 case .endOfInput:
                     return try pause(step, "end of input")
                 case .signal(let s):
@@ -361,7 +364,7 @@ public final class Runner {
                 return try pause(step, "quit")
             case .key("a", _):
                 try recordDecision(step, "abort", reason: nil)
-                return .stop(.stepFailed)
+                return abort()
             case .endOfInput:
                 return try pause(step, "end of input")
             case .signal(let s):
@@ -464,6 +467,7 @@ public final class Runner {
         }
         status?.end()
         let output = try recorder.finish()
+        try syncDirectory(of: recorder.path)
         crashPoint("after_output_sync")
 
         var succeeded = false
@@ -658,14 +662,33 @@ public final class Runner {
         note.text = "resumed by \(operatorName())@\(hostName()) (pid \(getpid()))"
         note.pid = getpid()
         if runbook.sha256 != resume.history.runStart.runbook?.sha256 {
-            note.text! += "; the runbook changed since the run started: sha256 \(resume.history.runStart.runbook?.sha256 ?? "?") → \(runbook.sha256)"
+            // Keep a byte-exact copy of the runbook as it is now, beside the original snapshot.
+            let copy = "runbook-\(runbook.sha256.prefix(12)).md"
+            if access(runDir + "/" + copy, F_OK) != 0 {
+                try writePrivateFile(runDir + "/" + copy, runbook.rawBytes)
+                try syncDirectory(of: runDir + "/" + copy)
+            }
+            note.text! += "; the runbook changed since the run started: sha256 \(resume.history.runStart.runbook?.sha256 ?? "?") → \(runbook.sha256) (copy: \(copy))"
         }
         try journal.append(note)
+        // Params given a different value on resume are recorded (secret ones by name only).
+        let recorded = Dictionary((resume.history.runStart.params ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for p in params where p.source != "journal" {
+            let before = recorded[p.param.name]
+            guard p.param.secret || before?.value != p.value else { continue }
+            var change = JournalRecord(type: .note)
+            change.params = [ParamValue(name: p.param.name, value: p.param.secret ? nil : p.value, secret: p.param.secret, source: p.source)]
+            change.text = p.param.secret
+                ? "secret param \(p.param.name) given again on resume (\(p.source))"
+                : "param \(p.param.name) is '\(p.value)' from here on (\(p.source)); it was '\(before?.value ?? "")'"
+            try journal.append(change)
+        }
     }
 
     /// A private scratch folder for step files; removed at the end.
     private func makeTempDir() throws(JournalError) {
-        var template = Array("\(NSTemporaryDirectory())/runbook-\(runId)-XXXXXX".utf8CString)
+        let tmp = NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
+        var template = Array("\(tmp)/runbook-\(runId)-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             throw JournalError("cannot create a private temporary folder: \(errnoText(errno).lowercased())")
         }
@@ -714,6 +737,11 @@ public final class Runner {
         if text.count > 4096 { console.print(style.yellow("note cut to 4096 characters in the record") + "\n") }
         if count > 0 { console.print(style.yellow("\(count) secret value(s) masked in the note") + "\n") }
         try journal.append(record)
+    }
+
+    private func abort() -> Flow {
+        aborted = true
+        return .stop(.stepFailed)
     }
 
     private func pause(_ step: Step, _ why: String, status: ExitStatus = .paused) throws -> Flow {
@@ -927,10 +955,18 @@ public final class Runner {
             console.print(style.dim("no change") + "\n")
             return nil
         }
-        let sha = SHA256.hex(newCode)
+        // What is stored is masked like everything else; its hash is of the stored text.
+        let (stored, maskedCount) = masker.mask(newCode)
+        if maskedCount > 0 {
+            console.print(style.yellow("\(maskedCount) secret value(s) masked in the stored copy of the edited code") + "\n")
+        }
+        let sha = SHA256.hex(stored)
         let relative = "code/\(step.number)-edited-\(sha.prefix(12)).\(Self.fileExtension((step.language ?? "").lowercased()))"
         let target = runDir + "/" + relative
-        if access(target, F_OK) != 0 { try writePrivateFile(target, Array(newCode.utf8)) }
+        if access(target, F_OK) != 0 {
+            try writePrivateFile(target, Array(stored.utf8))
+            try syncDirectory(of: target)
+        }
         let ref = CodeRef(file: relative, sha256: sha)
         var record = JournalRecord(type: .decision)
         record.key = step.key

@@ -266,7 +266,8 @@ final class StepProcess {
                 } else if entry.fd == 0 {
                     let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
                     if n > 0 {
-                        // Typed input goes to the step only; it is never recorded.
+                        // Keystrokes go to the step only and are never recorded. (What the pty echoes back is
+                        // the step's output: password prompts turn echo off.)
                         var offset = 0
                         while offset < n {
                             let w = buffer.withUnsafeBytes { write(readFD, $0.baseAddress! + offset, n - offset) }

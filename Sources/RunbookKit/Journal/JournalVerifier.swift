@@ -46,7 +46,8 @@ public enum JournalVerifier {
             let newline = bytes[start...].firstIndex(of: 0x0A)
             let end = newline ?? bytes.count
             let line = Array(bytes[start..<end])
-            let isLast = newline == nil || newline! + 1 >= bytes.count
+            // Each record is written with its LF in one write: only a last segment without LF can be torn.
+            let isLast = newline == nil
             func fail(_ message: String) -> JournalVerification {
                 if isLast {
                     result.tornTail = (start, bytes.count - start)
@@ -84,6 +85,9 @@ public enum JournalVerifier {
             result.verifiedBytes = end + 1
             seq += 1
             start = end + 1
+        }
+        if result.records.isEmpty && result.problem == nil {
+            result.problem = "the journal holds no complete record (no run_start)"
         }
         return result
     }

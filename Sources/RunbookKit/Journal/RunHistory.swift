@@ -92,7 +92,7 @@ public struct RunHistory: Sendable {
     public static func isStillRunning(_ step: StepRecord, bootId: String?) -> Bool {
         guard let pid = step.pid, let starttime = step.starttime else { return false }
         if let bootId, let now = ProcessTable.bootId(), bootId != now { return false }
-        guard let entry = ProcessTable.entry(pid) else { return false }
+        guard let entry = ProcessTable.entry(pid), entry.state != "Z", entry.state != "X" else { return false }
         return entry.starttime == starttime
     }
 }
