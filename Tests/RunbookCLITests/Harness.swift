@@ -17,7 +17,8 @@ struct ProcessResult {
     var status: Int32
     var stdout: String
     var stderr: String
-    /// Peak resident memory of the process in KiB (from wait4's rusage).
+    /// Peak resident memory of the process in KiB: its VmHWM, sampled while it runs. (wait4's
+    /// ru_maxrss would include the test process's own size, inherited through posix_spawn's vfork.)
     var maxRSSKiB: Int
     var seconds: Double
 }
@@ -120,7 +121,15 @@ func spawnAndWait(_ argv: [String], stdin: String?, environment: [String: String
     var out = [UInt8](), err = [UInt8]()
     var open = [outPipe[0], errPipe[0]]
     var buffer = [UInt8](repeating: 0, count: 65536)
+    var peak = 0
+    func sample() {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return }
+        peak = max(peak, kib)
+    }
     while !open.isEmpty {
+        sample()
         let remaining = timeout - (monotonicNow() - start)
         if remaining <= 0 { _ = kill(-pid, SIGKILL); break }
         var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
@@ -135,12 +144,19 @@ func spawnAndWait(_ argv: [String], stdin: String?, environment: [String: String
         }
     }
     close(outPipe[0]); close(errPipe[0])
+    // Sample until the process is a zombie (its VmHWM stays readable until then).
     var status: Int32 = 0
     var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    while true {
+        sample()
+        let r = wait4(pid, &status, WNOHANG, &usage)
+        if r == pid { break }
+        if r < 0 && errno != EINTR { break }
+        usleep(20_000)
+    }
     let code = rb_wifexited(status) != 0 ? rb_wexitstatus(status) : 128 + rb_wtermsig(status)
     return ProcessResult(status: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
-                         maxRSSKiB: Int(usage.ru_maxrss), seconds: monotonicNow() - start)
+                         maxRSSKiB: peak, seconds: monotonicNow() - start)
 }
 
 /// The binary running on a pseudo-terminal, driven like an operator would: read the screen, press keys.
