@@ -34,51 +34,33 @@ struct Resume: ParsableCommand {
     @Flag(name: [.short, .long], help: "Run the remaining steps without asking (never decides for you where the record is unclear).")
     var yes = false
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a param (repeatable).", valueName: "NAME=VALUE"))
-    var sets: [String] = []
+    @OptionGroup var params: ParamOptions
 
     @Option(help: ArgumentHelp("Where runs and locks are kept.", valueName: "DIR"), completion: .directory)
     var stateDir: String?
 
-    func validate() throws {
-        for pair in sets where !pair.contains("=") || pair.hasPrefix("=") {
-            throw ValidationError("--set takes NAME=VALUE, not '\(pair)'")
-        }
-    }
-
     func run() throws {
         let environment = processEnvironment()
         let signals = SignalPipe()
-        let state: StateDirectory
-        do {
-            state = try StateDirectory.resolve(explicit: stateDir, environment: environment)
-        } catch {
-            writeStderr("runbook: error: \(error.message)\n")
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        }
+        let state = try resolveState(stateDir, environment: environment)
         let runDir: String
         switch RunLocator.find(target, state: state) {
         case .found(let dir): runDir = dir
-        case .problem(let message):
-            writeStderr("runbook: error: \(message)\n")
-            throw ExitCode(ExitStatus.badInput.rawValue)
+        case .problem(let message): throw fail(message, .badInput)
         }
         let journalPath = runDir + "/journal.jsonl"
         var verification: JournalVerification
         do {
             verification = try JournalVerifier.verify(path: journalPath)
         } catch {
-            writeStderr("runbook: error: \(error.message)\n")
-            throw ExitCode(ExitStatus.badInput.rawValue)
+            throw fail("\(error.message)", .badInput)
         }
         if let problem = verification.problem {
-            writeStderr("runbook: error: \(journalPath): journal verification failed: \(problem). It will not be resumed or changed; check it with 'runbook verify' and start a new run\n")
-            throw ExitCode(ExitStatus.journalIntegrity.rawValue)
+            throw fail("\(journalPath): journal verification failed: \(problem). It will not be resumed or changed; check it with 'runbook verify' and start a new run", .journalIntegrity)
         }
         // Take the runbook's lock before touching the journal: a live run may still be writing it.
         guard let startRef = verification.records.first?.runbook else {
-            writeStderr("runbook: error: \(journalPath): the journal has no run_start record naming a runbook\n")
-            throw ExitCode(ExitStatus.journalIntegrity.rawValue)
+            throw fail("\(journalPath): the journal has no run_start record naming a runbook", .journalIntegrity)
         }
         let outcome: RunLock.Outcome
         do {
@@ -87,26 +69,22 @@ struct Resume: ParsableCommand {
                                     runId: verification.records.first?.runId ?? "?", since: isoTimestamp(), runbook: startRef.realpath)
             outcome = try RunLock.acquire(state: state, runbookRealpath: startRef.realpath, holder: holder)
         } catch {
-            writeStderr("runbook: error: \(error.message)\n")
-            throw ExitCode(ExitStatus.journalIO.rawValue)
+            throw fail("\(error.message)", .journalIO)
         }
         let lock: RunLock
         switch outcome {
         case .acquired(let l): lock = l
         case .held(let other, let path):
-            writeStderr("runbook: error: " + RunLock.heldMessage(runbook: startRef.path, holder: other, path: path) + "\n")
-            throw ExitCode(ExitStatus.locked.rawValue)
+            throw fail("" + RunLock.heldMessage(runbook: startRef.path, holder: other, path: path) + "", .locked)
         }
         // Verify again under the lock: what was read before may have been mid-write.
         do {
             verification = try JournalVerifier.verify(path: journalPath)
         } catch {
-            writeStderr("runbook: error: \(error.message)\n")
-            throw ExitCode(ExitStatus.badInput.rawValue)
+            throw fail("\(error.message)", .badInput)
         }
         if let problem = verification.problem {
-            writeStderr("runbook: error: \(journalPath): journal verification failed: \(problem)\n")
-            throw ExitCode(ExitStatus.journalIntegrity.rawValue)
+            throw fail("\(journalPath): journal verification failed: \(problem)", .journalIntegrity)
         }
         var repair: JournalRepair.Repair?
         if verification.tornTail != nil {
@@ -121,53 +99,24 @@ struct Resume: ParsableCommand {
         do {
             history = try RunHistory(records: verification.records)
         } catch {
-            writeStderr("runbook: error: \(journalPath): \(error.message)\n")
-            throw ExitCode(ExitStatus.journalIntegrity.rawValue)
+            throw fail("\(journalPath): \(error.message)", .journalIntegrity)
         }
         if let end = history.runEnd {
-            writeStderr("runbook: error: run \(history.runId) already ended (\(end.status ?? "ended") at \(end.ts)); nothing to resume. Start a new run with 'runbook run'\n")
-            throw ExitCode(ExitStatus.badInput.rawValue)
+            throw fail("run \(history.runId) already ended (\(end.status ?? "ended") at \(end.ts)); nothing to resume. Start a new run with 'runbook run'", .badInput)
         }
         guard let ref = history.runStart.runbook else {
-            writeStderr("runbook: error: \(journalPath): the run_start record names no runbook\n")
-            throw ExitCode(ExitStatus.journalIntegrity.rawValue)
+            throw fail("\(journalPath): the run_start record names no runbook", .journalIntegrity)
         }
         let runbookPath = FileManager.default.fileExists(atPath: ref.realpath) ? ref.realpath : ref.path
-        let runbook: Runbook
-        do {
-            runbook = try RunbookParser.parse(path: runbookPath)
-        } catch {
-            writeStderr("runbook: error: \(error.description); the run's copy of the runbook as it started is \(runDir)/\(ref.snapshot)\n")
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        }
-        if runbook.hasErrors {
-            let style = Style.forDescriptor(2, environment: environment)
-            for diagnostic in runbook.diagnostics where diagnostic.severity == .error {
-                writeStderr(DiagnosticText.render(diagnostic, style: style) + "\n")
-            }
-            writeStderr("runbook: error: \(runbookPath) has errors now; fix them, then resume\n")
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        }
+        let runbook = try loadRunbook(runbookPath, environment: environment,
+                                      whatNext: "the run's copy of the runbook as it started is \(runDir)/\(ref.snapshot)")
         var request = RunRequest(runbookPath: runbookPath, state: state, environment: environment)
         request.assumeYes = yes
         request.incident = history.runStart.incident
-        request.sets = sets.map { pair in
-            let eq = pair.firstIndex(of: "=")!
-            return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
-        }
-        if let grace = environment["RUNBOOK_KILL_GRACE"].flatMap(Double.init), grace >= 0 { request.killGrace = grace }
+        request.sets = params.pairs
         request.resume = ResumeContext(runDir: runDir, history: history, verification: verification, repair: repair)
         request.lock = lock
-        let console = Console(source: isatty(0) == 1 ? .terminal : .lines,
-                              style: .forDescriptor(1, environment: environment),
-                              stdoutIsTerminal: isatty(1) == 1, signals: signals)
-        let status = Runner(request: request, runbook: runbook, console: console).run()
-        withExtendedLifetime(signals) {}
-        if status == .interrupted {
-            signal(SIGINT, SIG_DFL)
-            raise(SIGINT)
-        }
-        if status != .ok { throw ExitCode(status.rawValue) }
+        try launch(request, runbook: runbook, signals: signals, environment: environment)
     }
 }
 

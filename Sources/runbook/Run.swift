@@ -40,8 +40,7 @@ struct Run: ParsableCommand {
     @Flag(name: [.short, .long], help: "Run every step without asking; confirm manual steps as automatic.")
     var yes = false
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Set a param (repeatable).", valueName: "NAME=VALUE"))
-    var sets: [String] = []
+    @OptionGroup var params: ParamOptions
 
     @Option(help: ArgumentHelp("The incident or ticket id, recorded in the run header.", valueName: "ID"))
     var incident: String?
@@ -49,55 +48,15 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Where runs and locks are kept.", valueName: "DIR"), completion: .directory)
     var stateDir: String?
 
-    func validate() throws {
-        for pair in sets where !pair.contains("=") || pair.hasPrefix("=") {
-            throw ValidationError("--set takes NAME=VALUE, not '\(pair)'")
-        }
-    }
-
     func run() throws {
         let environment = processEnvironment()
         let signals = SignalPipe()
-        let runbook: Runbook
-        do {
-            runbook = try RunbookParser.parse(path: file)
-        } catch {
-            writeStderr("runbook: error: \(error.description)\n")
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        }
-        let errStyle = Style.forDescriptor(2, environment: environment)
-        if runbook.hasErrors {
-            for diagnostic in runbook.diagnostics where diagnostic.severity == .error {
-                writeStderr(DiagnosticText.render(diagnostic, style: errStyle) + "\n")
-            }
-            writeStderr("runbook: error: \(file) has errors (see 'runbook check \(file)'); nothing was run\n")
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        }
-        let state: StateDirectory
-        do {
-            state = try StateDirectory.resolve(explicit: stateDir, environment: environment)
-        } catch {
-            writeStderr("runbook: error: \(error.message)\n")
-            throw ExitCode(ExitStatus.badInput.rawValue)
-        }
-        var request = RunRequest(runbookPath: file, state: state, environment: environment)
+        let runbook = try loadRunbook(file, environment: environment, whatNext: "")
+        var request = RunRequest(runbookPath: file, state: try resolveState(stateDir, environment: environment),
+                                 environment: environment)
         request.assumeYes = yes
         request.incident = incident
-        request.sets = sets.map { pair in
-            let eq = pair.firstIndex(of: "=")!
-            return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
-        }
-        if let grace = environment["RUNBOOK_KILL_GRACE"].flatMap(Double.init), grace >= 0 { request.killGrace = grace }
-        let console = Console(source: isatty(0) == 1 ? .terminal : .lines,
-                              style: .forDescriptor(1, environment: environment),
-                              stdoutIsTerminal: isatty(1) == 1, signals: signals)
-        let status = Runner(request: request, runbook: runbook, console: console).run()
-        withExtendedLifetime(signals) {}
-        if status == .interrupted {
-            // Die by the signal, so a calling shell script sees the interrupt (cooperative exit).
-            signal(SIGINT, SIG_DFL)
-            raise(SIGINT)
-        }
-        if status != .ok { throw ExitCode(status.rawValue) }
+        request.sets = params.pairs
+        try launch(request, runbook: runbook, signals: signals, environment: environment)
     }
 }

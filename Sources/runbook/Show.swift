@@ -28,8 +28,7 @@ struct Show: ParsableCommand {
         do {
             runbook = try RunbookParser.parse(path: file)
         } catch {
-            writeStderr("runbook: error: \(error.description)\n")
-            throw ExitCode(ExitStatus.badInput.rawValue)
+            throw fail(error.description, .badInput)
         }
         let env = processEnvironment()
         if json {
