@@ -131,6 +131,7 @@ struct RunTests {
         ```bash {id=bg}
         sleep \(marker) &
         setsid sleep \(marker)1 &
+        sleep 0.3   # let both children exec before the step ends
         echo started
         ```
         """)
