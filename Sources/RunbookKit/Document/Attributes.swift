@@ -22,34 +22,47 @@ enum InfoStringParser {
     /// Splits `bash {id=x timeout=2m confirm}`, Runme's `sh { name=x interactive=true }`
     /// and the JSON form `sh {"name":"x","interactive":true}`.
     static func parse(_ info: String) -> InfoString {
-        let bytes = Array(info.utf8)
+        var result = InfoString(language: "", attributes: [], errors: [], hasAttributeBlock: false)
+        parse(info, into: &result)
+        return result
+    }
+
+    /// `parse(_:)` into `result`, reusing its arrays' storage: for parsing one info string after another.
+    static func parse(_ info: String, into result: inout InfoString) {
+        result.attributes.removeAll(keepingCapacity: true)
+        result.errors.removeAll(keepingCapacity: true)
+        result.hasAttributeBlock = false
+        var info = info
+        info.withUTF8 { parse(bytes: $0, into: &result) }
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>, into result: inout InfoString) {
         var i = 0
         while i < bytes.count && isBlank(bytes[i]) { i += 1 }
         let languageStart = i
         while i < bytes.count && !isBlank(bytes[i]) && bytes[i] != UInt8(ascii: "{") { i += 1 }
         let language = String(decoding: bytes[languageStart..<i], as: UTF8.self)
+        result.language = language
         while i < bytes.count && isBlank(bytes[i]) { i += 1 }
-        var result = InfoString(language: language, attributes: [], errors: [], hasAttributeBlock: false)
-        guard i < bytes.count else { return result }
+        guard i < bytes.count else { return }
         guard bytes[i] == UInt8(ascii: "{") else {
             result.errors.append((i, "attributes must be written in braces after the language, e.g. '\(language.isEmpty ? "bash" : language) {id=restart-web timeout=2m}'; found '\(String(decoding: bytes[i...], as: UTF8.self))'"))
-            return result
+            return
         }
         result.hasAttributeBlock = true
         var end = bytes.count
         while end > i && isBlank(bytes[end - 1]) { end -= 1 }
         guard bytes[end - 1] == UInt8(ascii: "}"), end - 1 > i else {
             result.errors.append((i, "attribute block opened with '{' is never closed with '}'"))
-            return result
+            return
         }
         var inner = i + 1
         while inner < end - 1 && isBlank(bytes[inner]) { inner += 1 }
         if inner < end - 1 && bytes[inner] == UInt8(ascii: "\"") {
-            parseJSON(bytes[i..<end], offset: i, into: &result)
+            parseJSON(UnsafeBufferPointer(rebasing: bytes[i..<end]), offset: i, into: &result)
         } else {
             parseKeyValues(bytes, from: i + 1, to: end - 1, into: &result)
         }
-        return result
     }
 
     private static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
@@ -58,7 +71,7 @@ enum InfoStringParser {
         (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 45 || b == 95 || b == 46
     }
 
-    private static func parseKeyValues(_ bytes: [UInt8], from start: Int, to end: Int, into result: inout InfoString) {
+    private static func parseKeyValues(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, into result: inout InfoString) {
         var i = start
         while i < end {
             if isBlank(bytes[i]) || bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -118,7 +131,7 @@ enum InfoStringParser {
         }
     }
 
-    private static func parseJSON(_ slice: ArraySlice<UInt8>, offset: Int, into result: inout InfoString) {
+    private static func parseJSON(_ slice: UnsafeBufferPointer<UInt8>, offset: Int, into result: inout InfoString) {
         let object: [String: JSONValue]
         do {
             object = try JSONDecoder().decode([String: JSONValue].self, from: Data(slice))
@@ -187,15 +200,17 @@ enum AttributeSchema {
 
 /// Checks whether `s` is an identifier as allowed for `id` and `name` values.
 func isStepIdentifier(_ s: String) -> Bool {
-    let bytes = Array(s.utf8)
-    guard let first = bytes.first, bytes.count <= 128 else { return false }
-    func alnum(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) }
-    return alnum(first) && bytes.allSatisfy { alnum($0) || $0 == 46 || $0 == 95 || $0 == 45 }
+    var s = s
+    return s.withUTF8 { bytes in
+        guard let first = bytes.first, bytes.count <= 128 else { return false }
+        func alnum(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) }
+        return alnum(first) && bytes.allSatisfy { alnum($0) || $0 == 46 || $0 == 95 || $0 == 45 }
+    }
 }
 
 /// Checks whether `s` is a valid environment variable name.
 func isEnvName(_ s: String) -> Bool {
-    let bytes = Array(s.utf8)
+    let bytes = s.utf8
     guard let first = bytes.first else { return false }
     func letter(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || b == 95 }
     return letter(first) && bytes.allSatisfy { letter($0) || ($0 >= 48 && $0 <= 57) }
@@ -211,14 +226,31 @@ struct AttributeFinding {
 
 /// Turns raw attributes into `StepAttributes`, reporting each bad one.
 enum AttributeChecker {
-    /// Position of a known attribute in `AttributeSchema.known`, after Runme aliases.
-    private static func canonical(_ key: String) -> String? {
+    /// A known attribute; the raw value is its position in `AttributeSchema.known`.
+    private enum Key: Int {
+        case id, name, timeout, confirm, retries, onFailure, interactive, dir, env, skip, idempotent, expectExit
+
+        /// The attribute's name as in `AttributeSchema.known`.
+        var name: String { AttributeSchema.known[rawValue] }
+        /// This key's bit in a set of keys held as a bit mask.
+        var bit: UInt16 { 1 << UInt16(rawValue) }
+    }
+
+    /// The known attribute a key names, after Runme aliases.
+    private static func canonical(_ key: String) -> Key? {
         switch key {
-        case "id", "name", "timeout", "confirm", "retries", "on-failure", "interactive", "dir", "env", "skip",
-             "idempotent", "expect-exit":
-            return key
-        case "cwd": return "dir"
-        case "excludeFromRunAll": return "skip"
+        case "id": return .id
+        case "name": return .name
+        case "timeout": return .timeout
+        case "confirm": return .confirm
+        case "retries": return .retries
+        case "on-failure": return .onFailure
+        case "interactive": return .interactive
+        case "dir", "cwd": return .dir
+        case "env": return .env
+        case "skip", "excludeFromRunAll": return .skip
+        case "idempotent": return .idempotent
+        case "expect-exit": return .expectExit
         default: return nil
         }
     }
@@ -226,11 +258,18 @@ enum AttributeChecker {
     static func check(_ raw: [RawAttribute], columnBase: Int) -> (StepAttributes, [AttributeFinding]) {
         var attrs = StepAttributes()
         var findings: [AttributeFinding] = []
+        check(raw, columnBase: columnBase, into: &attrs, findings: &findings)
+        return (attrs, findings)
+    }
+
+    // Filling in `attrs` rather than returning a local spares a copy of the whole StepAttributes per step.
+    private static func check(_ raw: [RawAttribute], columnBase: Int, into attrs: inout StepAttributes,
+                              findings: inout [AttributeFinding]) {
         func report(_ severity: Severity, _ rule: String, _ offset: Int, _ message: String) {
             findings.append(AttributeFinding(severity: severity, rule: rule, offset: offset, message: message))
         }
-        var seen: Set<String> = []
-        seen.reserveCapacity(raw.count)
+        var seen: UInt16 = 0   // bits of the keys given so far
+        attrs.written.reserveCapacity(raw.count)
         for attribute in raw {
             attrs.written.append(WrittenAttribute(key: attribute.key, value: attribute.value, column: columnBase + attribute.offset))
             guard let key = canonical(attribute.key) else {
@@ -246,12 +285,12 @@ enum AttributeChecker {
                 }
                 continue
             }
-            if key != "env" {
-                if seen.contains(key) {
-                    report(.error, "duplicate-attribute", attribute.offset, "attribute '\(key)' is given more than once")
+            if key != .env {
+                if seen & key.bit != 0 {
+                    report(.error, "duplicate-attribute", attribute.offset, "attribute '\(key.name)' is given more than once")
                     continue
                 }
-                seen.insert(key)
+                seen |= key.bit
             }
             let value = attribute.value
             func bad(_ expectation: String) {
@@ -265,13 +304,13 @@ enum AttributeChecker {
                 }
             }
             switch key {
-            case "id", "name":
+            case .id, .name:
                 guard let v = value, isStepIdentifier(v) else {
                     bad("must be letters, digits, '.', '_' or '-', starting with a letter or digit (at most 128)")
                     continue
                 }
-                if key == "id" { attrs.id = v } else { attrs.name = v }
-            case "timeout":
+                if key == .id { attrs.id = v } else { attrs.name = v }
+            case .timeout:
                 if value == "none" { attrs.timeout = StepTimeout.none; continue }
                 guard let v = value, let seconds = parseDuration(v) else {
                     bad("takes a duration such as 30s, 2m, 1h30m (or none)")
@@ -280,22 +319,22 @@ enum AttributeChecker {
                 guard seconds > 0 else { bad("must be more than zero; write timeout=none for no limit"); continue }
                 guard seconds <= 7 * 86400 else { bad("must be at most 7 days"); continue }
                 attrs.timeout = .seconds(seconds)
-            case "confirm": if let f = flag() { attrs.confirm = f }
-            case "interactive": if let f = flag() { attrs.interactive = f }
-            case "idempotent": if let f = flag() { attrs.idempotent = f }
-            case "retries":
+            case .confirm: if let f = flag() { attrs.confirm = f }
+            case .interactive: if let f = flag() { attrs.interactive = f }
+            case .idempotent: if let f = flag() { attrs.idempotent = f }
+            case .retries:
                 guard let v = value, let n = Int(v), n >= 0, n <= 100 else { bad("takes a whole number from 0 to 100"); continue }
                 attrs.retries = n
-            case "on-failure":
+            case .onFailure:
                 guard let v = value, let policy = FailurePolicy(rawValue: v) else {
                     bad("takes one of \(FailurePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
                     continue
                 }
                 attrs.onFailure = policy
-            case "dir":
+            case .dir:
                 guard let v = value, !v.isEmpty else { bad("takes a directory path"); continue }
                 attrs.dir = v
-            case "env":
+            case .env:
                 guard let v = value, let eq = v.firstIndex(of: "="), isEnvName(String(v[..<eq])) else {
                     bad("takes NAME=value (repeat env= for more variables)")
                     continue
@@ -306,7 +345,7 @@ enum AttributeChecker {
                     continue
                 }
                 attrs.env.append(EnvVar(name: name, value: String(v[v.index(after: eq)...])))
-            case "skip":
+            case .skip:
                 switch value {
                 case nil, "true": attrs.skip = true
                 case "false": attrs.skip = false
@@ -317,7 +356,7 @@ enum AttributeChecker {
                 if attribute.key == "excludeFromRunAll" && attrs.skip && attrs.skipReason == nil {
                     attrs.skipReason = "excludeFromRunAll"
                 }
-            case "expect-exit":
+            case .expectExit:
                 guard let v = value else { bad("takes exit codes such as 0 or 0,1"); continue }
                 var codes: [Int32] = []
                 for part in v.split(separator: ",", omittingEmptySubsequences: false) {
@@ -329,10 +368,7 @@ enum AttributeChecker {
                     if !codes.contains(n) { codes.append(n) }
                 }
                 if !codes.isEmpty { attrs.expectExit = codes }
-            default:
-                break
             }
         }
-        return (attrs, findings)
     }
 }

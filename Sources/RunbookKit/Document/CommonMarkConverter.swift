@@ -43,17 +43,15 @@ enum MarkdownBlock: Sendable {
 
 enum CommonMarkConverter {
     /// Parses UTF-8 Markdown with source positions and returns the blocks a runbook needs.
-    static func convert(_ bytes: [UInt8]) -> [MarkdownBlock] {
-        let options = CMARK_OPT_SOURCEPOS | CMARK_OPT_VALIDATE_UTF8
-        guard let document = bytes.withUnsafeBufferPointer({ buffer in
-            buffer.baseAddress.map { base in
-                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                    cmark_parse_document($0, buffer.count, options)
-                }
-            } ?? cmark_parse_document("", 0, options)
-        }) else {
-            return []
-        }
+    ///
+    /// The text is parsed as if `blankLines` empty lines came before it, so that line numbers
+    /// stay the file's when the front matter is left out.
+    static func convert(_ text: ArraySlice<UInt8>, afterBlankLines blankLines: Int = 0) -> [MarkdownBlock] {
+        guard let parser = cmark_parser_new(CMARK_OPT_SOURCEPOS | CMARK_OPT_VALIDATE_UTF8) else { return [] }
+        defer { cmark_parser_free(parser) }
+        if blankLines > 0 { feed(parser, [UInt8](repeating: 0x0A, count: blankLines)[...]) }
+        feed(parser, text)
+        guard let document = cmark_parser_finish(parser) else { return [] }
         defer { cmark_node_free(document) }
 
         var blocks: [MarkdownBlock] = []
@@ -61,21 +59,11 @@ enum CommonMarkConverter {
         var itemIsTask: [Bool] = []        // one entry per enclosing list item
         var taskCount = 0
 
-        guard let iter = cmark_iter_new(document) else { return [] }
-        defer { cmark_iter_free(iter) }
-
-        while true {
-            let event = cmark_iter_next(iter)
-            if event == CMARK_EVENT_DONE { break }
-            guard let node = cmark_iter_get_node(iter) else { continue }
+        // Pre-order walk over the block nodes only (inline content is read where needed),
+        // without recursion so deep nesting cannot overflow the stack.
+        var next = cmark_node_first_child(document)
+        while let node = next {
             let type = cmark_node_get_type(node)
-            if event == CMARK_EVENT_EXIT {
-                if type == CMARK_NODE_ITEM {
-                    if itemIsTask.popLast() == true { taskStack.removeLast() }
-                }
-                continue
-            }
-            // ENTER
             if type == CMARK_NODE_HEADING {
                 blocks.append(.heading(.init(
                     level: Int(cmark_node_get_heading_level(node)),
@@ -107,8 +95,34 @@ enum CommonMarkConverter {
                     itemIsTask.append(false)
                 }
             }
+            // Into a container's children, else on to the next sibling, leaving finished items on the way up.
+            if type == CMARK_NODE_LIST || type == CMARK_NODE_ITEM || type == CMARK_NODE_BLOCK_QUOTE,
+               let child = cmark_node_first_child(node) {
+                next = child
+                continue
+            }
+            var finished: OpaquePointer? = node
+            next = nil
+            while let done = finished {
+                if cmark_node_get_type(done) == CMARK_NODE_ITEM {
+                    if itemIsTask.popLast() == true { taskStack.removeLast() }
+                }
+                if let sibling = cmark_node_next(done) {
+                    next = sibling
+                    break
+                }
+                let parent = cmark_node_parent(done)
+                finished = parent == document ? nil : parent
+            }
         }
         return blocks
+    }
+
+    private static func feed(_ parser: OpaquePointer, _ bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+            base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { cmark_parser_feed(parser, $0, buffer.count) }
+        }
     }
 
     private static func string(_ pointer: UnsafePointer<CChar>?) -> String {
@@ -122,14 +136,15 @@ enum CommonMarkConverter {
         guard let first = cmark_node_first_child(item), cmark_node_get_type(first) == CMARK_NODE_PARAGRAPH else {
             return nil
         }
-        let text = plainText(of: first)
-        let utf8 = Array(text.utf8)
-        guard utf8.count >= 3, utf8[0] == UInt8(ascii: "["), utf8[2] == UInt8(ascii: "]") else { return nil }
-        let mark = utf8[1]
-        guard mark == UInt8(ascii: " ") || mark == UInt8(ascii: "x") || mark == UInt8(ascii: "X") else { return nil }
-        guard utf8.count == 3 || utf8[3] == UInt8(ascii: " ") || utf8[3] == UInt8(ascii: "\t") else { return nil }
-        let rest = String(decoding: utf8.dropFirst(3), as: UTF8.self)
-        return (mark != UInt8(ascii: " "), rest.trimmingSpaces())
+        var text = plainText(of: first)
+        return text.withUTF8 { utf8 in
+            guard utf8.count >= 3, utf8[0] == UInt8(ascii: "["), utf8[2] == UInt8(ascii: "]") else { return nil }
+            let mark = utf8[1]
+            guard mark == UInt8(ascii: " ") || mark == UInt8(ascii: "x") || mark == UInt8(ascii: "X") else { return nil }
+            guard utf8.count == 3 || utf8[3] == UInt8(ascii: " ") || utf8[3] == UInt8(ascii: "\t") else { return nil }
+            let rest = String(decoding: utf8[3...], as: UTF8.self)
+            return (mark != UInt8(ascii: " "), rest.trimmingSpaces())
+        }
     }
 
     /// The text of a node's inline content: code spans keep their backticks, breaks become spaces.
@@ -163,9 +178,11 @@ extension String {
         let utf8 = self.utf8
         var start = utf8.startIndex
         var end = utf8.endIndex
-        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
-        while start < end && isSpace(utf8[start]) { start = utf8.index(after: start) }
-        while end > start && isSpace(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        while start < end && isSpaceByte(utf8[start]) { start = utf8.index(after: start) }
+        while end > start && isSpaceByte(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
         return String(self[start..<end])
     }
 }
+
+/// Space, tab, LF or CR: what `trimmingSpaces` removes.
+func isSpaceByte(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }

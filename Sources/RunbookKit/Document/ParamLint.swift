@@ -30,42 +30,40 @@ struct ReferenceLint {
         for variable in frontMatter.defaults.env { declared.insert(variable.name) }
         var assigned = Set<String>()
         var references: [Reference] = []
+        var words: [Range<Int>] = []   // scratch for the shell scanner, reused from step to step
 
         // Front matter values may read params too (`dir: /srv/${APP}`).
         if let dir = frontMatter.defaults.dir { scanDollar(dir, line: 1, column: 1, into: &references) }
         for variable in frontMatter.defaults.env { scanDollar(variable.value, line: 1, column: 1, into: &references) }
 
         for index in steps.indices {
-            let attributes = steps[index].attributes
-            let step = (line: steps[index].line, column: steps[index].column, code: steps[index].code,
-                        language: steps[index].language, attributes: attributes)
-            for variable in step.attributes.env {
+            // Fields read one by one: copying the whole Step would retain every string in it.
+            let line = steps[index].line, column = steps[index].column
+            for variable in steps[index].attributes.env {
                 assigned.insert(variable.name)
-                scanDollar(variable.value, line: step.line, column: step.column, into: &references)
+                scanDollar(variable.value, line: line, column: column, into: &references)
             }
-            if let dir = step.attributes.dir { scanDollar(dir, line: step.line, column: step.column, into: &references) }
-            guard let code = step.code, let language = step.language?.lowercased() else { continue }
-            let codeLine = step.line + 1
-            let indent = step.column - 1
+            if let dir = steps[index].attributes.dir { scanDollar(dir, line: line, column: column, into: &references) }
+            guard let code = steps[index].code, let language = steps[index].language?.lowercased() else { continue }
+            let codeLine = line + 1
+            let indent = column - 1
             if StepLanguages.shellLike.contains(language) {
                 scanDollar(code, line: codeLine, column: indent + 1, into: &references)
-                collectShellAssignments(code, into: &assigned)
+                collectShellAssignments(code, words: &words, into: &assigned)
             } else {
                 scanQuotedAccess(code, language: language, line: codeLine, column: indent + 1, into: &references)
             }
         }
 
         var used = Set<String>()
-        var reported = Set<String>()
         for reference in references {
-            used.insert(reference.name)
+            // Whether a reading is reported depends on the name alone, so only a name's first reading can be.
+            guard used.insert(reference.name).inserted else { continue }
             guard !declared.contains(reference.name), !assigned.contains(reference.name),
                   !Self.wellKnown.contains(reference.name),
                   !Self.wellKnownPrefixes.contains(where: { reference.name.hasPrefix($0) }),
                   reference.name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }),
-                  !reference.name.utf8.contains(where: { $0 >= 97 && $0 <= 122 }),
-                  !reported.contains(reference.name) else { continue }
-            reported.insert(reference.name)
+                  !reference.name.utf8.contains(where: { $0 >= 97 && $0 <= 122 }) else { continue }
             sink.warning("undeclared-param", line: reference.line, column: reference.column,
                          "'\(reference.name)' is read here but is not a declared param, not set in env, and no step assigns it; declare it under 'params:' in the front matter so the run asks for it")
         }
@@ -91,6 +89,13 @@ struct ReferenceLint {
         var lineStart = 0
         var i = 0
         while i < bytes.count {
+            // Straight to the next newline or `$`, eight bytes at a time.
+            if i + 8 <= bytes.count {
+                let word = ByteWords.load(bytes, at: i)
+                let marks = ByteWords.matches(word, 0x0A) | ByteWords.matches(word, UInt8(ascii: "$"))
+                if marks == 0 { i += 8; continue }
+                i += ByteWords.firstOffset(marks)
+            }
             let b = bytes[i]
             if b == 0x0A { lineNo += 1; lineStart = i + 1; i += 1; continue }
             if b == UInt8(ascii: "$") && !(i > 0 && bytes[i - 1] == UInt8(ascii: "\\")) && i + 1 < bytes.count {
@@ -111,8 +116,15 @@ struct ReferenceLint {
 
     /// `os.environ["X"]`, `os.environ.get("X")`, `os.getenv("X")`, `process.env.X`, `ENV["X"]`, `ENV.fetch("X")`, `$ENV{X}`.
     private func scanQuotedAccess(_ text: String, language: String, line: Int, column: Int, into out: inout [Reference]) {
-        let bytes = Array(text.utf8)
-        let openers: [[UInt8]] = ["environ[", "environ.get(", "getenv(", "ENV[", "ENV.fetch(", "ENV{", "process.env."].map { Array($0.utf8) }
+        var text = text
+        text.withUTF8 { scanQuotedAccess(bytes: $0, line: line, column: column, into: &out) }
+    }
+
+    private static let quotedAccessOpeners: [[UInt8]] =
+        ["environ[", "environ.get(", "getenv(", "ENV[", "ENV.fetch(", "ENV{", "process.env."].map { Array($0.utf8) }
+
+    private func scanQuotedAccess(bytes: UnsafeBufferPointer<UInt8>, line: Int, column: Int, into out: inout [Reference]) {
+        let openers = Self.quotedAccessOpeners
         var lineNo = line
         var lineStart = 0
         var i = 0
@@ -139,71 +151,93 @@ struct ReferenceLint {
 
     /// Names a shell step sets: `NAME=…` (also after export/local/declare/readonly), `read … NAME`, `for NAME in`,
     /// `printf -v NAME`, `getopts SPEC NAME`, `mapfile NAME`.
-    private func collectShellAssignments(_ text: String, into assigned: inout Set<String>) {
+    private func collectShellAssignments(_ text: String, words: inout [Range<Int>], into assigned: inout Set<String>) {
         var text = text
-        text.withUTF8 { collectShellAssignments(bytes: $0, into: &assigned) }
+        text.withUTF8 { collectShellAssignments(bytes: $0, words: &words, into: &assigned) }
     }
 
-    private func collectShellAssignments(bytes: UnsafeBufferPointer<UInt8>, into assigned: inout Set<String>) {
-        var words: [Range<Int>] = []   // word ranges of the current command
-        words.reserveCapacity(16)
-
-        func word(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
-        func firstWordIs(_ literal: StaticString) -> Bool {
-            guard let first = words.first, first.count == literal.utf8CodeUnitCount else { return false }
-            return literal.withUTF8Buffer { bytes[first].elementsEqual($0) }
-        }
-        func flushCommand() {
-            defer { words.removeAll(keepingCapacity: true) }
-            guard !words.isEmpty else { return }
-            if firstWordIs("read") || firstWordIs("mapfile") || firstWordIs("readarray") {
-                let takesArgument: Set<String> = ["-p", "-t", "-d", "-n", "-N", "-u", "-i", "-C", "-c", "-O"]
-                let isRead = firstWordIs("read")
-                var skipNext = false
-                for range in words.dropFirst() {
-                    if skipNext { skipNext = false; continue }
-                    let w = word(range)
-                    if w.hasPrefix("-") {
-                        if isRead && takesArgument.contains(w) { skipNext = true }
-                        continue
-                    }
-                    assigned.insert(w)
-                }
-            } else if firstWordIs("for") || firstWordIs("select"), words.count >= 2 {
-                assigned.insert(word(words[1]))
-            } else if firstWordIs("printf"), let v = words.firstIndex(where: { word($0) == "-v" }), v + 1 < words.count {
-                assigned.insert(word(words[v + 1]))
-            } else if firstWordIs("getopts"), words.count >= 3 {
-                assigned.insert(word(words[2]))
-            }
-        }
-
-        var wordStart = -1
+    /// `words` is scratch space for the word ranges of the current command.
+    private func collectShellAssignments(bytes: UnsafeBufferPointer<UInt8>, words: inout [Range<Int>],
+                                         into assigned: inout Set<String>) {
+        words.removeAll(keepingCapacity: true)
+        var setsNames = false   // whether the current command's first word is one that sets the names it is given
+        let count = bytes.count
         var i = 0
-        while i <= bytes.count {
-            let b: UInt8 = i < bytes.count ? bytes[i] : 0x0A
-            switch b {
-            case 0x20, 0x09, 0x0A, UInt8(ascii: ";"), UInt8(ascii: "("), UInt8(ascii: "&"), UInt8(ascii: "|"),
-                 UInt8(ascii: "`"), UInt8(ascii: "{"):
-                if wordStart >= 0 {
-                    words.append(wordStart..<i)
-                    wordStart = -1
+        while i < count {
+            let b = bytes[i]
+            if Self.endsWord(b) {
+                if b == 0x0A || b == UInt8(ascii: ";") || b == UInt8(ascii: "&") || b == UInt8(ascii: "|") {
+                    if setsNames { Self.commandAssignments(bytes, words, into: &assigned) }
+                    words.removeAll(keepingCapacity: true)
+                    setsNames = false
                 }
-                if b == 0x0A || b == UInt8(ascii: ";") || b == UInt8(ascii: "&") || b == UInt8(ascii: "|") { flushCommand() }
-            default:
-                if wordStart < 0 {
-                    wordStart = i
-                    // NAME= (or NAME+=) at the start of a word is an assignment.
-                    if Self.isNameStart(b) {
-                        var j = i
-                        while j < bytes.count && Self.isNameByte(bytes[j]) { j += 1 }
-                        if j < bytes.count && (bytes[j] == UInt8(ascii: "=") || (bytes[j] == UInt8(ascii: "+") && j + 1 < bytes.count && bytes[j + 1] == UInt8(ascii: "="))) {
-                            assigned.insert(word(i..<j))
-                        }
-                    }
-                }
+                i += 1
+                continue
             }
-            i += 1
+            let start = i
+            // NAME= (or NAME+=) at the start of a word is an assignment.
+            if Self.isNameStart(b) {
+                var j = i + 1
+                while j < count && Self.isNameByte(bytes[j]) { j += 1 }
+                if j < count && (bytes[j] == UInt8(ascii: "=") || (bytes[j] == UInt8(ascii: "+") && j + 1 < count && bytes[j + 1] == UInt8(ascii: "="))) {
+                    assigned.insert(String(decoding: bytes[i..<j], as: UTF8.self))
+                }
+                i = j   // name bytes never end a word
+            }
+            while i < count && !Self.endsWord(bytes[i]) { i += 1 }
+            // Only such commands need all their words.
+            if words.isEmpty {
+                words.append(start..<i)
+                setsNames = Self.nameSettingCommands.contains { Self.word(start..<i, in: bytes, is: $0) }
+            } else if setsNames {
+                words.append(start..<i)
+            }
+        }
+        if setsNames { Self.commandAssignments(bytes, words, into: &assigned) }
+    }
+
+    /// Commands that set the variables named in their arguments; see `commandAssignments`.
+    private static let nameSettingCommands: [StaticString] = ["read", "mapfile", "readarray", "for", "select", "printf", "getopts"]
+
+    private static func word(_ range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>, is literal: StaticString) -> Bool {
+        guard range.count == literal.utf8CodeUnitCount else { return false }
+        return literal.withUTF8Buffer { bytes[range].elementsEqual($0) }
+    }
+
+    /// Bytes that end a shell word: space, tab, newline, `;`, `(`, `&`, `|`, `` ` `` and `{`.
+    /// A newline, `;`, `&` and `|` also end the command.
+    @inline(__always) private static func endsWord(_ b: UInt8) -> Bool {
+        // One bit per byte value: bytes 0-63 in `low`, 64-127 in `high` (a table lookup without a table).
+        let low: UInt64 = 1 << 0x20 | 1 << 0x09 | 1 << 0x0A | 1 << 0x3B | 1 << 0x28 | 1 << 0x26
+        let high: UInt64 = 1 << (0x7C - 64) | 1 << (0x60 - 64) | 1 << (0x7B - 64)
+        return b < 64 ? (low >> UInt64(b)) & 1 != 0 : b < 128 && (high >> UInt64(b - 64)) & 1 != 0
+    }
+
+    /// The names one command (`words`, at least one) sets by what it runs: `read`, `mapfile`, `readarray`,
+    /// `for`, `select`, `printf -v` and `getopts`.
+    private static func commandAssignments(_ bytes: UnsafeBufferPointer<UInt8>, _ words: [Range<Int>],
+                                           into assigned: inout Set<String>) {
+        func word(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
+        func firstWordIs(_ literal: StaticString) -> Bool { Self.word(words[0], in: bytes, is: literal) }
+        if firstWordIs("read") || firstWordIs("mapfile") || firstWordIs("readarray") {
+            let takesArgument: Set<String> = ["-p", "-t", "-d", "-n", "-N", "-u", "-i", "-C", "-c", "-O"]
+            let isRead = firstWordIs("read")
+            var skipNext = false
+            for range in words.dropFirst() {
+                if skipNext { skipNext = false; continue }
+                let w = word(range)
+                if w.hasPrefix("-") {
+                    if isRead && takesArgument.contains(w) { skipNext = true }
+                    continue
+                }
+                assigned.insert(w)
+            }
+        } else if firstWordIs("for") || firstWordIs("select"), words.count >= 2 {
+            assigned.insert(word(words[1]))
+        } else if firstWordIs("printf"), let v = words.firstIndex(where: { word($0) == "-v" }), v + 1 < words.count {
+            assigned.insert(word(words[v + 1]))
+        } else if firstWordIs("getopts"), words.count >= 3 {
+            assigned.insert(word(words[2]))
         }
     }
 }

@@ -29,14 +29,6 @@ public enum RunbookParser {
     }
 }
 
-// PERF PROBE (temporary)
-public nonisolated(unsafe) var _probeTimes: [String: Double] = [:]
-func _probeNow() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
-}
-
 private struct Builder {
     let path: String
     let raw: [UInt8]
@@ -54,28 +46,16 @@ private struct Builder {
         self.path = path
         self.raw = raw
         var sink = DiagnosticSink(path: path)
-        let t = _probeNow()
         self.source = SourceText(raw: raw, sink: &sink)
-        _probeTimes["source", default: 0] += _probeNow() - t
         self.sink = sink
     }
 
     mutating func build() -> Runbook {
-        var t = _probeNow()
-        func lap(_ name: String) { let n = _probeNow(); _probeTimes[name, default: 0] += n - t; t = n }
         frontMatter = FrontMatter.read(source, sink: &sink)
-        lap("frontmatter")
-        let body = bodyBytes()
-        lap("bodycopy")
-        let blocks = CommonMarkConverter.convert(body)
-        lap("convert")
+        let blocks = CommonMarkConverter.convert(body, afterBlankLines: frontMatter.lastLine)
         walk(blocks)
-        lap("walk")
         checkKeys()
-        lap("keys")
         ReferenceLint(steps: steps, frontMatter: frontMatter, source: source).run(into: &sink)
-        lap("lint")
-        defer { lap("final") }
         if steps.isEmpty {
             sink.warning("no-steps", line: 1, "runbook has no steps: no fenced block in a runnable language (\(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))) and no task item '- [ ]'")
         }
@@ -85,13 +65,12 @@ private struct Builder {
                        references: references, diagnostics: sink.sorted)
     }
 
-    /// The normalised bytes with front matter lines blanked, so cmark's line numbers stay the file's.
-    private func bodyBytes() -> [UInt8] {
-        guard frontMatter.lastLine > 0 else { return source.bytes }
+    /// The normalised bytes after the front matter; cmark reads them after as many blank lines
+    /// as the front matter has, so its line numbers stay the file's.
+    private var body: ArraySlice<UInt8> {
+        guard frontMatter.lastLine > 0 else { return source.bytes[...] }
         let cut = source.lineRange(frontMatter.lastLine).upperBound
-        var out = [UInt8](repeating: 0x0A, count: frontMatter.lastLine)
-        if cut < source.bytes.count { out.append(contentsOf: source.bytes[(cut + 1)...]) }
-        return out
+        return cut < source.bytes.count ? source.bytes[(cut + 1)...] : []
     }
 
     // MARK: Walking the blocks
@@ -103,9 +82,11 @@ private struct Builder {
             if let task = block.taskItem, isRunnable(InfoStringParser.language(of: block.info)) { taskHoldsCode.insert(task) }
         }
         var taskTexts: [Int: String] = [:]
+        steps.reserveCapacity(blocks.count)
+        var info = InfoString(language: "", attributes: [], errors: [], hasAttributeBlock: false)   // reused from block to block
         var headingStack: [(level: Int, slug: String)] = []
         var currentSection: Int?
-        var ordinals: [Int: Int] = [:]
+        var ordinals = [0]   // steps so far at the top (index 0) and in each section (index + 1)
         var boundary = frontMatter.lastLine   // prose for the next step starts after this line
 
         for block in blocks {
@@ -118,6 +99,7 @@ private struct Builder {
                 let section = Section(index: sections.count, level: heading.level, title: heading.text,
                                       path: headingStack.map(\.slug).joined(separator: "/"), line: heading.line)
                 sections.append(section)
+                ordinals.append(0)
                 currentSection = section.index
                 if heading.level == 1 && firstH1 == nil { firstH1 = heading.text }
                 boundary = max(boundary, heading.line)
@@ -147,7 +129,7 @@ private struct Builder {
                     sink.error("unclosed-fence", line: block.line, column: block.column,
                                "code block opened here is never closed; cmark makes the \(swallowed) line(s) after it, up to line \(block.endLine), part of this block (later headings and steps included). Add a closing \(fence.marker) line")
                 }
-                let info = InfoStringParser.parse(block.info)
+                InfoStringParser.parse(block.info, into: &info)
                 let interpreter = StepLanguages.interpreter(for: info.language, shell: frontMatter.defaults.shell)
                 guard fence.fenced, let interpreter else {
                     references.append(ReferenceBlock(language: info.language, form: fence.fenced ? "fenced" : "indented",
@@ -175,7 +157,7 @@ private struct Builder {
                                   title: title, prose: prose(after: boundary, before: block.line),
                                   language: info.language, interpreter: interpreter, code: block.literal,
                                   codeSHA256: hasher.hex(block.literal), attributes: attributes, checked: nil))
-                if block.literal.trimmingSpaces().isEmpty {
+                if block.literal.utf8.allSatisfy(isSpaceByte) {
                     sink.warning("empty-step", line: block.line, column: block.column, "code step is empty; remove it or add the commands it should run")
                 }
                 boundary = max(boundary, block.endLine)
@@ -187,11 +169,10 @@ private struct Builder {
         StepLanguages.interpreters[language.lowercased()] != nil
     }
 
-    private func nextOrdinal(_ ordinals: inout [Int: Int], _ section: Int?) -> Int {
-        let slot = section ?? -1
-        let next = (ordinals[slot] ?? 0) + 1
-        ordinals[slot] = next
-        return next
+    private func nextOrdinal(_ ordinals: inout [Int], _ section: Int?) -> Int {
+        let slot = section.map { $0 + 1 } ?? 0
+        ordinals[slot] += 1
+        return ordinals[slot]
     }
 
     private func makeKey(_ attributes: StepAttributes, section: Int?, ordinal: Int) -> (String, KeySource) {
@@ -242,9 +223,14 @@ private struct Builder {
     private struct FenceShape {
         var fenced: Bool
         var closed: Bool
-        var marker: String
+        /// The fence character and how many of it open the block.
+        var markerByte: UInt8
+        var markerLength: Int
         /// Column of the first byte of the info string (the fence's column when there is none).
         var infoColumn: Int
+
+        /// The opening fence, e.g. "```".
+        var marker: String { String(repeating: String(UnicodeScalar(markerByte)), count: markerLength) }
     }
 
     /// Whether the block is fenced (cmark 0.30 cannot say) and whether its fence is closed,
@@ -255,12 +241,12 @@ private struct Builder {
         while i < line.endIndex && (line[i] == 0x20 || line[i] == 0x09) { i += 1 }
         let fenceStart = i
         guard i < line.endIndex, line[i] == UInt8(ascii: "`") || line[i] == UInt8(ascii: "~") else {
-            return FenceShape(fenced: false, closed: true, marker: "", infoColumn: block.column)
+            return FenceShape(fenced: false, closed: true, markerByte: 0, markerLength: 0, infoColumn: block.column)
         }
         let char = line[i]
         while i < line.endIndex && line[i] == char { i += 1 }
         let length = i - fenceStart
-        guard length >= 3 else { return FenceShape(fenced: false, closed: true, marker: "", infoColumn: block.column) }
+        guard length >= 3 else { return FenceShape(fenced: false, closed: true, markerByte: 0, markerLength: 0, infoColumn: block.column) }
         let lineStart = line.startIndex
         var infoStart = i
         while infoStart < line.endIndex && (line[infoStart] == 0x20 || line[infoStart] == 0x09) { infoStart += 1 }
@@ -268,10 +254,9 @@ private struct Builder {
             // An indented block whose first line looks like a fence: its literal starts with that line.
             let firstLiteralLine = block.literal.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             if firstLiteralLine.trimmingSpaces() == String(decoding: line[fenceStart...], as: UTF8.self).trimmingSpaces() {
-                return FenceShape(fenced: false, closed: true, marker: "", infoColumn: block.column)
+                return FenceShape(fenced: false, closed: true, markerByte: 0, markerLength: 0, infoColumn: block.column)
             }
         }
-        let marker = String(repeating: String(UnicodeScalar(char)), count: length)
         var closed = false
         if block.endLine > block.line {
             let end = source.line(block.endLine)
@@ -282,7 +267,7 @@ private struct Builder {
             while j < end.endIndex && (end[j] == 0x20 || end[j] == 0x09) { j += 1 }
             closed = run >= length && j == end.endIndex
         }
-        return FenceShape(fenced: true, closed: closed, marker: marker, infoColumn: infoStart - lineStart + 1)
+        return FenceShape(fenced: true, closed: closed, markerByte: char, markerLength: length, infoColumn: infoStart - lineStart + 1)
     }
 
     // MARK: Keys
@@ -291,21 +276,23 @@ private struct Builder {
         var seen: [String: Int] = [:]
         seen.reserveCapacity(steps.count)
         for index in steps.indices {
-            let step = steps[index]
-            if let firstIndex = seen[step.key] {
-                let first = steps[firstIndex]
-                let how = step.keySource == .id ? "id" : "name"
-                sink.error("duplicate-key", line: step.line, column: step.column,
-                           "step key '\(step.key)' is already used by the step at line \(first.line); give this step a different \(how)= (keys must be unique so a resumed run finds each step)")
+            // Fields read one by one: copying the whole Step would retain every string in it.
+            let key = steps[index].key, keySource = steps[index].keySource
+            let line = steps[index].line, column = steps[index].column
+            if let firstIndex = seen[key] {
+                let first = (line: steps[firstIndex].line, column: steps[firstIndex].column)
+                let how = keySource == .id ? "id" : "name"
+                sink.error("duplicate-key", line: line, column: column,
+                           "step key '\(key)' is already used by the step at line \(first.line); give this step a different \(how)= (keys must be unique so a resumed run finds each step)")
                 sink.error("duplicate-key", line: first.line, column: first.column,
-                           "step key '\(step.key)' is used again by the step at line \(step.line)")
+                           "step key '\(key)' is used again by the step at line \(line)")
             } else {
-                seen[step.key] = index
+                seen[key] = index
             }
-            if step.keySource == .ordinal {
-                let hint = step.kind == .code ? "add {id=...} after the language" : "end the task text with {id=...}"
-                sink.warning("unstable-key", line: step.line, column: step.column,
-                             "step has no id or name, so its key '\(step.key)' changes when a step is added above it and a resumed run could lose track of it; \(hint)")
+            if keySource == .ordinal {
+                let hint = steps[index].kind == .code ? "add {id=...} after the language" : "end the task text with {id=...}"
+                sink.warning("unstable-key", line: line, column: column,
+                             "step has no id or name, so its key '\(key)' changes when a step is added above it and a resumed run could lose track of it; \(hint)")
             }
         }
     }

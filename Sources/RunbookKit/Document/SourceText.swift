@@ -16,6 +16,12 @@ struct SourceText {
     static let reportLimit = 10
 
     init(raw: [UInt8], sink: inout DiagnosticSink) {
+        // Most files need no change: take them as they are, finding only the line starts.
+        if let starts = Self.lineStartsIfClean(raw) {
+            bytes = raw
+            lineStarts = starts
+            return
+        }
         var out = [UInt8]()
         out.reserveCapacity(raw.count)
         var starts = [0]
@@ -98,8 +104,55 @@ struct SourceText {
         lineStarts = starts
     }
 
+    /// The line starts of `raw` when it needs no normalisation and has nothing to report:
+    /// no BOM, CR or NUL, and valid UTF-8. Nil otherwise.
+    private static func lineStartsIfClean(_ raw: [UInt8]) -> [Int]? {
+        if raw.count >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF { return nil }
+        return raw.withUnsafeBufferPointer { buffer -> [Int]? in
+            var starts = [0]
+            starts.reserveCapacity(buffer.count / 24 + 1)
+            let n = buffer.count
+            var i = 0
+            while i < n {
+                // Eight ASCII bytes at a time: the common case.
+                if i + 8 <= n {
+                    let word = ByteWords.load(buffer, at: i)
+                    if !ByteWords.hasNonASCII(word) {
+                        if ByteWords.matches(word, 0x00) | ByteWords.matches(word, 0x0D) != 0 { return nil }   // NUL or CR
+                        var newlines = ByteWords.matches(word, 0x0A)
+                        while newlines != 0 {
+                            starts.append(i + ByteWords.firstOffset(newlines) + 1)
+                            newlines &= newlines - 1   // clear the lowest
+                        }
+                        i += 8
+                        continue
+                    }
+                }
+                // One byte (or one UTF-8 sequence) at a time.
+                let b = buffer[i]
+                if b >= 0x80 {
+                    let length = validSequenceLength(buffer, at: i)
+                    guard length > 0 else { return nil }   // invalid UTF-8: reported on the slow path
+                    i += length
+                    continue
+                }
+                if b == 0x0A {
+                    starts.append(i + 1)
+                } else if b == 0x00 || b == 0x0D {
+                    return nil   // reported or normalised on the slow path
+                }
+                i += 1
+            }
+            return starts
+        }
+    }
+
     /// Length of the valid UTF-8 sequence starting at `i` (lead byte >= 0x80), or 0 when invalid.
     private static func validSequenceLength(_ raw: [UInt8], at i: Int) -> Int {
+        raw.withUnsafeBufferPointer { validSequenceLength($0, at: i) }
+    }
+
+    private static func validSequenceLength(_ raw: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
         let b0 = raw[i]
         let n = raw.count
         func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {

@@ -70,16 +70,17 @@ final class ReusableSHA256 {
     /// The lower-case hex SHA-256 of a string's UTF-8 bytes.
     func hex(_ string: String) -> String {
         var copy = string
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        copy.withUTF8 { buffer in
-            precondition(EVP_DigestInit_ex(context, sha256Algorithm, nil) == 1, "EVP_DigestInit_ex failed")
-            if let base = buffer.baseAddress, buffer.count > 0 {
-                precondition(EVP_DigestUpdate(context, base, buffer.count) == 1, "EVP_DigestUpdate failed")
+        return copy.withUTF8 { buffer in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
+                var length: UInt32 = 0
+                precondition(EVP_DigestInit_ex(context, sha256Algorithm, nil) == 1, "EVP_DigestInit_ex failed")
+                if let base = buffer.baseAddress, buffer.count > 0 {
+                    precondition(EVP_DigestUpdate(context, base, buffer.count) == 1, "EVP_DigestUpdate failed")
+                }
+                precondition(EVP_DigestFinal_ex(context, digest.baseAddress, &length) == 1 && length == 32, "EVP_DigestFinal_ex failed")
+                return hexString(UnsafeBufferPointer(digest))
             }
-            precondition(EVP_DigestFinal_ex(context, &digest, &length) == 1 && length == 32, "EVP_DigestFinal_ex failed")
         }
-        return hexString(digest)
     }
 }
 
@@ -106,14 +107,14 @@ public enum SHA256 {
     }
 
     private static func digestHex(_ buffer: UnsafeRawBufferPointer) -> String {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let empty: [UInt8] = [0]
-        let ok = empty.withUnsafeBytes { emptyBuffer in
-            EVP_Digest(buffer.baseAddress ?? emptyBuffer.baseAddress, buffer.count, &digest, &length, sha256Algorithm, nil)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 33) { scratch in
+            // `scratch` holds the digest; its last byte stands in for the data of an empty buffer without an address.
+            var length: UInt32 = 0
+            let ok = EVP_Digest(buffer.baseAddress ?? UnsafeRawPointer(scratch.baseAddress! + 32), buffer.count,
+                                scratch.baseAddress, &length, sha256Algorithm, nil)
+            precondition(ok == 1 && length == 32, "EVP_Digest(sha256) failed")
+            return hexString(UnsafeBufferPointer(rebasing: scratch[..<32]))
         }
-        precondition(ok == 1 && length == 32, "EVP_Digest(sha256) failed")
-        return hexString(digest)
     }
 }
 
@@ -123,15 +124,22 @@ nonisolated(unsafe) private let sha256Algorithm: OpaquePointer = {
     return md
 }()
 
-private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
 /// Lower-case hex of bytes.
 public func hexString(_ bytes: [UInt8]) -> String {
-    var out = [UInt8]()
-    out.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-        out.append(hexDigits[Int(byte >> 4)])
-        out.append(hexDigits[Int(byte & 0xF)])
+    bytes.withUnsafeBufferPointer { hexString($0) }
+}
+
+/// Lower-case hex of bytes, written straight into the string's storage.
+func hexString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+        for (i, byte) in bytes.enumerated() {
+            out[2 * i] = hexDigit(byte >> 4)
+            out[2 * i + 1] = hexDigit(byte & 0xF)
+        }
+        return bytes.count * 2
     }
-    return String(decoding: out, as: UTF8.self)
+}
+
+@inline(__always) private func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? 0x30 + nibble : 0x57 + nibble   // '0'...'9', 'a'...'f'
 }
