@@ -84,13 +84,13 @@ func benchRun() {
 
     let steps = 1000
     let file = dir + "/steps-\(steps).md"
-    FileManager.default.createFile(atPath: file, contents: Data(stepsRunbook(steps).utf8))
+    _ = FileManager.default.createFile(atPath: file, contents: Data(stepsRunbook(steps).utf8))
 
     // Baseline: bash runs each step's code as its own process, one after another.
     var codeFiles: [String] = []
     for i in 0..<steps {
         let path = dir + "/step-\(i).sh"
-        FileManager.default.createFile(atPath: path, contents: Data("echo \"step \(i)\"\n".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("echo \"step \(i)\"\n".utf8))
         codeFiles.append(path)
     }
     var bashTimes: [Double] = []
@@ -121,7 +121,7 @@ func benchRun() {
     var peaks: [(Int, Int)] = []
     for count in [100, 1000, 3000] {
         let path = dir + "/mem-\(count).md"
-        FileManager.default.createFile(atPath: path, contents: Data(stepsRunbook(count).utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(stepsRunbook(count).utf8))
         let (_, peak, code) = spawnTimed([exe, "run", "--yes", "--state-dir", dir + "/mem-state-\(count)", path])
         precondition(code == 0, "runbook run exited \(code)")
         peaks.append((count, peak))

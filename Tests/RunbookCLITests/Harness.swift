@@ -40,7 +40,7 @@ final class Sandbox {
     func write(_ name: String, _ text: String) -> String {
         let path = root + "/" + name
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return path
     }
 

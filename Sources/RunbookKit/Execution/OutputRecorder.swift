@@ -32,7 +32,7 @@ public final class OutputRecorder {
         self.masker = masker
         self.headLimit = headLimit
         self.tailLimit = tailLimit
-        self.tail = [UInt8](repeating: 0, count: tailLimit)
+        self.tail = []   // allocated when output first goes past the head
     }
 
     deinit { close(fd) }
@@ -54,6 +54,7 @@ public final class OutputRecorder {
         }
         guard !rest.isEmpty else { return }
         guard tailLimit > 0 else { dropped += rest.count; return }
+        if tail.isEmpty { tail = [UInt8](repeating: 0, count: tailLimit) }
         if rest.count >= tailLimit {
             // The new bytes alone fill the tail: everything older is dropped.
             dropped += tailCount + rest.count - tailLimit

@@ -34,10 +34,16 @@ enum ProcessTable {
 
     /// The /proc/<pid>/stat entry of one process.
     static func entry(_ pid: Int32) -> ProcessEntry? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
-        let command = String(text[text.index(after: open)..<close])
-        let fields = text[text.index(after: close)...].split(separator: " ")
+        let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard n > 0 else { return nil }
+        let text = String(decoding: buffer[0..<n], as: UTF8.self)
+        guard let openParen = text.firstIndex(of: "("), let closeParen = text.lastIndex(of: ")") else { return nil }
+        let command = String(text[text.index(after: openParen)..<closeParen])
+        let fields = text[text.index(after: closeParen)...].split(separator: " ")
         // fields[0] is state (field 3); ppid is field 4, pgrp 5, session 6, starttime 22.
         guard fields.count > 19, let ppid = Int32(fields[1]), let pgrp = Int32(fields[2]), let session = Int32(fields[3]),
               let start = UInt64(fields[19]) else { return nil }

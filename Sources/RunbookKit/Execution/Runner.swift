@@ -397,28 +397,36 @@ public final class Runner {
                 return Execution(outcome: StepOutcome(), succeeded: false, stop: nil)
             }
         }
-        guard let executable = findExecutable(interpreterName, path: env["PATH"]) else {
+        guard let executable = cachedExecutable(interpreterName, path: env["PATH"]) else {
             try recordStart(step, attempt: attempt, edited: edited)
             try recordEnd(step, status: "failed", reason: nil, error: "interpreter '\(interpreterName)' not found")
             console.print(style.red("interpreter '\(interpreterName)' is not on PATH") + "\n")
             return Execution(outcome: StepOutcome(), succeeded: false, stop: nil)
         }
-        let stem = "\(tempDir)/step-\(step.number)-\(attempt)"
+        // Scratch files are reused from step to step (the folder is private and removed at the end).
+        let stem = "\(tempDir)/step"
         let codeFile = stem + "." + Self.fileExtension(language)
         let envFile = stem + ".env"
-        try writePrivateFile(codeFile, Array(code.utf8))
+        try overwriteScratchFile(codeFile, Array(code.utf8))
         var arguments: [String]
-        if shellLike {
+        // Exports are read back only when the code could change them (see `mayChangeExports`).
+        let captureExports = shellLike && Self.mayChangeExports(code)
+        if shellLike && !captureExports {
+            let shellName = (interpreterName as NSString).lastPathComponent
+            switch shellName {
+            case "bash": arguments = [interpreterName, "--noprofile", "--norc", "-e", "-o", "pipefail", codeFile]
+            case "zsh": arguments = [interpreterName, "--no-rcs", "-e", "-o", "pipefail", codeFile]
+            default: arguments = [interpreterName, "-e", codeFile]
+            }
+        } else if shellLike {
             let wrapper = stem + ".wrapper"
             let quoted = "'" + codeFile.replacingOccurrences(of: "'", with: "'\\''") + "'"
             let shellName = (interpreterName as NSString).lastPathComponent
             // On exit, write the exported variables NUL-separated for the next steps (bash with
             // builtins only; other shells with env -0).
-            let dump = shellName == "bash"
-                ? "for __runbook_n in $(compgen -e); do printf '%s=%s\\0' \"$__runbook_n\" \"${!__runbook_n}\"; done > \"$RUNBOOK_ENV_FILE\" 2>/dev/null"
-                : "env -0 > \"$RUNBOOK_ENV_FILE\" 2>/dev/null"
+            let dump = shellName == "bash" ? Self.bashExportDump : "env -0 > \"$RUNBOOK_ENV_FILE\" 2>/dev/null"
             let text = "trap '__runbook_status=$?; \(dump.replacingOccurrences(of: "'", with: "'\\''")); exit $__runbook_status' EXIT\n. \(quoted)\n"
-            try writePrivateFile(wrapper, Array(text.utf8))
+            try overwriteScratchFile(wrapper, Array(text.utf8))
             env["RUNBOOK_ENV_FILE"] = envFile
             switch shellName {
             case "bash": arguments = [interpreterName, "--noprofile", "--norc", "-e", "-o", "pipefail", wrapper]
@@ -480,9 +488,10 @@ public final class Runner {
 
         var exports: [ExportedVariable] = []
         var unset: [String] = []
-        if shellLike {
+        if captureExports {
             if succeeded { (exports, unset) = readExports(envFile, passed: env) }
-            unlink(envFile)
+            // The dump holds every variable's value, secrets included: empty it at once.
+            _ = truncate(envFile, 0)
         }
         var record = JournalRecord(type: .stepEnd)
         record.key = step.key
@@ -836,9 +845,22 @@ public final class Runner {
         return env
     }
 
-    private func runbookFolder() -> String {
+    private func runbookFolder() -> String { folderOfRunbook }
+
+    private lazy var folderOfRunbook: String = {
         let folder = (URL(fileURLWithPath: request.runbookPath).standardizedFileURL.path as NSString).deletingLastPathComponent
         return folder.isEmpty ? "." : folder
+    }()
+
+    /// Interpreter paths found on PATH, by (name, PATH).
+    private var executableCache: [String: String] = [:]
+
+    private func cachedExecutable(_ name: String, path: String?) -> String? {
+        let key = name + "\u{0}" + (path ?? "")
+        if let hit = executableCache[key] { return hit }
+        let found = findExecutable(name, path: path)
+        if let found { executableCache[key] = found }
+        return found
     }
 
     private func stepDirectory(_ step: Step, env: [String: String]) -> String? {
@@ -1012,6 +1034,35 @@ public final class Runner {
 
     // MARK: Helpers
 
+    /// Whether shell code could change what is exported: only an assignment or one of these words
+    /// (builtins that set, export, unset or read variables, or run other code in this shell) can.
+    /// Code without any of them runs directly, without the export-capturing wrapper.
+    static func mayChangeExports(_ code: String) -> Bool {
+        let words: Set<Substring> = ["export", "declare", "typeset", "local", "readonly", "set", "unset", "source", ".",
+                                     "eval", "builtin", "command", "enable", "read", "mapfile", "readarray", "printf",
+                                     "getopts", "for", "select", "let", "((", "cd", "pushd", "popd", "shopt", "alias"]
+        let separators: Set<Character> = [" ", "\t", "\n", ";", "|", "&", "(", ")", "<", ">", "`", "{", "}", "!"]
+        for token in code.split(whereSeparator: { separators.contains($0) }) {
+            if words.contains(token) { return true }
+            // NAME= or NAME+= at the start of a word is an assignment.
+            if let eq = token.firstIndex(of: "="), eq != token.startIndex {
+                var name = token[..<eq]
+                if name.hasSuffix("+") { name = name.dropLast() }
+                if let first = name.first, first == "_" || first.isLetter, name.allSatisfy({ $0 == "_" || $0.isLetter || $0.isNumber }) {
+                    return true
+                }
+            }
+        }
+        return code.contains("((")
+    }
+
+    /// Writes bash's exported variables NUL-separated with builtins only (no fork): every name by
+    /// its first letter (`${!a@}` … `${!_@}`), kept when its attributes (`${n@a}`) include x.
+    private static let bashExportDump: String = {
+        let prefixes = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_".map { "${!\($0)@}" }.joined(separator: " ")
+        return "for __runbook_n in \(prefixes); do [[ ${!__runbook_n@a} == *x* ]] && printf '%s=%s\\0' \"$__runbook_n\" \"${!__runbook_n}\"; done > \"$RUNBOOK_ENV_FILE\" 2>/dev/null"
+    }()
+
     private static func fileExtension(_ language: String) -> String {
         switch language {
         case "python", "python3": return "py"
@@ -1061,7 +1112,7 @@ public final class Runner {
     private func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count)
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static let stepHelp = """

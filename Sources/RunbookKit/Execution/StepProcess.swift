@@ -85,7 +85,7 @@ final class StepProcess {
             var name = [CChar](repeating: 0, count: 128)
             let rc = rb_openpty(&master, &slave, &name, name.count, 0)
             guard rc == 0 else { throw SpawnError(message: "cannot open a pseudo-terminal: \(errnoText(rc).lowercased())") }
-            let ttyPath = String(cString: name)
+            let ttyPath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             try spawn(tty: ttyPath, inFD: -1, outFD: -1)
             close(slave)
             readFD = master
@@ -192,7 +192,7 @@ final class StepProcess {
         var leftoversChecked = false
         var leftoverTermAt: Double?
         var leftoverKilled = false
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        var buffer = [UInt8](unsafeUninitializedCapacity: 65536) { _, count in count = 65536 }
         var lastTick = start
         let stdinIsTerminal = launch.interactive && isatty(0) == 1
 

@@ -25,7 +25,6 @@ public final class JournalWriter {
     /// SHA-256 of the last record's bytes (the head hash).
     public private(set) var headHash: String
     private var broken: String?
-    private let encoder: JSONEncoder
     #if DEBUG
     private let failAtSeq = ProcessInfo.processInfo.environment["RUNBOOK_TEST_JOURNAL_FAIL_AT_SEQ"].flatMap(Int.init)
     #endif
@@ -47,9 +46,6 @@ public final class JournalWriter {
         self.runId = runId
         self.size = 0
         self.headHash = Self.chainSeed(runId: runId)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        self.encoder = encoder
         try syncDirectory(of: path)
     }
 
@@ -63,9 +59,6 @@ public final class JournalWriter {
         self.size = size
         self.nextSeq = nextSeq
         self.headHash = headHash
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        self.encoder = encoder
     }
 
     deinit { close(fd) }
@@ -80,11 +73,7 @@ public final class JournalWriter {
         record.seq = nextSeq
         record.prev = headHash
         record.ts = isoTimestamp()
-        let data: Data
-        do { data = try encoder.encode(record) } catch {
-            throw JournalError("cannot encode a journal record: \(error)")
-        }
-        var line = [UInt8](data)
+        var line = record.jsonBytes()
         let hash = SHA256.hex(line)
         line.append(0x0A)
         #if DEBUG

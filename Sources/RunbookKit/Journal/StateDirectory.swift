@@ -68,8 +68,9 @@ func makePrivateDirectory(_ path: String, exclusive: Bool = false) throws(Journa
     }
 }
 
-/// Writes a new private file (0600, O_EXCL, no symlinks) with `bytes` and fsyncs it.
-func writePrivateFile(_ path: String, _ bytes: [UInt8]) throws(JournalError) {
+/// Writes a new private file (0600, O_EXCL, no symlinks) with `bytes`; fsyncs it when `sync`
+/// (records), not for scratch files that do not outlive the run.
+func writePrivateFile(_ path: String, _ bytes: [UInt8], sync: Bool = true) throws(JournalError) {
     let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw JournalError("cannot create '\(path)': \(errnoText(errno).lowercased())") }
     defer { close(fd) }
@@ -83,5 +84,22 @@ func writePrivateFile(_ path: String, _ bytes: [UInt8]) throws(JournalError) {
         }
         offset += n
     }
-    if fsync(fd) != 0 { throw JournalError("cannot sync '\(path)': \(errnoText(errno).lowercased())") }
+    if sync && fsync(fd) != 0 { throw JournalError("cannot sync '\(path)': \(errnoText(errno).lowercased())") }
+}
+
+/// Replaces the contents of a scratch file in a private (0700) folder, reusing the file: creating a
+/// new inode for every step costs more than the step itself on a busy ext4 /tmp.
+func overwriteScratchFile(_ path: String, _ bytes: [UInt8]) throws(JournalError) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw JournalError("cannot write '\(path)': \(errnoText(errno).lowercased())") }
+    defer { close(fd) }
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw JournalError("cannot write '\(path)': \(errnoText(errno).lowercased())")
+        }
+        offset += n
+    }
 }
