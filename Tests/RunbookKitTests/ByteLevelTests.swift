@@ -53,11 +53,8 @@ struct ByteLevelTests {
         #expect(!runbook.sections.map(\.title).contains("Three"))
         #expect(runbook.steps.map(\.key) == ["s1", "s2", "s4", "s5"])
         #expect(runbook.step(key: "s2")?.code?.contains("```bash {id=s3}") == true)
-        withKnownIssue("a fence closed only by a later step's closing fence is not reported (Builder.fenceShape only checks the last line)") {
-            expectDiagnostic(runbook, line: 9, column: 1, .error, "unclosed-fence", ["never closed"])
-            let hasErrors = runbook.hasErrors
-            #expect(hasErrors)
-        }
+        expectDiagnostic(runbook, line: 9, column: 1, .error, "unclosed-fence", ["never closed", "line 14"])
+        #expect(runbook.hasErrors)
     }
 
     @Test("a NUL byte is an error with its byte offset, and is not passed on to the code")
@@ -122,10 +119,10 @@ struct ByteLevelTests {
         let summaries = found.filter { !$0.message.contains("byte offset") }
         #expect(summaries.count == 1)
         let summary = summaries.first
-        #expect(summary?.message.contains("2 more \(what) not listed (12 in all)") == true, "\(summary?.message ?? "")")
+        #expect(summary?.message.contains("2 more \(what) from here on, not listed one by one (12 in all)") == true, "\(summary?.message ?? "")")
         #expect(summary?.severity == .error)
         #expect(summary?.line == 5)
-        #expect(summary?.column == 1)
+        #expect(summary?.column == 13, "the summary points at the first byte not listed")
         let ten = parse(bytes: Array("ab".utf8) + Array(repeating: byte, count: 10))
         #expect(ten.diagnostics(rule: rule).count == 10, "exactly ten are all listed, no summary")
     }

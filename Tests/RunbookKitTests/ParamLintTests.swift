@@ -37,10 +37,8 @@ struct ParamLintTests {
         let runbook = try Fixtures.parse("params-lint.md")
         let found = runbook.diagnostics(rule: "undeclared-param")
         #expect(found.contains { Self.name($0) == "DIR_MISSING" && $0.line == 29 })
-        withKnownIssue("ReferenceLint adds the offset inside the attribute value to the fence's column, not to the value's column") {
-            expectDiagnostic(runbook, line: 29, column: columnOf("$DIR_MISSING", in: Self.line29), .warning, "undeclared-param", ["'DIR_MISSING'"])
-            expectDiagnostic(runbook, line: 29, column: columnOf("${ENV_MISSING}", in: Self.line29), .warning, "undeclared-param", ["'ENV_MISSING'"])
-        }
+        expectDiagnostic(runbook, line: 29, column: columnOf("$DIR_MISSING", in: Self.line29), .warning, "undeclared-param", ["'DIR_MISSING'"])
+        expectDiagnostic(runbook, line: 29, column: columnOf("${ENV_MISSING}", in: Self.line29), .warning, "undeclared-param", ["'ENV_MISSING'"])
     }
 
     @Test("declared, env, assigned, lower-case, well-known and escaped names are never reported")

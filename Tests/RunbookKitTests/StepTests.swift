@@ -200,9 +200,7 @@ struct StepTests {
         let written = try #require(runbook.steps.first?.attributes.written.first)
         #expect(written.key == "id")
         #expect(written.value == "drained")
-        withKnownIssue("manualAttributes passes the item's column as the base for offsets into the synthetic 'task {…}' string") {
-            #expect(written.column == columnOf("id=", in: line))
-        }
+        #expect(written.column == columnOf("id=", in: line))
     }
 
     @Test("manual steps take id, name and skip only")
@@ -213,6 +211,10 @@ struct StepTests {
         #expect(drain.keySource == .name)
         #expect(drain.title == "Drain")
         #expect(drain.attributes.skip)
-        expectDiagnostic(runbook, line: 4, column: 1, .error, "bad-manual-attribute", ["'timeout'", "id, name and skip"])
+        expectDiagnostic(runbook, line: 4, column: 13, .error, "bad-manual-attribute", ["'timeout'", "id, name and skip"])
+        // Braces that hold no attribute are part of the task's text.
+        let plain = parse("- [ ] Restart the unit {service}\n")
+        #expect(plain.steps.first?.title == "Restart the unit {service}")
+        expectNone(plain, "bad-manual-attribute")
     }
 }

@@ -92,7 +92,7 @@ enum InfoStringParser {
             }
             i += 1 // '='
             if i >= end || isBlank(bytes[i]) {
-                result.errors.append((keyStart, "attribute '\(key)' has '=' but no value; write \(key)=VALUE, or \(key)=\"\" for an empty value"))
+                result.errors.append((keyStart, "attribute '\(key)' has '=' but no value; write \(key)=VALUE"))
                 continue
             }
             let quote = bytes[i]

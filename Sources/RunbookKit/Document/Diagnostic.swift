@@ -59,6 +59,7 @@ struct DiagnosticSink {
         items.enumerated().sorted { a, b in
             if a.element.line != b.element.line { return a.element.line < b.element.line }
             if a.element.column != b.element.column { return a.element.column < b.element.column }
+            if a.element.severity != b.element.severity { return a.element.severity == .error }
             return a.offset < b.offset
         }.map(\.element)
     }

@@ -9,6 +9,9 @@ struct FrontMatter {
     var defaults = Defaults()
     /// Line of the closing `---`, or 0 when there is no front matter.
     var lastLine = 0
+    /// Lines of the `dir` value and of each `env` variable, for findings about them.
+    var dirAt = (line: 1, column: 1)
+    var envAt: [String: (line: Int, column: Int)] = [:]
 
     static let keys = ["title", "description", "params", "shell", "timeout", "dir", "env"]
     static let paramKeys = ["description", "default", "required", "secret", "pattern"]
@@ -77,8 +80,12 @@ struct FrontMatter {
                                           "front matter 'timeout' takes a duration such as 30s, 10m, 1h (more than zero, at most 7 days) or none, not '\(s)'")
                     }
                 }
-            case "dir": result.defaults.dir = reader.string(value, "dir")
-            case "env": result.defaults.env = reader.env(value)
+            case "dir":
+                result.defaults.dir = reader.string(value, "dir")
+                result.dirAt = (line(of: value), column(of: value))
+            case "env":
+                result.defaults.env = reader.env(value)
+                for (k, v) in value.mapping ?? [:] { if let name = k.string { result.envAt[name] = (line(of: v), column(of: v)) } }
             default:
                 if let guess = closestMatch(to: key, in: keys) {
                     reader.sink.error("unknown-front-matter-key", line: at, column: column(of: keyNode),

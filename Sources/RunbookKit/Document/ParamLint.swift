@@ -33,22 +33,32 @@ struct ReferenceLint {
         var words: [Range<Int>] = []   // scratch for the shell scanner, reused from step to step
 
         // Front matter values may read params too (`dir: /srv/${APP}`).
-        if let dir = frontMatter.defaults.dir { scanDollar(dir, line: 1, column: 1, into: &references) }
-        for variable in frontMatter.defaults.env { scanDollar(variable.value, line: 1, column: 1, into: &references) }
+        if let dir = frontMatter.defaults.dir {
+            scanDollar(dir, line: frontMatter.dirAt.line, column: frontMatter.dirAt.column, into: &references)
+        }
+        for variable in frontMatter.defaults.env {
+            let at = frontMatter.envAt[variable.name] ?? (1, 1)
+            scanDollar(variable.value, line: at.line, column: at.column, into: &references)
+        }
 
         for index in steps.indices {
             // Fields read one by one: copying the whole Step would retain every string in it.
             let line = steps[index].line, column = steps[index].column
-            for variable in steps[index].attributes.env {
-                assigned.insert(variable.name)
-                scanDollar(variable.value, line: line, column: column, into: &references)
+            for variable in steps[index].attributes.env { assigned.insert(variable.name) }
+            // dir= and env= values may read params; point at the value as written on the fence line.
+            for attribute in steps[index].attributes.written where ["dir", "cwd", "env"].contains(attribute.key) {
+                guard let value = attribute.value else { continue }
+                let fenceLine = source.line(line)
+                var valueColumn = attribute.column + attribute.key.utf8.count + 1
+                let at = fenceLine.startIndex + valueColumn - 1
+                if at < fenceLine.endIndex, fenceLine[at] == UInt8(ascii: "\"") || fenceLine[at] == UInt8(ascii: "'") { valueColumn += 1 }
+                scanDollar(value, line: line, column: valueColumn, into: &references)
             }
-            if let dir = steps[index].attributes.dir { scanDollar(dir, line: line, column: column, into: &references) }
             guard let code = steps[index].code, let language = steps[index].language?.lowercased() else { continue }
             let codeLine = line + 1
             let indent = column - 1
             if StepLanguages.shellLike.contains(language) {
-                scanDollar(code, line: codeLine, column: indent + 1, into: &references)
+                scanShell(code, line: codeLine, column: indent + 1, into: &references)
                 collectShellAssignments(code, words: &words, into: &assigned)
             } else {
                 scanQuotedAccess(code, language: language, line: codeLine, column: indent + 1, into: &references)
@@ -67,13 +77,89 @@ struct ReferenceLint {
             sink.warning("undeclared-param", line: reference.line, column: reference.column,
                          "'\(reference.name)' is read here but is not a declared param, not set in env, and no step assigns it; declare it under 'params:' in the front matter so the run asks for it")
         }
-        for param in frontMatter.params where !used.contains(param.name) {
+        for param in frontMatter.params where !used.contains(param.name) && !mentionedInCode(param.name) {
             sink.warning("unused-param", line: param.line,
                          "parameter '\(param.name)' is declared but no step reads it; remove it or use it as $\(param.name)")
         }
     }
 
+    /// Whether any step's code names `name` as a whole word: `docker run -e NAME`, or a tool that reads
+    /// it from the environment by itself and is documented next to it, counts as a use.
+    private func mentionedInCode(_ name: String) -> Bool {
+        let needle = Array(name.utf8)
+        for index in steps.indices {
+            guard var code = steps[index].code else { continue }
+            let found = code.withUTF8 { bytes -> Bool in
+                guard bytes.count >= needle.count else { return false }
+                var i = 0
+                while i + needle.count <= bytes.count {
+                    if bytes[i] == needle[0], bytes[i..<(i + needle.count)].elementsEqual(needle),
+                       i == 0 || !Self.isNameByte(bytes[i - 1]),
+                       i + needle.count == bytes.count || !Self.isNameByte(bytes[i + needle.count]) {
+                        return true
+                    }
+                    i += 1
+                }
+                return false
+            }
+            if found { return true }
+        }
+        return false
+    }
+
     // MARK: Scanners (byte-level, linear)
+
+    /// `$NAME` and `${NAME…}` in shell code, outside single quotes (`'$NF'` for awk) and comments.
+    private func scanShell(_ text: String, line: Int, column: Int, into out: inout [Reference]) {
+        var text = text
+        text.withUTF8 { bytes in
+            var lineNo = line
+            var lineStart = 0
+            var inSingle = false
+            var inDouble = false
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == 0x0A {
+                    lineNo += 1
+                    lineStart = i + 1
+                    i += 1
+                    continue
+                }
+                if inSingle {
+                    if b == UInt8(ascii: "'") { inSingle = false }
+                    i += 1
+                    continue
+                }
+                switch b {
+                case UInt8(ascii: "\\"):
+                    i += 2   // an escaped character is literal
+                    continue
+                case UInt8(ascii: "'") where !inDouble:
+                    inSingle = true
+                case UInt8(ascii: "\""):
+                    inDouble.toggle()
+                case UInt8(ascii: "#") where !inDouble && (i == 0 || [0x20, 0x09, 0x0A, UInt8(ascii: ";")].contains(bytes[i - 1])):
+                    while i < bytes.count && bytes[i] != 0x0A { i += 1 }
+                    continue
+                case UInt8(ascii: "$") where i + 1 < bytes.count:
+                    var j = i + 1
+                    if bytes[j] == UInt8(ascii: "{") { j += 1 }
+                    let start = j
+                    if j < bytes.count && Self.isNameStart(bytes[j]) {
+                        while j < bytes.count && Self.isNameByte(bytes[j]) { j += 1 }
+                        out.append(Reference(name: String(decoding: bytes[start..<j], as: UTF8.self), line: lineNo,
+                                             column: column + (i - lineStart)))
+                        i = j
+                        continue
+                    }
+                default:
+                    break
+                }
+                i += 1
+            }
+        }
+    }
 
     private static func isNameStart(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 }
     private static func isNameByte(_ b: UInt8) -> Bool { isNameStart(b) || (b >= 48 && b <= 57) }

@@ -129,7 +129,13 @@ private struct Builder {
                     sink.error("unclosed-fence", line: block.line, column: block.column,
                                "code block opened here is never closed; cmark makes the \(swallowed) line(s) after it, up to line \(block.endLine), part of this block (later headings and steps included). Add a closing \(fence.marker) line")
                 }
-                InfoStringParser.parse(block.info, into: &info)
+                if fence.fenced && fence.closed, let swallowedAt = swallowedOpener(block, fence: fence) {
+                    sink.error("unclosed-fence", line: block.line, column: block.column,
+                               "code block opened here is never closed before line \(swallowedAt), which opens another code block; cmark reads that block as part of this one (and its closing fence closes this one). Add the missing \(fence.marker) line, or open this block with a longer fence if it really holds a fence")
+                }
+                // Attributes are read from the file's own line, not cmark's info string: cmark drops
+                // backslash escapes (\") and decodes entities, which would change values and columns.
+                InfoStringParser.parse(fence.fenced ? rawInfo(block, fence: fence) : block.info, into: &info)
                 let interpreter = StepLanguages.interpreter(for: info.language, shell: frontMatter.defaults.shell)
                 guard fence.fenced, let interpreter else {
                     references.append(ReferenceBlock(language: info.language, form: fence.fenced ? "fenced" : "indented",
@@ -192,30 +198,70 @@ private struct Builder {
         return source.text(lines: first, last)
     }
 
-    /// A trailing `{id=… name=… skip}` on a task item's text.
+    /// A trailing `{id=… name=… skip}` on a task item's text. Braces that hold no `=` and are not
+    /// `{skip}` are plain text (`Restart the unit {service}`).
     private mutating func manualAttributes(_ item: MarkdownBlock.TaskItem) -> (String, StepAttributes)? {
         let text = item.text
         guard text.hasSuffix("}"), let open = text.range(of: " {", options: .backwards) ?? (text.hasPrefix("{") ? text.range(of: "{") : nil) else {
             return nil
         }
         let braceStart = text[open].hasPrefix(" ") ? text.index(after: open.lowerBound) : open.lowerBound
-        let info = InfoStringParser.parse("task " + String(text[braceStart...]))
+        let inner = text[text.index(after: braceStart)..<text.index(before: text.endIndex)]
+        guard inner.contains("=") || inner.trimmingCharacters(in: .whitespaces) == "skip" else { return nil }
+        // Columns count from the brace as it stands in the file.
+        let braceColumn = braceColumnInFile(item) ?? item.column
+        let prefix = "task "
+        let base = braceColumn - prefix.utf8.count
+        let info = InfoStringParser.parse(prefix + String(text[braceStart...]))
         let line = item.line
-        for error in info.errors { sink.error("malformed-attributes", line: line, column: item.column, error.message) }
-        var attributes = StepAttributes()
+        for error in info.errors { sink.error("malformed-attributes", line: line, column: base + error.offset, error.message) }
         var allowed: [RawAttribute] = []
         for attribute in info.attributes {
             if ["id", "name", "skip"].contains(attribute.key) {
                 allowed.append(attribute)
             } else {
-                sink.error("bad-manual-attribute", line: line, column: item.column,
+                sink.error("bad-manual-attribute", line: line, column: base + attribute.offset,
                            "attribute '\(attribute.key)' does not apply to a manual step (task items take id, name and skip)")
             }
         }
-        let (checked, findings) = AttributeChecker.check(allowed, columnBase: item.column)
-        attributes = checked
-        for finding in findings { sink.add(finding.severity, finding.rule, line: line, column: item.column, finding.message) }
+        let (attributes, findings) = AttributeChecker.check(allowed, columnBase: base)
+        for finding in findings { sink.add(finding.severity, finding.rule, line: line, column: base + finding.offset, finding.message) }
         return (String(text[..<open.lowerBound]).trimmingSpaces(), attributes)
+    }
+
+    /// Column of the last `{` on the task item's first line, where its attributes start.
+    private func braceColumnInFile(_ item: MarkdownBlock.TaskItem) -> Int? {
+        let line = source.line(item.line)
+        guard let brace = line.lastIndex(of: UInt8(ascii: "{")) else { return nil }
+        return brace - line.startIndex + 1
+    }
+
+    /// The info string exactly as written on the fence line.
+    private func rawInfo(_ block: MarkdownBlock.CodeBlock, fence: FenceShape) -> String {
+        let line = source.line(block.line)
+        let start = line.startIndex + fence.infoColumn - 1
+        guard start < line.endIndex else { return "" }
+        var end = line.endIndex
+        while end > start && (line[end - 1] == 0x20 || line[end - 1] == 0x09) { end -= 1 }
+        return String(decoding: line[start..<end], as: UTF8.self)
+    }
+
+    /// The file line of the first line inside a fenced block that opens another fence of the same kind
+    /// (same character, at least as long, with an info string): the sign of a missing closing fence
+    /// that cmark silently papered over with the next block's closing fence.
+    private func swallowedOpener(_ block: MarkdownBlock.CodeBlock, fence: FenceShape) -> Int? {
+        guard block.endLine - block.line >= 2 else { return nil }
+        for n in (block.line + 1)..<block.endLine {
+            let line = source.line(n)
+            var i = line.startIndex
+            while i < line.endIndex && (line[i] == 0x20 || line[i] == 0x09 || line[i] == UInt8(ascii: ">")) { i += 1 }
+            var run = 0
+            while i < line.endIndex && line[i] == fence.markerByte { run += 1; i += 1 }
+            guard run >= fence.markerLength else { continue }
+            while i < line.endIndex && (line[i] == 0x20 || line[i] == 0x09) { i += 1 }
+            if i < line.endIndex { return n }
+        }
+        return nil
     }
 
     // MARK: Fences

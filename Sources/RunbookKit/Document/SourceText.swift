@@ -34,6 +34,7 @@ struct SourceText {
             lineStartRaw = 3
         }
         var nulCount = 0, badUTF8Count = 0, loneCRCount = 0
+        var firstUnlistedNUL: (line: Int, column: Int)?, firstUnlistedUTF8: (line: Int, column: Int)?, firstUnlistedCR: (line: Int, column: Int)?
 
         func column(_ offset: Int) -> Int { offset - lineStartRaw + 1 }
 
@@ -59,6 +60,7 @@ struct SourceText {
                         // CRLF: keep only the LF (handled on the next byte).
                     } else {
                         loneCRCount += 1
+                        if loneCRCount == Self.reportLimit + 1 { firstUnlistedCR = (line, column(i)) }
                         if loneCRCount <= Self.reportLimit {
                             sink.error("lone-cr", line: line, column: column(i),
                                        "carriage return without a line feed at byte offset \(i); editors and cmark disagree on where lines end here. Convert the file to LF (or CRLF) line endings")
@@ -67,6 +69,7 @@ struct SourceText {
                     }
                 case 0x00:
                     nulCount += 1
+                    if nulCount == Self.reportLimit + 1 { firstUnlistedNUL = (line, column(i)) }
                     if nulCount <= Self.reportLimit {
                         sink.error("nul-byte", line: line, column: column(i),
                                    "NUL byte at byte offset \(i); cmark would silently replace it, so the file would not run as written. Remove it")
@@ -81,6 +84,7 @@ struct SourceText {
             let length = Self.validSequenceLength(raw, at: i)
             if length == 0 {
                 badUTF8Count += 1
+                if badUTF8Count == Self.reportLimit + 1 { firstUnlistedUTF8 = (line, column(i)) }
                 if badUTF8Count <= Self.reportLimit {
                     sink.error("invalid-utf8", line: line, column: column(i),
                                "invalid UTF-8 byte 0x\(hexByte(b)) at byte offset \(i); runbooks must be UTF-8. Re-save the file as UTF-8")
@@ -92,14 +96,15 @@ struct SourceText {
                 i += length
             }
         }
-        func more(_ count: Int, _ rule: String, _ what: String) {
-            if count > Self.reportLimit {
-                sink.error(rule, line: line, column: 1, "\(count - Self.reportLimit) more \(what) not listed (\(count) in all)")
+        func more(_ count: Int, _ rule: String, _ what: String, at place: (line: Int, column: Int)?) {
+            if count > Self.reportLimit, let place {
+                sink.error(rule, line: place.line, column: place.column,
+                           "\(count - Self.reportLimit) more \(what) from here on, not listed one by one (\(count) in all)")
             }
         }
-        more(nulCount, "nul-byte", "NUL bytes")
-        more(badUTF8Count, "invalid-utf8", "invalid UTF-8 bytes")
-        more(loneCRCount, "lone-cr", "lone carriage returns")
+        more(nulCount, "nul-byte", "NUL bytes", at: firstUnlistedNUL)
+        more(badUTF8Count, "invalid-utf8", "invalid UTF-8 bytes", at: firstUnlistedUTF8)
+        more(loneCRCount, "lone-cr", "lone carriage returns", at: firstUnlistedCR)
         bytes = out
         lineStarts = starts
     }
