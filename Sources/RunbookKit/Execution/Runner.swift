@@ -227,33 +227,20 @@ public final class Runner {
         if !request.assumeYes {
             ask: while true {
                 let answer = console.ask(style.bold("[r]un [s]kip [e]dit [n]ote [q]uit [a]bort [?] ") , keys: ["r", "y", "s", "e", "n", "q", "a"], help: Self.stepHelp)
+                switch try sharedAnswer(answer, step, recordsSkipStart: true) {
+                case .flow(let flow): return flow
+                case .askAgain: continue
+                case .notShared: break
+                }
                 switch answer {
                 case .key("r", _), .key("y", _):
                     break ask
-                case .key("s", let rest):
-                    guard let reason = reasonFrom(rest, prompt: "reason for skipping: ") else { return try pause(step, "end of input") }
-                    try recordDecision(step, "skip", reason: reason)
-                    try recordStart(step, attempt: 0)
-                    try recordEnd(step, status: "skipped", reason: reason)
-                    return .next
                 case .key("e", _):
                     if let newCode = try editCode(step, code) {
                         code = newCode.code
                         edited = newCode.ref
                         showCode(code, language: step.language ?? "")
                     }
-                case .key("n", let rest):
-                    guard let text = reasonFrom(rest, prompt: "note: ") else { return try pause(step, "end of input") }
-                    try recordNote(step, text)
-                case .key("q", _):
-                    return try pause(step, "quit")
-                case .key("a", _):
-                    try recordDecision(step, "abort", reason: nil)
-                    return abort()
-                case .endOfInput:
-                    return try pause(step, "end of input")
-                case .signal(let s):
-                    return try pause(step, "signal \(signalName(s))", status: exitStatus(for: s))
                 default:
                     continue
                 }
@@ -296,30 +283,18 @@ public final class Runner {
             failure: while true {
                 let answer = console.ask(style.bold("step failed: [r]etry [s]kip [h]shell [n]ote [q]uit [a]bort [?] "),
                                          keys: ["r", "s", "h", "n", "q", "a"], help: Self.failureHelp)
+                switch try sharedAnswer(answer, step, recordsSkipStart: false) {
+                case .flow(let flow): return flow
+                case .askAgain: continue
+                case .notShared: break
+                }
                 switch answer {
                 case .key("r", _):
                     try recordDecision(step, "retry", reason: nil)
                     break failure
-                case .key("s", let rest):
-                    guard let reason = reasonFrom(rest, prompt: "reason for skipping: ") else { return try pause(step, "end of input") }
-                    try recordDecision(step, "skip", reason: reason)
-                    try recordEnd(step, status: "skipped", reason: reason)
-                    return .next
                 case .key("h", _):
                     try recordDecision(step, "shell", reason: nil)
                     openShell(step)
-                case .key("n", let rest):
-                    guard let text = reasonFrom(rest, prompt: "note: ") else { return try pause(step, "end of input") }
-                    try recordNote(step, text)
-                case .key("q", _):
-                    return try pause(step, "quit")
-                case .key("a", _):
-                    try recordDecision(step, "abort", reason: nil)
-                    return abort()
-                case .endOfInput:
-                    return try pause(step, "end of input")
-                case .signal(let s):
-                    return try pause(step, "signal \(signalName(s))", status: exitStatus(for: s))
                 default:
                     continue
                 }
@@ -345,33 +320,51 @@ public final class Runner {
         }
         while true {
             let answer = console.ask(style.bold("[d]one [s]kip [n]ote [q]uit [a]bort [?] "), keys: ["d", "y", "s", "n", "q", "a"], help: Self.manualHelp)
-            switch answer {
-            case .key("d", _), .key("y", _):
+            switch try sharedAnswer(answer, step, recordsSkipStart: true) {
+            case .flow(let flow): return flow
+            case .askAgain: continue
+            case .notShared: break
+            }
+            if case .key(let key, _) = answer, key == "d" || key == "y" {
                 try recordStart(step, attempt: 1)
                 try recordDecision(step, "done", reason: nil)
                 try recordEnd(step, status: "done", reason: nil)
                 return .next
-            case .key("s", let rest):
-                guard let reason = reasonFrom(rest, prompt: "reason for skipping: ") else { return try pause(step, "end of input") }
-                try recordDecision(step, "skip", reason: reason)
-                try recordStart(step, attempt: 0)
-                try recordEnd(step, status: "skipped", reason: reason)
-                return .next
-            case .key("n", let rest):
-                guard let text = reasonFrom(rest, prompt: "note: ") else { return try pause(step, "end of input") }
-                try recordNote(step, text)
-            case .key("q", _):
-                return try pause(step, "quit")
-            case .key("a", _):
-                try recordDecision(step, "abort", reason: nil)
-                return abort()
-            case .endOfInput:
-                return try pause(step, "end of input")
-            case .signal(let s):
-                return try pause(step, "signal \(signalName(s))", status: exitStatus(for: s))
-            default:
-                continue
             }
+        }
+    }
+
+    private enum SharedAnswer {
+        case flow(Flow)
+        case askAgain
+        case notShared
+    }
+
+    /// The answers every prompt shares: skip (with a reason), note, quit, abort, end of input, a signal.
+    /// `recordsSkipStart`: a skip before the step ran also records its (empty) start.
+    private func sharedAnswer(_ answer: Answer, _ step: Step, recordsSkipStart: Bool) throws -> SharedAnswer {
+        switch answer {
+        case .key("s", let rest):
+            guard let reason = reasonFrom(rest, prompt: "reason for skipping: ") else { return .flow(try pause(step, "end of input")) }
+            try recordDecision(step, "skip", reason: reason)
+            if recordsSkipStart { try recordStart(step, attempt: 0) }
+            try recordEnd(step, status: "skipped", reason: reason)
+            return .flow(.next)
+        case .key("n", let rest):
+            guard let text = reasonFrom(rest, prompt: "note: ") else { return .flow(try pause(step, "end of input")) }
+            try recordNote(step, text)
+            return .askAgain
+        case .key("q", _):
+            return .flow(try pause(step, "quit"))
+        case .key("a", _):
+            try recordDecision(step, "abort", reason: nil)
+            return .flow(abort())
+        case .endOfInput:
+            return .flow(try pause(step, "end of input"))
+        case .signal(let s):
+            return .flow(try pause(step, "signal \(signalName(s))", status: exitStatus(for: s)))
+        default:
+            return .notShared
         }
     }
 
