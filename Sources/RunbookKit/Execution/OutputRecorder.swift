@@ -85,16 +85,7 @@ public final class OutputRecorder {
         guard !bytes.isEmpty else { return }
         bytes.withUnsafeBytes { buffer in
             hasher.update(buffer)
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    if writeError == nil { writeError = errnoText(errno).lowercased() }
-                    return
-                }
-                offset += n
-            }
+            if let code = writeFully(fd, buffer), writeError == nil { writeError = errnoText(code).lowercased() }
         }
         fileBytes += bytes.count
     }

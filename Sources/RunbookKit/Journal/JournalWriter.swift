@@ -82,18 +82,12 @@ public final class JournalWriter {
             throw JournalError("cannot write the journal '\(path)': input/output error (simulated by RUNBOOK_TEST_JOURNAL_FAIL_AT_SEQ)")
         }
         #endif
-        var written = 0
-        while written < line.count {
-            let n = line.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let reason = errnoText(errno).lowercased()
-                // Never leave half a line followed by another: cut back to the last whole record.
-                if written > 0 { _ = ftruncate(fd, off_t(size)) }
-                broken = reason
-                throw JournalError("cannot write the journal '\(path)': \(reason)")
-            }
-            written += n
+        if let code = line.withUnsafeBytes({ writeFully(fd, $0) }) {
+            let reason = errnoText(code).lowercased()
+            // Never leave half a line followed by another: cut back to the last whole record.
+            _ = ftruncate(fd, off_t(size))
+            broken = reason
+            throw JournalError("cannot write the journal '\(path)': \(reason)")
         }
         if sync && fdatasync(fd) != 0 {
             let reason = errnoText(errno).lowercased()

@@ -75,14 +75,8 @@ func writePrivateFile(_ path: String, _ bytes: [UInt8], sync: Bool = true) throw
     guard fd >= 0 else { throw JournalError("cannot create '\(path)': \(errnoText(errno).lowercased())") }
     defer { close(fd) }
     fchmod(fd, 0o600)
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw JournalError("cannot write '\(path)': \(errnoText(errno).lowercased())")
-        }
-        offset += n
+    if let code = bytes.withUnsafeBytes({ writeFully(fd, $0) }) {
+        throw JournalError("cannot write '\(path)': \(errnoText(code).lowercased())")
     }
     if sync && fsync(fd) != 0 { throw JournalError("cannot sync '\(path)': \(errnoText(errno).lowercased())") }
 }
@@ -93,13 +87,7 @@ func overwriteScratchFile(_ path: String, _ bytes: [UInt8]) throws(JournalError)
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw JournalError("cannot write '\(path)': \(errnoText(errno).lowercased())") }
     defer { close(fd) }
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw JournalError("cannot write '\(path)': \(errnoText(errno).lowercased())")
-        }
-        offset += n
+    if let code = bytes.withUnsafeBytes({ writeFully(fd, $0) }) {
+        throw JournalError("cannot write '\(path)': \(errnoText(code).lowercased())")
     }
 }

@@ -50,3 +50,18 @@ func readRegularFile(_ path: String, limit: Int) throws(FileReadError) -> FileCo
     }
     return .bytes(result)
 }
+
+/// Writes all of `bytes` to `fd`, retrying short writes and EINTR. Returns nil, or the errno of the failure.
+func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+    guard let base = bytes.baseAddress else { return nil }
+    var offset = 0
+    while offset < bytes.count {
+        let n = write(fd, base + offset, bytes.count - offset)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return errno
+        }
+        offset += n
+    }
+    return nil
+}
