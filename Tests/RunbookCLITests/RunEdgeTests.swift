@@ -171,3 +171,22 @@ struct RunEdgeTests {
         #expect(start.params == [ParamValue(name: "TAG", value: "v7", secret: false, source: "prompt")])
     }
 }
+
+@Suite("runbook run keeps its runbook")
+struct RunbookChangeTests {
+    @Test("a runbook edited during a run: the run keeps its version, warns once and records the new sha256")
+    func editedMidRun() throws {
+        let box = Sandbox()
+        let file = box.write("rb.md", "# T\n\n```bash {id=edit}\necho '# appended' >> \"$RUNBOOK_FILE\"\n```\n\n```bash {id=after}\necho after > \(box.root)/after.txt\n```\n")
+        let original = try #require(FileManager.default.contents(atPath: file))
+        let r = runbook(["run", "--yes", "--state-dir", box.state, file])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("changed on disk during this run"))
+        #expect(FileManager.default.fileExists(atPath: box.root + "/after.txt"))
+        let changed = try #require(FileManager.default.contents(atPath: file))
+        let notes = try box.journal().filter { $0.type == .note && $0.text?.contains("changed on disk") == true }
+        #expect(notes.count == 1)
+        #expect(notes.first?.text?.contains(SHA256.hex(Array(changed))) == true)
+        #expect(FileManager.default.contents(atPath: box.runDirs()[0] + "/runbook.md") == original)
+    }
+}

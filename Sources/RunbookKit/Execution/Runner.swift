@@ -162,6 +162,10 @@ public final class Runner {
         }
         var status = ExitStatus.ok
         for step in runbook.steps {
+            do { try noticeRunbookChange() } catch {
+                errorLine(error.message)
+                return .journalIO
+            }
             if let earlier = doneEarlier[step.number] {
                 console.print(style.dim("✔ step \(step.number)/\(runbook.steps.count) [\(step.key)] \(earlier) earlier in this run") + "\n")
                 continue
@@ -507,6 +511,31 @@ public final class Runner {
         counts[statusText, default: 0] += 1
         report(step, outcome: outcome, status: statusText, output: output, exports: exports)
         return Execution(outcome: outcome, succeeded: succeeded, stop: nil)
+    }
+
+    // MARK: The runbook changing under a run
+
+    private var runbookStamp: (size: Int, mtime: Int) = (-1, -1)
+    private var noticedChange = false
+
+    /// The run keeps the runbook it started with; if the file changes on disk meanwhile, say so once
+    /// and record the new file's sha256 (a stat per step; the file is read only when it changed).
+    private func noticeRunbookChange() throws(JournalError) {
+        guard !noticedChange else { return }
+        var info = stat()
+        guard stat(request.runbookPath, &info) == 0 else { return }
+        let stamp = (Int(info.st_size), Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))
+        if runbookStamp.size < 0 { runbookStamp = stamp; return }
+        guard stamp != runbookStamp else { return }
+        runbookStamp = stamp
+        guard case .bytes(let bytes)? = try? readRegularFile(request.runbookPath, limit: SourceText.sizeLimit) else { return }
+        let sha = SHA256.hex(bytes)
+        guard sha != runbook.sha256 else { return }
+        noticedChange = true
+        console.print(style.yellow("\(runbook.path) changed on disk during this run (sha256 \(sha.prefix(12))); the run goes on with the version it started with") + "\n")
+        var note = JournalRecord(type: .note)
+        note.text = "the runbook changed on disk during the run: sha256 \(sha); the run keeps the version it started with (\(runbook.sha256))"
+        try journal.append(note)
     }
 
     // MARK: Resume
