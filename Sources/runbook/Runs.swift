@@ -24,7 +24,8 @@ struct RunSummary: Encodable {
 
     /// Every run under the state directory, oldest first.
     static func list(state: StateDirectory) -> [RunSummary] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: state.runsDir)) ?? []).sorted()
+        // `.new-*` folders are runs still being created (or whose creation crashed): not runs yet.
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: state.runsDir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         var out: [RunSummary] = []
         for name in names {
             let dir = state.runDir(name)

@@ -48,7 +48,7 @@ final class Sandbox {
     func runDirs() -> [String] {
         let runs = state + "/runs"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []
-        return names.sorted().map { runs + "/" + $0 }
+        return names.filter { !$0.hasPrefix(".") }.sorted().map { runs + "/" + $0 }
     }
 
     /// The records of the only (or last) run's journal.

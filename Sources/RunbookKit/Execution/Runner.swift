@@ -651,8 +651,11 @@ public final class Runner {
 
     // MARK: Journal records
 
+    /// Creates the run folder atomically: it is filled under a hidden name (runbook copy, journal with
+    /// its run_start, synced) and renamed into place, so a crash never leaves a run without a journal.
     private func startJournal(realPath: String) throws(JournalError) {
-        runDir = request.state.runDir(runId)
+        let finalDir = request.state.runDir(runId)
+        runDir = request.state.runsDir + "/.new-" + runId
         try makePrivateDirectory(runDir, exclusive: true)
         try makePrivateDirectory(runDir + "/out")
         try makePrivateDirectory(runDir + "/code")
@@ -675,7 +678,12 @@ public final class Runner {
         start.bootId = ProcessTable.bootId()
         try journal.append(start)
         try syncDirectory(of: runDir + "/journal.jsonl")
-        try syncDirectory(of: runDir)
+        guard rename(runDir, finalDir) == 0 else {
+            throw JournalError("cannot move the new run folder into place as '\(finalDir)': \(errnoText(errno).lowercased())")
+        }
+        try syncDirectory(of: finalDir)
+        runDir = finalDir
+        journal.moved(to: finalDir + "/journal.jsonl")
     }
 
     /// Opens an earlier run's journal to append to it; records a cut torn tail and the resume itself.

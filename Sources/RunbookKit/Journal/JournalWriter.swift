@@ -16,7 +16,8 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
 /// fsync can appear to succeed after the kernel dropped the dirty pages) and
 /// every later append throws.
 public final class JournalWriter {
-    public let path: String
+    /// Where the journal is (it can move with its run folder; the descriptor stays valid).
+    public private(set) var path: String
     public let runId: String
     private let fd: Int32
     private var size: Int
@@ -62,6 +63,9 @@ public final class JournalWriter {
     }
 
     deinit { close(fd) }
+
+    /// Records that the journal's folder was renamed.
+    public func moved(to newPath: String) { path = newPath }
 
     /// Fills in `seq`, `ts` and `prev`, writes the record as one line and, when `sync`, fdatasyncs.
     ///
