@@ -143,14 +143,8 @@ struct ReferenceLint {
                     while i < bytes.count && bytes[i] != 0x0A { i += 1 }
                     continue
                 case UInt8(ascii: "$") where i + 1 < bytes.count:
-                    var j = i + 1
-                    if bytes[j] == UInt8(ascii: "{") { j += 1 }
-                    let start = j
-                    if j < bytes.count && Self.isNameStart(bytes[j]) {
-                        while j < bytes.count && Self.isNameByte(bytes[j]) { j += 1 }
-                        out.append(Reference(name: String(decoding: bytes[start..<j], as: UTF8.self), line: lineNo,
-                                             column: column + (i - lineStart)))
-                        i = j
+                    if let end = Self.readVariable(bytes, dollarAt: i, line: lineNo, column: column + (i - lineStart), into: &out) {
+                        i = end
                         continue
                     }
                 default:
@@ -159,6 +153,19 @@ struct ReferenceLint {
                 i += 1
             }
         }
+    }
+
+    /// Reads `$NAME` or `${NAME…}` starting at the `$`; records it and returns the index after the name,
+    /// or nil when no name follows.
+    private static func readVariable(_ bytes: UnsafeBufferPointer<UInt8>, dollarAt i: Int, line: Int, column: Int,
+                                     into out: inout [Reference]) -> Int? {
+        var j = i + 1
+        if j < bytes.count && bytes[j] == UInt8(ascii: "{") { j += 1 }
+        let start = j
+        guard j < bytes.count && isNameStart(bytes[j]) else { return nil }
+        while j < bytes.count && isNameByte(bytes[j]) { j += 1 }
+        out.append(Reference(name: String(decoding: bytes[start..<j], as: UTF8.self), line: line, column: column))
+        return j
     }
 
     private static func isNameStart(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 }
@@ -184,17 +191,10 @@ struct ReferenceLint {
             }
             let b = bytes[i]
             if b == 0x0A { lineNo += 1; lineStart = i + 1; i += 1; continue }
-            if b == UInt8(ascii: "$") && !(i > 0 && bytes[i - 1] == UInt8(ascii: "\\")) && i + 1 < bytes.count {
-                var j = i + 1
-                if bytes[j] == UInt8(ascii: "{") { j += 1 }
-                let start = j
-                if j < bytes.count && Self.isNameStart(bytes[j]) {
-                    while j < bytes.count && Self.isNameByte(bytes[j]) { j += 1 }
-                    out.append(Reference(name: String(decoding: bytes[start..<j], as: UTF8.self), line: lineNo,
-                                         column: column + (i - lineStart)))
-                    i = j
-                    continue
-                }
+            if b == UInt8(ascii: "$") && !(i > 0 && bytes[i - 1] == UInt8(ascii: "\\")) && i + 1 < bytes.count,
+               let end = Self.readVariable(bytes, dollarAt: i, line: lineNo, column: column + (i - lineStart), into: &out) {
+                i = end
+                continue
             }
             i += 1
         }

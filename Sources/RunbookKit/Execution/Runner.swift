@@ -172,7 +172,16 @@ public final class Runner {
             }
             let flow: Flow
             do {
-                flow = try step.kind == .manual ? manualStep(step) : codeStep(step)
+                showStep(step)
+                if step.attributes.skip {
+                    let reason = step.attributes.skipReason ?? "marked skip in the runbook"
+                    console.print(style.dim("skipped: \(reason)") + "\n")
+                    try recordStart(step, attempt: 0)
+                    try recordEnd(step, status: "skipped", reason: reason)
+                    flow = .next
+                } else {
+                    flow = try step.kind == .manual ? manualStep(step) : codeStep(step)
+                }
             } catch let error as JournalError {
                 errorLine(error.message)
                 errorLine("the run stopped because its journal cannot be written; nothing more will run. The journal so far: \(journal.path)")
@@ -218,14 +227,6 @@ public final class Runner {
     // MARK: Steps
 
     private func codeStep(_ step: Step) throws -> Flow {
-        showStep(step)
-        if step.attributes.skip {
-            let reason = step.attributes.skipReason ?? "marked skip in the runbook"
-            console.print(style.dim("skipped: \(reason)") + "\n")
-            try recordStart(step, attempt: 0)
-            try recordEnd(step, status: "skipped", reason: reason)
-            return .next
-        }
         var code = step.code ?? ""
         var edited: CodeRef?
         if !request.assumeYes {
@@ -307,14 +308,6 @@ public final class Runner {
     }
 
     private func manualStep(_ step: Step) throws -> Flow {
-        showStep(step)
-        if step.attributes.skip {
-            let reason = step.attributes.skipReason ?? "marked skip in the runbook"
-            console.print(style.dim("skipped: \(reason)") + "\n")
-            try recordStart(step, attempt: 0)
-            try recordEnd(step, status: "skipped", reason: reason)
-            return .next
-        }
         if request.assumeYes {
             console.print(style.dim("confirmed automatically (--yes)") + "\n")
             try recordStart(step, attempt: 1)
@@ -934,6 +927,10 @@ public final class Runner {
         let env = request.environment
         let path = env["PATH"]
         var reportedInterpreters = Set<String>()
+        // Only what is known before the run: params and front matter env (exports come later).
+        var known = env
+        for variable in runbook.defaults.env { known[variable.name] = expandVariables(variable.value, known) }
+        for p in params { known[p.param.name] = p.value }
         for step in runbook.steps where step.kind == .code && !step.attributes.skip {
             let where_ = "\(runbook.path):\(step.line)"
             if let interpreter = step.interpreter, findExecutable(interpreter, path: path) == nil, !reportedInterpreters.contains(interpreter) {
@@ -944,10 +941,6 @@ public final class Runner {
                 problems.append("\(where_): step '\(step.key)' is interactive and needs a terminal, but standard input or output is not one; run it from a terminal")
             }
             if let raw = step.attributes.dir ?? runbook.defaults.dir {
-                // Only what is known now: params and front matter env (exports come later).
-                var known = env
-                for variable in runbook.defaults.env { known[variable.name] = expandVariables(variable.value, known) }
-                for p in params { known[p.param.name] = p.value }
                 let referencesLater = raw.contains("$") && expandVariables(raw, known) != expandVariables(raw, known.merging(["__probe": ""]) { a, _ in a })
                 if !referencesLater {
                     let dir = stepDirectory(step, env: known) ?? raw
