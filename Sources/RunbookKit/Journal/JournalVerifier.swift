@@ -20,20 +20,7 @@ public struct JournalVerification: Sendable {
 /// Reads a journal and checks every link of its hash chain.
 public enum JournalVerifier {
     public static func verify(path: String) throws(JournalError) -> JournalVerification {
-        let bytes: [UInt8]
-        do {
-            switch try readRegularFile(path, limit: Int.max) {
-            case .bytes(let b): bytes = b
-            case .tooLarge: throw JournalError("journal '\(path)' is too large to read")
-            }
-        } catch let error as FileReadError {
-            throw JournalError(error.description)
-        } catch let error as JournalError {
-            throw error
-        } catch {
-            throw JournalError("\(error)")
-        }
-        return verify(bytes: bytes)
+        verify(bytes: try readJournalBytes(path))
     }
 
     public static func verify(bytes: [UInt8]) -> JournalVerification {
@@ -90,5 +77,22 @@ public enum JournalVerifier {
             result.problem = "the journal holds no complete record (no run_start)"
         }
         return result
+    }
+}
+
+/// The whole journal file, with a read failure as a `JournalError`.
+func readJournalBytes(_ path: String) throws(JournalError) -> [UInt8] {
+    do {
+        return try readRegularFile(path, limit: Int.max).bytesOrEmpty
+    } catch {
+        throw JournalError(error.description)
+    }
+}
+
+extension FileContents {
+    /// The bytes (a journal has no size limit, so `.tooLarge` cannot happen there).
+    var bytesOrEmpty: [UInt8] {
+        if case .bytes(let b) = self { return b }
+        return []
     }
 }

@@ -107,17 +107,7 @@ public enum JournalRepair {
     }
 
     public static func cutTornTail(path: String, keep: Int) throws(JournalError) -> Repair {
-        let bytes: [UInt8]
-        do {
-            guard case .bytes(let b) = try readRegularFile(path, limit: Int.max) else { throw JournalError("journal too large") }
-            bytes = b
-        } catch let error as FileReadError {
-            throw JournalError(error.description)
-        } catch let error as JournalError {
-            throw error
-        } catch {
-            throw JournalError("\(error)")
-        }
+        let bytes = try readJournalBytes(path)
         let stamp = isoTimestamp().replacingOccurrences(of: ":", with: "")
         let backup = path + ".torn-" + stamp
         try writePrivateFile(backup, bytes)
