@@ -38,39 +38,15 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let style = Style.forDescriptor(2, environment: processEnvironment())
-        var reports: [CheckReport.File] = []
-        var unreadable = 0
-        for file in files {
-            let runbook: Runbook
-            do {
-                runbook = try RunbookParser.parse(path: file)
-            } catch {
-                unreadable += 1
-                let diagnostic = Diagnostic(path: file, line: 1, column: 1, severity: .error, rule: "unreadable", message: error.reason)
-                if !json { writeStderr(DiagnosticText.render(diagnostic, style: style) + "\n") }
-                reports.append(CheckReport.File(path: file, errors: 1, warnings: 0, steps: 0, diagnostics: [diagnostic]))
-                continue
-            }
-            var diagnostics = runbook.diagnostics
-            if warningsAsErrors {
-                diagnostics = diagnostics.map { var d = $0; d.severity = .error; return d }
-            }
-            if !json {
-                for diagnostic in diagnostics { writeStderr(DiagnosticText.render(diagnostic, style: style) + "\n") }
-            }
-            reports.append(CheckReport.File(path: file,
-                                 errors: diagnostics.filter { $0.severity == .error }.count,
-                                 warnings: diagnostics.filter { $0.severity == .warning }.count,
-                                 steps: runbook.steps.count, diagnostics: diagnostics))
-        }
-        let report = CheckReport(files: reports)
+        let report = CheckReport.check(files, warningsAsErrors: warningsAsErrors)
         if json {
             writeStdout(try encodeJSON(report) + "\n")
-        } else if !quiet {
-            let fileWord = files.count == 1 ? "file" : "files"
-            let summary = "checked \(files.count) \(fileWord): \(report.errors) error\(report.errors == 1 ? "" : "s"), \(report.warnings) warning\(report.warnings == 1 ? "" : "s")"
-            writeStderr((report.errors > 0 ? style.red(summary) : summary) + "\n")
+        } else {
+            for diagnostic in report.files.flatMap(\.diagnostics) {
+                writeStderr(DiagnosticText.render(diagnostic, style: style) + "\n")
+            }
+            if !quiet { writeStderr((report.errors > 0 ? style.red(report.summary) : report.summary) + "\n") }
         }
-        if report.errors > 0 || unreadable > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }
+        if report.errors > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }
     }
 }

@@ -1,8 +1,5 @@
 import ArgumentParser
 import RunbookKit
-#if canImport(Glibc)
-import Glibc
-#endif
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,18 +42,16 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("The incident or ticket id, recorded in the run header.", valueName: "ID"))
     var incident: String?
 
-    @Option(help: ArgumentHelp("Where runs and locks are kept.", valueName: "DIR"), completion: .directory)
-    var stateDir: String?
+    @OptionGroup var state: StateOptions
 
     func run() throws {
-        let environment = processEnvironment()
         let signals = SignalPipe()
-        let runbook = try loadRunbook(file, environment: environment, whatNext: "")
-        var request = RunRequest(runbookPath: file, state: try resolveState(stateDir, environment: environment),
-                                 environment: environment)
+        let runbook = try loadRunbook(file, whatNext: "")
+        let context = try state.context(signals: signals)
+        var request = RunRequest(runbookPath: file, environment: context.environment)
         request.assumeYes = yes
         request.incident = incident
         request.sets = params.pairs
-        try launch(request, runbook: runbook, signals: signals, environment: environment)
+        try finish(RunLauncher(context: context).run(request, runbook: runbook), signals: signals)
     }
 }

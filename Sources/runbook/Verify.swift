@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import RunbookKit
 
 struct Verify: ParsableCommand {
@@ -27,48 +26,26 @@ struct Verify: ParsableCommand {
     @Option(help: ArgumentHelp("Fail unless the head hash is this one.", valueName: "SHA256"))
     var expectHead: String?
 
-    @Option(help: ArgumentHelp("Where runs are kept.", valueName: "DIR"), completion: .directory)
-    var stateDir: String?
+    @OptionGroup var state: StateOptions
 
-    @Flag(help: "Print the result as JSON.")
-    var json = false
+    @OptionGroup var output: JSONOption
 
     func run() throws {
-        let environment = processEnvironment()
-        var path = target
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-            if isDir.boolValue { path += "/journal.jsonl" }
-        } else if let state = try? StateDirectory.resolve(explicit: stateDir, environment: environment) {
-            path = state.runDir(target) + "/journal.jsonl"
-        }
+        let path = RunCatalog.journalPath(for: target, state: try? state.resolve())
         let result: JournalVerification
         do {
             result = try JournalVerifier.verify(path: path)
         } catch {
-            writeStderr("runbook: error: \(error.message); give a run id, a run folder or a journal file\n")
-            throw ExitCode(ExitStatus.badInput.rawValue)
+            throw fail("\(error.message); give a run id, a run folder or a journal file", .badInput)
         }
-        var problem = result.problem
-        if problem == nil, let expected = expectHead, expected != result.headHash {
-            problem = "head hash is \(result.headHash), expected \(expected): records were cut from the end or changed"
-        }
-        if json {
-            struct Report: Encodable {
-                var journal: String, ok: Bool, records: Int, head: String, problem: String?, tornTailBytes: Int?
-                enum CodingKeys: String, CodingKey { case journal, ok, records, head, problem, tornTailBytes = "torn_tail_bytes" }
-            }
-            writeStdout(try encodeJSON(Report(journal: path, ok: problem == nil, records: result.records.count,
-                                              head: result.headHash, problem: problem, tornTailBytes: result.tornTail?.length)) + "\n")
-        } else if let problem {
-            writeStderr("\(path): journal verification failed: \(problem)\n")
-            writeStderr("the first \(result.records.count) records verify; head of that part: \(result.headHash)\n")
+        let report = VerifyReport(journal: path, verification: result, expectedHead: expectHead)
+        if output.json {
+            writeStdout(try encodeJSON(report) + "\n")
+        } else if report.ok {
+            writeStdout(report.text)
         } else {
-            writeStdout("\(path): ok, \(result.records.count) records, head sha256 \(result.headHash)\n")
-            if let torn = result.tornTail {
-                writeStdout("note: the last \(torn.length) bytes (from offset \(torn.offset)) are a torn record from a crash mid-write; everything before verifies\n")
-            }
+            writeStderr(report.text)
         }
-        if problem != nil { throw ExitCode(ExitStatus.journalIntegrity.rawValue) }
+        if !report.ok { throw ExitCode(ExitStatus.journalIntegrity.rawValue) }
     }
 }

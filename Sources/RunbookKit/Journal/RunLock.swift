@@ -5,15 +5,22 @@ import Glibc
 
 /// Who holds a runbook's lock, as written into the lock file (for messages only).
 public struct LockHolder: Codable, Sendable {
+    /// Who runs it.
     public var user: String
+    /// Where.
     public var host: String
+    /// The runner's pid.
     public var pid: Int32
+    /// The run.
     public var runId: String
+    /// When the lock was taken.
     public var since: String
+    /// The runbook's real path.
     public var runbook: String
 
     enum CodingKeys: String, CodingKey { case user, host, pid, runId = "run_id", since, runbook }
 
+    /// A holder record.
     public init(user: String, host: String, pid: Int32, runId: String, since: String, runbook: String) {
         self.user = user
         self.host = host
@@ -30,25 +37,36 @@ public struct LockHolder: Codable, Sendable {
 /// step's background child never inherits the descriptor.
 public final class RunLock: @unchecked Sendable {
     private let fd: Int32
+    /// The lock file.
     public let path: String
 
+    /// What trying to take a lock gave.
     public enum Outcome {
+        /// Taken: keep it until the run ends.
         case acquired(RunLock)
+        /// Another run holds it; the holder as it wrote itself into the lock file, if readable.
         case held(LockHolder?, path: String)
     }
 
-    /// Tries to take the lock for the runbook at `realpath`; never waits.
-    public static func acquire(state: StateDirectory, runbookRealpath: String, holder: LockHolder) throws(JournalError) -> Outcome {
+    /// Tries to take the lock for the runbook at `runbookRealpath`, for run `runId`; never waits.
+    ///
+    /// The only place a lock is taken: the holder record (user, host, pid, since) comes from the
+    /// context, so every lock file says the same things the journal does.
+    public static func acquire(runbookRealpath: String, runId: String, context: RunbookContext) throws(StorageError) -> Outcome {
+        let state = context.stateDirectory
+        try state.prepare()
+        let holder = LockHolder(user: context.user, host: context.host, pid: context.pid, runId: runId,
+                                since: isoTimestamp(context.clock.now()), runbook: runbookRealpath)
         let path = state.locksDir + "/" + SHA256.hex(runbookRealpath) + ".lock"
         let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw JournalError("cannot open the lock file '\(path)': \(errnoText(errno).lowercased())") }
+        guard fd >= 0 else { throw StorageError("cannot open the lock file '\(path)': \(errnoText(errno).lowercased())") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             defer { close(fd) }
             if code == EWOULDBLOCK {
                 return .held(readHolder(fd), path: path)
             }
-            throw JournalError("cannot lock '\(path)': \(errnoText(code).lowercased())")
+            throw StorageError("cannot lock '\(path)': \(errnoText(code).lowercased())")
         }
         fchmod(fd, 0o600)
         if let data = try? JSONEncoder().encode(holder) {

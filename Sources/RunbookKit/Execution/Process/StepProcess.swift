@@ -54,7 +54,10 @@ final class StepProcess {
     static let leftoverGrace = 1.0
 
     private let launch: StepLaunch
-    private let signals: SignalPipe
+    private let signals: any SignalSource
+    private let clock: any RunClock
+    /// The operator's terminal, for an interactive step: put in raw mode, its keys forwarded to the step.
+    private let keyboard: Int32?
     private let output: (UnsafeRawBufferPointer) -> Void
     private let tick: (Double) -> Void
 
@@ -65,10 +68,12 @@ final class StepProcess {
     private var interruptCount = 0
     private var ptyMaster: Int32 = -1
 
-    init(_ launch: StepLaunch, signals: SignalPipe, output: @escaping (UnsafeRawBufferPointer) -> Void,
-         tick: @escaping (Double) -> Void) {
+    init(_ launch: StepLaunch, signals: any SignalSource, clock: any RunClock, keyboard: Int32?,
+         output: @escaping (UnsafeRawBufferPointer) -> Void, tick: @escaping (Double) -> Void) {
         self.launch = launch
         self.signals = signals
+        self.clock = clock
+        self.keyboard = keyboard.flatMap { isatty($0) == 1 ? $0 : nil }
         self.output = output
         self.tick = tick
     }
@@ -79,6 +84,7 @@ final class StepProcess {
         var readFD: Int32 = -1
         var savedTerminal: termios?
         let start = monotonicNow()
+        let recordedStart = clock.monotonic()
 
         if launch.interactive {
             var slave: Int32 = -1
@@ -90,7 +96,7 @@ final class StepProcess {
             close(slave)
             readFD = master
             ptyMaster = master
-            if isatty(0) == 1 { savedTerminal = Terminal.makeRaw(0) }
+            if let keyboard { savedTerminal = Terminal.makeRaw(keyboard) }
         } else {
             var fds: [Int32] = [0, 0]
             guard makePipe(&fds) else { throw SpawnError(message: "cannot create a pipe: \(errnoText(errno).lowercased())") }
@@ -101,7 +107,7 @@ final class StepProcess {
             _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) | O_NONBLOCK)
         }
         defer {
-            if let savedTerminal { Terminal.restore(0, savedTerminal) }
+            if let savedTerminal, let keyboard { Terminal.restore(keyboard, savedTerminal) }
             close(readFD)
         }
         outcome.pid = pid
@@ -115,7 +121,7 @@ final class StepProcess {
             throw error
         }
         loop(readFD: readFD, start: start)
-        outcome.durationMs = Int((monotonicNow() - start) * 1000)
+        outcome.durationMs = Int((clock.monotonic() - recordedStart) * 1000)
         if let status = leaderStatus {
             if rb_wifexited(status) != 0 {
                 outcome.exitCode = rb_wexitstatus(status)
@@ -185,96 +191,47 @@ final class StepProcess {
         leaderStatus = status
     }
 
-    private func loop(readFD: Int32, start: Double) {
+    /// Timers of one step's wait loop.
+    private struct LoopState {
         var eof = false
         var termSentAt: Double?
         var killSent = false
         var leftoversChecked = false
         var leftoverTermAt: Double?
         var leftoverKilled = false
+        var lastTick: Double
+    }
+
+    private func loop(readFD: Int32, start: Double) {
+        var state = LoopState(lastTick: start)
         var buffer = [UInt8](unsafeUninitializedCapacity: 65536) { _, count in count = 65536 }
-        var lastTick = start
-        let stdinIsTerminal = launch.interactive && isatty(0) == 1
+        let forwardKeys = launch.interactive ? keyboard : nil
 
         while true {
             let now = monotonicNow()
             if leaderStatus == nil {
-                if let timeout = launch.timeout, !outcome.timedOut, now - start >= timeout {
-                    outcome.timedOut = true
-                    sendGroup(SIGTERM)
-                    termSentAt = now
-                }
-                if let t = termSentAt, !killSent, now - t >= launch.killGrace {
-                    sendGroup(SIGKILL)
-                    killSent = true
-                }
-            } else {
-                if !leftoversChecked {
-                    leftoversChecked = true
-                    if hasDescendants() {
-                        let found = ProcessTable.leftovers(group: pid, exclude: [])
-                        outcome.leftovers = found.map { Leftover(pid: $0.pid, command: $0.command) }
-                        for process in found { _ = kill(process.pid, SIGTERM) }
-                        _ = kill(-pid, SIGTERM)
-                        if !found.isEmpty { leftoverTermAt = now }
-                    }
-                }
-                if let t = leftoverTermAt, !leftoverKilled, now - t >= Self.leftoverGrace {
-                    leftoverKilled = true
-                    for process in ProcessTable.leftovers(group: pid, exclude: []) { _ = kill(process.pid, SIGKILL) }
-                    _ = kill(-pid, SIGKILL)
-                }
-                if eof { break }
-                if let exitAt = leaderExitAt, now - exitAt >= Self.drainSeconds + (leftoverTermAt == nil ? 0 : Self.leftoverGrace) {
-                    break
-                }
+                enforceTimeout(now: now, start: start, state: &state)
+            } else if endAfterLeader(now: now, state: &state) {
+                break
             }
-            if now - lastTick >= 1.0 {
-                lastTick = now
+            if now - state.lastTick >= 1.0 {
+                state.lastTick = now
                 tick(now - start)
             }
-
-            var waitSeconds = 1.0 - (now - lastTick)
-            if leaderStatus == nil {
-                if let timeout = launch.timeout, !outcome.timedOut { waitSeconds = min(waitSeconds, timeout - (now - start)) }
-                if let t = termSentAt, !killSent { waitSeconds = min(waitSeconds, launch.killGrace - (now - t)) }
-            } else {
-                waitSeconds = min(waitSeconds, 0.1)
-            }
             var pollFDs: [pollfd] = [pollfd(fd: signals.readFD, events: Int16(POLLIN), revents: 0)]
-            if !eof { pollFDs.append(pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)) }
-            if stdinIsTerminal { pollFDs.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
-            let ms = Int32(max(0, min(waitSeconds, 1.0)) * 1000) + 1
+            if !state.eof { pollFDs.append(pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)) }
+            if let forwardKeys { pollFDs.append(pollfd(fd: forwardKeys, events: Int16(POLLIN), revents: 0)) }
+            let ms = Int32(max(0, min(waitSeconds(now: now, start: start, state: state), 1.0)) * 1000) + 1
             let ready = poll(&pollFDs, nfds_t(pollFDs.count), ms)
             if ready < 0 && errno != EINTR { break }
 
             for entry in pollFDs where entry.revents != 0 {
                 if entry.fd == signals.readFD {
-                    for sig in signals.drain() { handle(signal: sig, termSentAt: &termSentAt) }
+                    for sig in signals.drain() { handle(signal: sig, termSentAt: &state.termSentAt) }
                 } else if entry.fd == readFD {
-                    // Read what is there now; EIO on a pty master means the terminal side closed.
-                    while true {
-                        let n = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
-                        if n > 0 {
-                            buffer.withUnsafeBytes { output(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                            if launch.interactive { break }
-                            continue
-                        }
-                        if n == 0 || (errno != EAGAIN && errno != EINTR) { eof = true }
-                        break
-                    }
-                } else if entry.fd == 0 {
-                    let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-                    if n > 0 {
-                        // Keystrokes go to the step only and are never recorded. (What the pty echoes back is
-                        // the step's output: password prompts turn echo off.)
-                        var offset = 0
-                        while offset < n {
-                            let w = buffer.withUnsafeBytes { write(readFD, $0.baseAddress! + offset, n - offset) }
-                            if w <= 0 { break }
-                            offset += w
-                        }
-                    }
+                    if readOutput(readFD, &buffer) { state.eof = true }
+                } else if entry.fd == forwardKeys {
+                    forwardKeystrokes(from: entry.fd, to: readFD, &buffer)
                 }
             }
             reap()
@@ -286,6 +243,86 @@ final class StepProcess {
         }
         if kill(-pid, 0) == 0 { _ = kill(-pid, SIGKILL) }
         reap()
+    }
+
+    /// The timeout: TERM to the group when it passes, KILL after the grace.
+    private func enforceTimeout(now: Double, start: Double, state: inout LoopState) {
+        if let timeout = launch.timeout, !outcome.timedOut, now - start >= timeout {
+            outcome.timedOut = true
+            sendGroup(SIGTERM)
+            state.termSentAt = now
+        }
+        if let t = state.termSentAt, !state.killSent, now - t >= launch.killGrace {
+            sendGroup(SIGKILL)
+            state.killSent = true
+        }
+    }
+
+    /// After the leader exited: leftovers get TERM, then KILL; returns true when the wait is over
+    /// (the output closed, or the drain time passed).
+    private func endAfterLeader(now: Double, state: inout LoopState) -> Bool {
+        if !state.leftoversChecked {
+            state.leftoversChecked = true
+            if hasDescendants() {
+                let found = ProcessTable.leftovers(group: pid, exclude: [])
+                outcome.leftovers = found.map { Leftover(pid: $0.pid, command: $0.command) }
+                for process in found { _ = kill(process.pid, SIGTERM) }
+                _ = kill(-pid, SIGTERM)
+                if !found.isEmpty { state.leftoverTermAt = now }
+            }
+        }
+        if let t = state.leftoverTermAt, !state.leftoverKilled, now - t >= Self.leftoverGrace {
+            state.leftoverKilled = true
+            for process in ProcessTable.leftovers(group: pid, exclude: []) { _ = kill(process.pid, SIGKILL) }
+            _ = kill(-pid, SIGKILL)
+        }
+        if state.eof { return true }
+        if let exitAt = leaderExitAt, now - exitAt >= Self.drainSeconds + (state.leftoverTermAt == nil ? 0 : Self.leftoverGrace) {
+            return true
+        }
+        return false
+    }
+
+    /// How long the next poll may wait: until the next tick, timeout or kill, or briefly once the leader exited.
+    private func waitSeconds(now: Double, start: Double, state: LoopState) -> Double {
+        var seconds = 1.0 - (now - state.lastTick)
+        if leaderStatus == nil {
+            if let timeout = launch.timeout, !outcome.timedOut { seconds = min(seconds, timeout - (now - start)) }
+            if let t = state.termSentAt, !state.killSent { seconds = min(seconds, launch.killGrace - (now - t)) }
+        } else {
+            seconds = min(seconds, 0.1)
+        }
+        return seconds
+    }
+
+    /// Reads what is there now and passes it on; returns true at the end of output (EIO on a pty
+    /// master means the terminal side closed).
+    private func readOutput(_ readFD: Int32, _ buffer: inout [UInt8]) -> Bool {
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
+            if n > 0 {
+                buffer.withUnsafeBytes { output(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                if launch.interactive { return false }
+                continue
+            }
+            return n == 0 || (errno != EAGAIN && errno != EINTR)
+        }
+    }
+
+    /// Keystrokes go to the step only and are never recorded. (What the pty echoes back is the
+    /// step's output: password prompts turn echo off.)
+    private func forwardKeystrokes(from keyboard: Int32, to master: Int32, _ buffer: inout [UInt8]) {
+        let n = buffer.withUnsafeMutableBytes { read(keyboard, $0.baseAddress, $0.count) }
+        guard n > 0 else { return }
+        buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < n {
+                guard let base = bytes.baseAddress else { return }
+                let w = write(master, base + offset, n - offset)
+                if w <= 0 { return }
+                offset += w
+            }
+        }
     }
 
     private func handle(signal sig: Int32, termSentAt: inout Double?) {
@@ -310,7 +347,7 @@ final class StepProcess {
             }
         case SIGWINCH:
             // The pty follows the operator's window size.
-            if launch.interactive && ptyMaster >= 0 { rb_copy_winsize(0, ptyMaster) }
+            if launch.interactive && ptyMaster >= 0, let keyboard { rb_copy_winsize(keyboard, ptyMaster) }
         default:
             break
         }
@@ -325,11 +362,4 @@ final class StepProcess {
         if r > 0 { return true }
         return r == 0
     }
-}
-
-/// Seconds on the monotonic clock.
-public func monotonicNow() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

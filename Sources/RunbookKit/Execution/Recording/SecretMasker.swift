@@ -15,7 +15,7 @@ public final class SecretMasker {
     /// What replaces a secret.
     public static let marker = Array("[masked]".utf8)
     /// The shortest secret accepted; shorter ones would mask ordinary words.
-    public static let minimumSecretLength = 8
+    public static let minimumSecretLength = ParamResolver.minimumSecretLength
 
     private let patterns: [[UInt8]]
     private let keep: Int

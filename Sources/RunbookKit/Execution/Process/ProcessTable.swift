@@ -57,10 +57,19 @@ enum ProcessTable {
         let me = getpid()
         return all().filter { ($0.pgrp == pgid || $0.ppid == me || $0.session == pgid) && !exclude.contains($0.pid) && $0.pid != me }
     }
+}
 
-    /// This boot's id, to tell a pid from the same pid after a reboot.
-    static func bootId() -> String? {
-        (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?.trimmingSpaces()
+/// Whether a recorded process is still alive, from /proc: same pid, same start time, same boot,
+/// and not a zombie.
+public struct SystemProcessLiveness: ProcessLiveness {
+    /// The machine's own process table.
+    public init() {}
+
+    /// Whether `pid` started at `starttime` on boot `bootId` is still running.
+    public func isRunning(pid: Int32, starttime: UInt64, bootId: String?) -> Bool {
+        if let bootId, let now = systemBootId(), bootId != now { return false }
+        guard let entry = ProcessTable.entry(pid), entry.state != "Z", entry.state != "X" else { return false }
+        return entry.starttime == starttime
     }
 }
 

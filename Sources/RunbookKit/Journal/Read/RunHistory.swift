@@ -1,7 +1,3 @@
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What a run's journal says about each step, rebuilt record by record (for resume and status).
 public struct RunHistory: Sendable {
@@ -89,35 +85,15 @@ public struct RunHistory: Sendable {
     }
 
     /// Whether the process recorded for a step with an unknown outcome is still alive (same pid and start time).
-    public static func isStillRunning(_ step: StepRecord, bootId: String?) -> Bool {
+    public func isStillRunning(_ step: StepRecord, liveness: any ProcessLiveness) -> Bool {
         guard let pid = step.pid, let starttime = step.starttime else { return false }
-        if let bootId, let now = ProcessTable.bootId(), bootId != now { return false }
-        guard let entry = ProcessTable.entry(pid), entry.state != "Z", entry.state != "X" else { return false }
-        return entry.starttime == starttime
+        return liveness.isRunning(pid: pid, starttime: starttime, bootId: runStart.bootId)
     }
 }
 
-/// Cuts a torn last record (a crash mid-write) from a journal: the original is kept beside it as
-/// `journal.jsonl.torn-<time>`, the journal is truncated at the last whole record and synced.
-public enum JournalRepair {
-    public struct Repair: Sendable {
-        public var backup: String
-        public var discardedBytes: Int
-        public var discardedSHA256: String
-    }
-
-    public static func cutTornTail(path: String, keep: Int) throws(JournalError) -> Repair {
-        let bytes = try readJournalBytes(path)
-        let stamp = isoTimestamp().replacingOccurrences(of: ":", with: "")
-        let backup = path + ".torn-" + stamp
-        try writePrivateFile(backup, bytes)
-        let fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw JournalError("cannot open '\(path)' to repair it: \(errnoText(errno).lowercased())") }
-        defer { close(fd) }
-        guard ftruncate(fd, off_t(keep)) == 0, fsync(fd) == 0 else {
-            throw JournalError("cannot cut the torn record from '\(path)': \(errnoText(errno).lowercased())")
-        }
-        let discarded = Array(bytes[keep...])
-        return Repair(backup: backup, discardedBytes: discarded.count, discardedSHA256: SHA256.hex(discarded))
-    }
+/// Tells whether a process the journal recorded is still alive; Execution supplies the real one
+/// (it reads the process table), tests a scripted one.
+public protocol ProcessLiveness: Sendable {
+    /// Whether `pid`, started at `starttime` (clock ticks since boot) on boot `bootId`, still runs.
+    func isRunning(pid: Int32, starttime: UInt64, bootId: String?) -> Bool
 }

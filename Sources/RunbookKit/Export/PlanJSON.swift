@@ -1,11 +1,11 @@
 import Foundation
 
-/// The `runbook show --json` document (format `runbook-plan`, version 1).
+/// The `runbook show --json` document (format `runbook-plan`, version 2: snake_case keys).
 ///
 /// Documented in docs/format.md; scripts and later commands rely on its keys.
 public struct PlanDocument: Codable, Sendable {
     public var format = "runbook-plan"
-    public var version = 1
+    public var version = 2
     public var path: String
     public var sha256: String
     public var bytes: Int
@@ -31,36 +31,6 @@ public struct PlanDocument: Codable, Sendable {
         steps = runbook.steps
         references = runbook.references
         diagnostics = runbook.diagnostics
-    }
-}
-
-/// The `runbook check --json` document.
-public struct CheckReport: Codable, Sendable {
-    public struct File: Codable, Sendable {
-        public var path: String
-        public var errors: Int
-        public var warnings: Int
-        public var steps: Int
-        public var diagnostics: [Diagnostic]
-
-        public init(path: String, errors: Int, warnings: Int, steps: Int, diagnostics: [Diagnostic]) {
-            self.path = path
-            self.errors = errors
-            self.warnings = warnings
-            self.steps = steps
-            self.diagnostics = diagnostics
-        }
-    }
-    public var format = "runbook-check"
-    public var version = 1
-    public var files: [File]
-    public var errors: Int
-    public var warnings: Int
-
-    public init(files: [File]) {
-        self.files = files
-        errors = files.reduce(0) { $0 + $1.errors }
-        warnings = files.reduce(0) { $0 + $1.warnings }
     }
 }
 

@@ -23,35 +23,36 @@ public enum Answer: Equatable {
 
 /// The operator's side of a run: what is printed and how answers are read.
 ///
-/// Everything the runner prints goes to standard output; answers come from
-/// standard input, a key at a time on a terminal or a line at a time otherwise.
-public final class Console {
-    public let source: AnswerSource
-    public let style: Style
-    public let stdoutIsTerminal: Bool
-    let signals: SignalPipe
+/// Everything the runner prints goes to the context's output; answers come from its input, a
+/// key at a time on a terminal or a line at a time otherwise.
+final class Console {
+    let source: AnswerSource
+    let style: Style
+    let terminal: TerminalInfo
+    let signals: any SignalSource
+    private let output: any OutputSink
+    private let input: any InputSource
     private var pending: [UInt8] = []
     private var inputClosed = false
 
-    public init(source: AnswerSource, style: Style, stdoutIsTerminal: Bool, signals: SignalPipe) {
-        self.source = source
-        self.style = style
-        self.stdoutIsTerminal = stdoutIsTerminal
-        self.signals = signals
+    init(context: RunbookContext) {
+        source = context.terminal.inputIsTerminal && context.input.descriptor != nil ? .terminal : .lines
+        style = context.terminal.style
+        terminal = context.terminal
+        signals = context.signals
+        output = context.output
+        input = context.input
     }
 
-    /// Writes text to standard output.
-    public func print(_ text: String) {
-        var text = text
-        text.withUTF8 { writeAll(1, UnsafeRawBufferPointer($0)) }
-    }
+    /// Writes text to the screen.
+    func print(_ text: String) { output.write(text) }
 
-    /// Writes raw bytes (a step's output) to standard output.
-    public func write(_ bytes: UnsafeRawBufferPointer) { writeAll(1, bytes) }
+    /// Writes raw bytes (a step's output) to the screen.
+    func write(_ bytes: UnsafeRawBufferPointer) { output.write(bytes) }
 
     /// Asks for one of `keys`; on a terminal a single key press, otherwise a line whose first
     /// character (or word: `run`, `skip …`) picks the key. Unknown answers are refused and asked again.
-    public func ask(_ prompt: String, keys: [Character], help: String) -> Answer {
+    func ask(_ prompt: String, keys: [Character], help: String) -> Answer {
         while true {
             print(prompt)
             let answer: Answer
@@ -74,13 +75,14 @@ public final class Console {
     }
 
     /// Reads a line of text (a reason, a note, a param value). `secret` turns echo off on a terminal.
-    public func readText(_ prompt: String, secret: Bool = false) -> Answer {
+    func readText(_ prompt: String, secret: Bool = false) -> Answer {
         print(prompt)
         var saved: termios?
-        if source == .terminal && secret { saved = Terminal.noEcho(0) }
+        let fd = input.descriptor ?? -1
+        if source == .terminal && secret { saved = Terminal.noEcho(fd) }
         defer {
             if let saved {
-                Terminal.restore(0, saved)
+                Terminal.restore(fd, saved)
                 print("\n")
             }
         }
@@ -91,8 +93,9 @@ public final class Console {
     }
 
     private func readKey() -> Answer {
-        guard let saved = Terminal.makeRaw(0) else { return readAnswerLine() }
-        defer { Terminal.restore(0, saved) }
+        let fd = input.descriptor ?? -1
+        guard let saved = Terminal.makeRaw(fd) else { return readAnswerLine() }
+        defer { Terminal.restore(fd, saved) }
         while true {
             switch waitReadable() {
             case .signal(let s): return .signal(s)
@@ -100,9 +103,9 @@ public final class Console {
             case .key: break
             }
             var buffer = [UInt8](repeating: 0, count: 16)
-            let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if n == 0 { return .endOfInput }
-            if n < 0 { if errno == EINTR || errno == EAGAIN { continue }; return .endOfInput }
+            let n = buffer.withUnsafeMutableBytes { input.read(into: $0) }
+            if n == -2 { continue }
+            if n <= 0 { return .endOfInput }
             let byte = buffer[0]
             if byte == 0x03 { return .signal(SIGINT) }
             if byte == 0x04 { return .endOfInput }
@@ -146,81 +149,21 @@ public final class Console {
             case .key: break
             }
             var buffer = [UInt8](repeating: 0, count: 4096)
-            let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            let n = buffer.withUnsafeMutableBytes { input.read(into: $0) }
             if n > 0 {
                 pending.append(contentsOf: buffer[0..<n])
-            } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+            } else if n != -2 {
                 inputClosed = true
             }
         }
     }
 
-    /// Waits until standard input is readable or a signal arrives (SIGCHLD and SIGWINCH are ignored here).
+    /// Waits until input is readable or a stopping signal arrives.
     private func waitReadable() -> Answer {
-        while true {
-            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: signals.readFD, events: Int16(POLLIN), revents: 0)]
-            let r = poll(&fds, 2, -1)
-            if r < 0 {
-                if errno == EINTR { continue }
-                return .endOfInput
-            }
-            if fds[1].revents != 0 {
-                for sig in signals.drain() where sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT {
-                    return .signal(sig)
-                }
-            }
-            if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR | POLLNVAL) != 0 { return .key(" ", "") }
+        switch input.wait(signals: signals) {
+        case .readable: return .key(" ", "")
+        case .signal(let s): return .signal(s)
+        case .closed: return .endOfInput
         }
-    }
-}
-
-/// A status line on the terminal's bottom row while a step runs, kept out of the step's
-/// output with a scroll region.
-final class StatusLine {
-    private let rows: Int32
-    private let cols: Int32
-    private let console: Console
-    private var active = false
-
-    init?(console: Console) {
-        guard console.stdoutIsTerminal && console.style.enabled else { return nil }
-        rows = rb_terminal_rows(1)
-        cols = rb_terminal_cols(1)
-        guard rows >= 5, cols >= 20 else { return nil }
-        self.console = console
-    }
-
-    func begin(_ text: String) {
-        // Make room, confine scrolling to rows 1…rows-1, keep the cursor inside.
-        console.print("\n\u{1B}[1A\u{1B}7\u{1B}[1;\(rows - 1)r\u{1B}8")
-        active = true
-        update(text)
-    }
-
-    func update(_ text: String) {
-        guard active else { return }
-        let clipped = String(text.prefix(Int(cols) - 1))
-        console.print("\u{1B}7\u{1B}[\(rows);1H\u{1B}[2K\u{1B}[7m\(clipped)\u{1B}[0m\u{1B}8")
-    }
-
-    func end() {
-        guard active else { return }
-        active = false
-        console.print("\u{1B}7\u{1B}[\(rows);1H\u{1B}[2K\u{1B}[r\u{1B}8")
-    }
-}
-
-/// Writes all of `bytes` to `fd`, retrying short writes.
-func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
-    guard let base = bytes.baseAddress else { return }
-    var offset = 0
-    while offset < bytes.count {
-        let n = Glibc.write(fd, base + offset, bytes.count - offset)
-        if n < 0 {
-            if errno == EINTR || errno == EAGAIN { continue }
-            return
-        }
-        offset += n
     }
 }

@@ -26,9 +26,9 @@ public final class JournalWriter {
     /// SHA-256 of the last record's bytes (the head hash).
     public private(set) var headHash: String
     private var broken: String?
-    #if DEBUG
-    private let failAtSeq = ProcessInfo.processInfo.environment["RUNBOOK_TEST_JOURNAL_FAIL_AT_SEQ"].flatMap(Int.init)
-    #endif
+    private let clock: any RunClock
+    /// Debug builds: the record whose write fails as if the disk did (RUNBOOK_TEST_JOURNAL_FAIL_AT_SEQ).
+    private let failAtSeq: Int?
 
     /// The seed of the hash chain for a run.
     public static func chainSeed(runId: String) -> String {
@@ -36,7 +36,7 @@ public final class JournalWriter {
     }
 
     /// Creates a new journal file (0600, refusing an existing file or a symlink) and syncs its folder.
-    public init(creating path: String, runId: String) throws(JournalError) {
+    public init(creating path: String, runId: String, clock: any RunClock, failAtSeq: Int? = nil) throws(JournalError) {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw JournalError("cannot create the journal '\(path)': \(errnoText(errno).lowercased())")
@@ -47,11 +47,14 @@ public final class JournalWriter {
         self.runId = runId
         self.size = 0
         self.headHash = Self.chainSeed(runId: runId)
-        try syncDirectory(of: path)
+        self.clock = clock
+        self.failAtSeq = failAtSeq
+        do { try syncDirectory(of: path) } catch { throw JournalError(error.message) }
     }
 
     /// Opens an existing, verified journal to append to it (resume).
-    public init(appendingTo path: String, runId: String, nextSeq: Int, headHash: String, size: Int) throws(JournalError) {
+    public init(appendingTo path: String, runId: String, nextSeq: Int, headHash: String, size: Int, clock: any RunClock,
+                failAtSeq: Int? = nil) throws(JournalError) {
         let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw JournalError("cannot open the journal '\(path)': \(errnoText(errno).lowercased())") }
         self.fd = fd
@@ -60,6 +63,8 @@ public final class JournalWriter {
         self.size = size
         self.nextSeq = nextSeq
         self.headHash = headHash
+        self.clock = clock
+        self.failAtSeq = failAtSeq
     }
 
     deinit { close(fd) }
@@ -76,16 +81,14 @@ public final class JournalWriter {
         var record = record
         record.seq = nextSeq
         record.prev = headHash
-        record.ts = isoTimestamp()
+        record.ts = isoTimestamp(clock.now())
         var line = record.jsonBytes()
         let hash = SHA256.hex(line)
         line.append(0x0A)
-        #if DEBUG
         if let failAtSeq, failAtSeq == record.seq {
             broken = "simulated I/O error at seq \(record.seq)"
             throw JournalError("cannot write the journal '\(path)': input/output error (simulated by RUNBOOK_TEST_JOURNAL_FAIL_AT_SEQ)")
         }
-        #endif
         if let code = line.withUnsafeBytes({ writeFully(fd, $0) }) {
             let reason = errnoText(code).lowercased()
             // Never leave half a line followed by another: cut back to the last whole record.
@@ -112,26 +115,4 @@ public final class JournalWriter {
             throw JournalError("cannot sync the journal '\(path)' to disk: \(reason)")
         }
     }
-}
-
-/// fsyncs the folder holding `path`, so a newly created file survives a crash.
-func syncDirectory(of path: String) throws(JournalError) {
-    let dir = (path as NSString).deletingLastPathComponent
-    let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard fd >= 0 else { throw JournalError("cannot open folder '\(dir)': \(errnoText(errno).lowercased())") }
-    defer { close(fd) }
-    if fsync(fd) != 0 { throw JournalError("cannot sync folder '\(dir)': \(errnoText(errno).lowercased())") }
-}
-
-/// Now, as `2026-11-26T09:30:00.123Z`.
-public func isoTimestamp() -> String {
-    var tv = timeval()
-    gettimeofday(&tv, nil)
-    var seconds = tv.tv_sec
-    var parts = tm()
-    gmtime_r(&seconds, &parts)
-    func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    let ms = Int(tv.tv_usec) / 1000
-    let msText = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : "\(ms)"
-    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(msText)Z"
 }

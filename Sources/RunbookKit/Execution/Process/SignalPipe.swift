@@ -5,11 +5,12 @@ import Glibc
 
 /// Signals delivered to the runner, turned into bytes on a pipe so one `poll` loop can wait
 /// for output, input, timeouts and signals together.
-public final class SignalPipe {
+public final class SignalPipe: SignalSource, @unchecked Sendable {
     /// The read end; readable when a signal has arrived.
     public let readFD: Int32
     private let writeFD: Int32
 
+    /// Installs the handlers (INT, TERM, HUP, QUIT, CHLD, WINCH) writing to a new pipe.
     public init() {
         var fds: [Int32] = [0, 0]
         precondition(makePipe(&fds, nonBlocking: true), "pipe failed: \(errno)")

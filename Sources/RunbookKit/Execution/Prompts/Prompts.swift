@@ -1,0 +1,102 @@
+import Foundation
+
+/// The questions a run asks, with the keys each accepts and the help `?` prints.
+enum Prompts {
+    /// Before a code step.
+    static let step = Prompt(
+        "[r]un [s]kip [e]dit [n]ote [q]uit [a]bort [?] ", keys: ["r", "y", "s", "e", "n", "q", "a"],
+        help: """
+              r  run the step (y also runs)
+              s  skip it (asks for a reason, recorded)
+              e  edit the code in $EDITOR first (the edited code runs and is recorded beside the original)
+              n  add a note to the record
+              q  quit: pause the run; it stays resumable
+              a  abort the run
+            """)
+
+    /// After a code step failed.
+    static let failure = Prompt(
+        "step failed: [r]etry [s]kip [h]shell [n]ote [q]uit [a]bort [?] ", keys: ["r", "s", "h", "n", "q", "a"],
+        help: """
+              r  retry the step
+              s  skip it (asks for a reason, recorded)
+              h  open a shell with the run's environment, then come back here
+              n  add a note to the record
+              q  quit: pause the run; it stays resumable
+              a  abort the run
+            """)
+
+    /// Before a manual step.
+    static let manual = Prompt(
+        "[d]one [s]kip [n]ote [q]uit [a]bort [?] ", keys: ["d", "y", "s", "n", "q", "a"],
+        help: """
+              d  done: you did it (y also works)
+              s  skip it (asks for a reason, recorded)
+              n  add a note to the record
+              q  quit: pause the run; it stays resumable
+              a  abort the run
+            """)
+
+    /// Resuming: a finished step whose code changed.
+    static func changed(status: String) -> Prompt {
+        Prompt(
+            "[k]eep it as \(status) [r]e-run it [q]uit [?] ", keys: ["k", "r", "q"],
+            help: "  k  keep the earlier result; the new code does not run\n  r  run the step again as it is now\n  q  quit: pause; nothing changes")
+    }
+
+    /// Resuming: a step whose outcome was never recorded.
+    static let unknownOutcome = Prompt(
+        "outcome unknown: [r]e-run [d]one (it finished) [s]kip [q]uit [?] ", keys: ["r", "d", "s", "q"],
+        help: "  r  run it again\n  d  you checked: it finished; record it as done\n  s  skip it (asks for a reason)\n  q  quit: pause; nothing changes")
+}
+
+/// One question: its text, the keys it accepts, its help.
+struct Prompt {
+    let text: String
+    let keys: [Character]
+    let help: String
+
+    init(_ text: String, keys: [Character], help: String) {
+        self.text = text
+        self.keys = keys
+        self.help = help
+    }
+}
+
+extension Console {
+    /// Asks `prompt` (in bold).
+    func ask(_ prompt: Prompt) -> Answer {
+        ask(style.bold(prompt.text), keys: prompt.keys, help: prompt.help)
+    }
+
+    /// The text after the answer key (`skip not needed`), or asks for it until it is not empty;
+    /// nil at the end of input.
+    func reason(_ rest: String, prompt: String) -> String? {
+        if !rest.isEmpty { return rest }
+        while true {
+            guard case .key(_, let text) = readText(prompt) else { return nil }
+            let trimmed = text.trimmingSpaces()
+            if !trimmed.isEmpty { return trimmed }
+            print(style.yellow("a reason is required") + "\n")
+        }
+    }
+
+    /// Asks for a param's value (secrets without echo); on a terminal a value that does not match
+    /// the param's pattern is asked again. Nil at the end of input.
+    func value(for param: Param) -> String? {
+        var prompt = "param \(style.cyan(param.name))"
+        if let d = param.description { prompt += " (\(d))" }
+        if let pattern = param.pattern { prompt += " [\(pattern)]" }
+        prompt += param.secret ? " (hidden): " : ": "
+        while true {
+            guard case .key(_, let value) = readText(prompt, secret: param.secret) else { return nil }
+            if let pattern = param.pattern, let regex = try? NSRegularExpression(pattern: pattern), !fullMatch(regex, value),
+                source == .terminal
+            {
+                print(style.yellow("that does not match \(pattern); try again") + "\n")
+                continue
+            }
+            return value
+        }
+    }
+}

@@ -1,0 +1,92 @@
+/// Writes a run's step records to its journal, masking secrets in every text an operator typed,
+/// and counts step outcomes for the run's end.
+final class RunRecorder {
+    /// The run's journal.
+    let journal: JournalWriter
+    /// Masks the run's secret values.
+    let masker: SecretMasker
+    /// Step outcomes so far (`ok`, `failed`, `skipped`, …), for `run_end` and the summary.
+    private(set) var counts: [String: Int] = [:]
+
+    init(journal: JournalWriter, masker: SecretMasker) {
+        self.journal = journal
+        self.masker = masker
+    }
+
+    /// The run folder's relative path for the next record's output file.
+    var nextOutputName: String { "out/\(journal.nextSeq - 1).log" }
+
+    /// Counts a step outcome that was recorded elsewhere (a resumed step's earlier result).
+    func count(_ status: String) { counts[status, default: 0] += 1 }
+
+    /// Appends a record as it is.
+    func append(_ record: JournalRecord, sync: Bool = true) throws(JournalError) {
+        try journal.append(record, sync: sync)
+    }
+
+    /// `step_start`: synced before anything of the step happens.
+    func start(_ step: Step, attempt: Int, edited: CodeRef? = nil) throws(JournalError) {
+        var record = JournalRecord(type: .stepStart)
+        record.key = step.key
+        record.number = step.number
+        record.kind = step.kind.rawValue
+        record.line = step.line
+        record.attempt = attempt
+        record.codeSHA256 = step.codeSHA256
+        record.editedCode = edited
+        record.interpreter = step.interpreter
+        record.interactive = step.attributes.interactive ? true : nil
+        try journal.append(record)
+    }
+
+    /// A `step_end` that carries no process outcome (skipped, done, failed before it started).
+    func end(_ step: Step, status: String, reason: String?, output: OutputRef? = nil, error: String? = nil) throws(JournalError) {
+        var record = JournalRecord(type: .stepEnd)
+        record.key = step.key
+        record.number = step.number
+        record.status = status
+        record.reason = reason.map { masker.mask($0).0 }
+        record.output = output
+        record.error = error
+        try journal.append(record)
+        count(status)
+    }
+
+    /// A `step_end` built by the caller (a process outcome).
+    func end(_ record: JournalRecord) throws(JournalError) {
+        try journal.append(record)
+        count(record.status ?? "failed")
+    }
+
+    /// A `decision` on a step: run, skip, retry, abort, pause, keep, rerun, shell, done.
+    func decision(_ step: Step, _ choice: String, reason: String?) throws(JournalError) {
+        try decision(key: step.key, choice, reason: reason)
+    }
+
+    /// A `decision` on a key.
+    func decision(key: String, _ choice: String, reason: String?) throws(JournalError) {
+        var record = JournalRecord(type: .decision)
+        record.key = key
+        record.choice = choice
+        record.reason = reason.map { masker.mask($0).0 }
+        try journal.append(record)
+    }
+
+    /// A note on a step, masked and cut to 4096 characters; returns what was cut and masked.
+    func note(_ step: Step, _ text: String) throws(JournalError) -> (cut: Bool, masked: Int) {
+        var record = JournalRecord(type: .note)
+        record.key = step.key
+        let (masked, count) = masker.mask(String(text.prefix(4096)))
+        record.text = masked
+        try journal.append(record)
+        return (text.count > 4096, count)
+    }
+
+    /// A note on the run (or on `key`).
+    func note(_ text: String, key: String? = nil) throws(JournalError) {
+        var record = JournalRecord(type: .note)
+        record.key = key
+        record.text = text
+        try journal.append(record)
+    }
+}

@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension RunSession {
+    /// A code step: ask (unless `--yes`), run, retry as the step allows, and on failure follow its
+    /// `on-failure` policy or ask the operator.
+    func codeStep(_ step: Step) throws -> Flow {
+        var code = step.code ?? ""
+        var edited: CodeRef?
+        if !request.assumeYes {
+            switch try askBeforeRunning(step, code: &code, edited: &edited) {
+            case .some(let flow): return flow
+            case .none: break
+            }
+        } else if step.attributes.confirm {
+            try recorder.decision(step, "run", reason: "confirmed by --yes")
+        }
+        var attempt = attemptsBefore[step.key] ?? 0
+        var automaticRetriesLeft = step.attributes.retries
+        while true {
+            attempt += 1
+            let result = try execute(step, code: code, edited: edited, attempt: attempt)
+            if let signal = result.outcome.runnerSignal {
+                // TERM/QUIT stopped the step; HUP (terminal gone) let it finish. Either way nothing more starts.
+                let why = signal == SIGHUP ? "hangup: the terminal went away" : "runner received SIG\(signalName(signal))"
+                return try pause(step, why, outcome: .stopped(by: signal))
+            }
+            if result.succeeded { return .next }
+            if automaticRetriesLeft > 0 && !result.outcome.interrupted {
+                automaticRetriesLeft -= 1
+                screen.warn("retrying (\(step.attributes.retries - automaticRetriesLeft) of \(step.attributes.retries))")
+                continue
+            }
+            if let flow = try failurePolicy(step, interrupted: result.outcome.interrupted) { return flow }
+            if let flow = try askAfterFailure(step) { return flow }
+        }
+    }
+
+    /// Asks before a code step until the operator runs it (nil) or the answer ends the step.
+    /// `e` edits the code first: the edited code is stored and recorded, and is what runs.
+    private func askBeforeRunning(_ step: Step, code: inout String, edited: inout CodeRef?) throws -> Flow? {
+        while true {
+            let answer = console.ask(Prompts.step)
+            switch try sharedAnswer(answer, step, recordsSkipStart: true) {
+            case .flow(let flow): return flow
+            case .askAgain: continue
+            case .notShared: break
+            }
+            switch answer {
+            case .key("r", _), .key("y", _):
+                return nil
+            case .key("e", _):
+                if let newCode = try editCode(step, code) {
+                    code = newCode.code
+                    edited = newCode.ref
+                    screen.code(code, language: step.language ?? "")
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// What a failure leads to without asking: with `--yes` or an `on-failure` policy. Nil: ask.
+    private func failurePolicy(_ step: Step, interrupted: Bool) throws -> Flow? {
+        if request.assumeYes {
+            if interrupted { return try pause(step, "interrupted", outcome: .interrupted) }
+            if step.attributes.onFailure == .continue {
+                anyFailed = true
+                return .next
+            }
+            try recorder.decision(step, "abort", reason: "step failed under --yes")
+            return abort()
+        }
+        if step.attributes.onFailure == .abort && !interrupted {
+            try recorder.decision(step, "abort", reason: "on-failure=abort")
+            return abort()
+        }
+        if step.attributes.onFailure == .continue && !interrupted {
+            anyFailed = true
+            return .next
+        }
+        return nil
+    }
+
+    /// Asks after a failure until the operator retries (nil) or the answer ends the step; `h`
+    /// opens a shell and asks again.
+    private func askAfterFailure(_ step: Step) throws -> Flow? {
+        while true {
+            let answer = console.ask(Prompts.failure)
+            switch try sharedAnswer(answer, step, recordsSkipStart: false) {
+            case .flow(let flow): return flow
+            case .askAgain: continue
+            case .notShared: break
+            }
+            switch answer {
+            case .key("r", _):
+                try recorder.decision(step, "retry", reason: nil)
+                return nil
+            case .key("h", _):
+                try recorder.decision(step, "shell", reason: nil)
+                let env = plan.environment(for: step, runId: runId, carried: carried)
+                tools.shell(env: env, dir: plan.directory(for: step, env: env), fallback: runbook.defaults.shell)
+            default:
+                continue
+            }
+        }
+    }
+
+    /// The operator's editor and shell, for this run.
+    var tools: OperatorTools { OperatorTools(console: console, environment: context.environment, scratchDir: scratchDir) }
+
+    /// Edits a step's code; the edited version is stored (masked) in the run folder and recorded.
+    private func editCode(_ step: Step, _ code: String) throws -> (code: String, ref: CodeRef)? {
+        guard let newCode = try tools.edit(code, step: step) else { return nil }
+        // What is stored is masked like everything else; its hash is of the stored text.
+        let (stored, maskedCount) = recorder.masker.mask(newCode)
+        if maskedCount > 0 {
+            screen.warn("\(maskedCount) secret value(s) masked in the stored copy of the edited code")
+        }
+        let sha = SHA256.hex(stored)
+        let relative = "code/\(step.number)-edited-\(sha.prefix(12)).\(StepCommand.fileExtension(step.language ?? ""))"
+        try RunFolder.keep(Array(stored.utf8), as: relative, in: runDir)
+        let ref = CodeRef(file: relative, sha256: sha)
+        var record = JournalRecord(type: .decision)
+        record.key = step.key
+        record.choice = "edit"
+        record.codeSHA256 = step.codeSHA256
+        record.editedCode = ref
+        try recorder.append(record)
+        screen.warn("code edited; the edited version will run and is recorded as \(relative)")
+        return (newCode, ref)
+    }
+}

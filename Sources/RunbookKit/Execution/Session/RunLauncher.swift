@@ -1,0 +1,155 @@
+import Foundation
+
+/// Starts and resumes runs: resolves params, checks the machine, takes the runbook's lock (the
+/// only place a lock is taken), creates or reopens the run's journal, and hands the plan to a
+/// `RunSession`. Every problem is printed to the context's error output; the outcome says which.
+public struct RunLauncher {
+    let context: RunbookContext
+    let liveness: any ProcessLiveness
+    let launcher: any StepLauncher
+
+    /// A launcher on the real process table and real processes.
+    public init(context: RunbookContext) {
+        self.init(context: context, liveness: SystemProcessLiveness(), launcher: ProcessStepLauncher(context: context))
+    }
+
+    /// A launcher with its process side replaced (tests).
+    init(context: RunbookContext, liveness: any ProcessLiveness, launcher: any StepLauncher) {
+        self.context = context
+        self.liveness = liveness
+        self.launcher = launcher
+    }
+
+    /// Runs `runbook` (read from `request.runbookPath`) as a new run.
+    public func run(_ request: RunRequest, runbook: Runbook) -> RunOutcome {
+        // One console for the whole run: answers piped for the param prompts are read ahead.
+        let console = Console(context: context)
+        guard let plan = makePlan(request, runbook: runbook, recorded: [], console: console) else { return .refused }
+        let runId = context.runIds.next()
+        let lock: RunLock
+        switch takeLock(runbookRealpath: plan.runbookRealpath, runId: runId, runbookName: runbook.path) {
+        case .success(let taken): lock = taken
+        case .failure(let outcome): return outcome.outcome
+        }
+        defer { lock.release() }
+        let journal: JournalWriter
+        do {
+            journal = try RunFolder.create(
+                state: context.stateDirectory, runId: runId, runbookBytes: runbook.rawBytes,
+                runStart: runStartRecord(plan, runId: runId, request: request), clock: context.clock, failAtSeq: journalFaultSeq)
+        } catch {
+            context.error(message(of: error))
+            return .journalUnwritable
+        }
+        let runDir = context.stateDirectory.runDir(runId)
+        return RunSession.runInScratchFolder(
+            context: context, plan: plan, request: request, runId: runId, runDir: runDir, journal: journal,
+            console: console, launcher: launcher, resume: nil)
+    }
+
+    /// Continues the run `ticket` names with `runbook` as it is now.
+    public func resume(_ ticket: ResumeTicket, request: RunRequest, runbook: Runbook) -> RunOutcome {
+        defer { ticket.lock.release() }
+        let history = ticket.history
+        let console = Console(context: context)
+        guard let plan = makePlan(request, runbook: runbook, recorded: history.runStart.params ?? [], console: console) else { return .refused }
+        let journal: JournalWriter
+        do {
+            journal = try RunFolder.reopen(
+                dir: ticket.runDir, runId: history.runId, verification: ticket.verification, clock: context.clock, failAtSeq: journalFaultSeq)
+        } catch {
+            context.error(error.message)
+            return .journalUnwritable
+        }
+        let resume = RunSession.Resume(
+            history: history, repair: ticket.repair, plan: ResumePlan(history: history, runbook: runbook, liveness: liveness))
+        return RunSession.runInScratchFolder(
+            context: context, plan: plan, request: request, runId: history.runId, runDir: ticket.runDir, journal: journal,
+            console: console, launcher: launcher, resume: resume)
+    }
+
+    /// Resolves params (asking for missing ones unless `--yes`) and checks the machine; prints
+    /// every problem and returns nil when there is one.
+    private func makePlan(_ request: RunRequest, runbook: Runbook, recorded: [ParamValue], console: Console) -> RunPlan? {
+        var values: [String: String] = [:]
+        for p in recorded where !p.secret {
+            if let value = p.value { values[p.name] = value }
+        }
+        let params: [ResolvedParam]
+        do {
+            params = try ParamResolver.resolve(
+                runbook.params, sets: request.sets, recorded: values, environment: context.environment,
+                prompt: request.assumeYes ? nil : { console.value(for: $0) }, path: runbook.path)
+        } catch {
+            for problem in error.problems { context.error(problem) }
+            return nil
+        }
+        let plan = RunPlan(runbook: runbook, path: request.runbookPath, params: params, environment: context.environment)
+        let problems = plan.preflight(hasTerminal: context.terminal.isInteractive)
+        guard problems.isEmpty else {
+            for problem in problems { context.error(problem) }
+            context.error("nothing was run; fix the runbook or the machine and run again")
+            return nil
+        }
+        return plan
+    }
+
+    /// Why a run could not go on, with the outcome to report.
+    struct Stop: Error {
+        let outcome: RunOutcome
+    }
+
+    /// Takes the runbook's lock for `runId`; prints who holds it when another run does.
+    func takeLock(runbookRealpath: String, runId: String, runbookName: String) -> Result<RunLock, Stop> {
+        do {
+            switch try RunLock.acquire(runbookRealpath: runbookRealpath, runId: runId, context: context) {
+            case .acquired(let lock):
+                return .success(lock)
+            case .held(let other, let path):
+                context.error(RunLock.heldMessage(runbook: runbookName, holder: other, path: path))
+                return .failure(Stop(outcome: .locked))
+            }
+        } catch {
+            context.error(error.message)
+            return .failure(Stop(outcome: .journalUnwritable))
+        }
+    }
+
+    private func runStartRecord(_ plan: RunPlan, runId: String, request: RunRequest) -> JournalRecord {
+        var start = JournalRecord(type: .runStart)
+        start.runId = runId
+        start.runbook = RunbookRef(
+            path: request.runbookPath, realpath: plan.runbookRealpath, sha256: plan.runbook.sha256,
+            bytes: plan.runbook.byteCount, snapshot: "runbook.md")
+        start.operatorName = context.user
+        start.host = context.host
+        start.mode = "live"
+        start.params = plan.params.map { p in
+            ParamValue(name: p.param.name, value: p.param.secret ? nil : p.value, secret: p.param.secret, source: p.source)
+        }
+        start.incident = request.incident
+        start.totalSteps = plan.runbook.steps.count
+        start.tool = "runbook \(RunbookVersion.string)"
+        start.pid = context.pid
+        start.bootId = context.bootId
+        return start
+    }
+
+    /// Debug builds: RUNBOOK_TEST_JOURNAL_FAIL_AT_SEQ makes that record's write fail.
+    var journalFaultSeq: Int? {
+        #if DEBUG
+            return context.environment["RUNBOOK_TEST_JOURNAL_FAIL_AT_SEQ"].flatMap(Int.init)
+        #else
+            return nil
+        #endif
+    }
+}
+
+/// The text of a storage or journal error.
+func message(of error: any Error) -> String {
+    switch error {
+    case let error as JournalError: return error.message
+    case let error as StorageError: return error.message
+    default: return "\(error)"
+    }
+}

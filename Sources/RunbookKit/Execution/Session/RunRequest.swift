@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What `runbook run` or `runbook resume` was asked to do.
+public struct RunRequest: Sendable {
+    /// The runbook's path as given.
+    public var runbookPath: String
+    /// Run every step without asking; manual steps are confirmed as automatic.
+    public var assumeYes = false
+    /// `--set NAME=VALUE`, in order.
+    public var sets: [(String, String)] = []
+    /// The incident or ticket id, recorded in the run header.
+    public var incident: String?
+    /// Seconds between SIGTERM and SIGKILL on timeout (RUNBOOK_KILL_GRACE, default 10).
+    public var killGrace = 10.0
+    /// Bytes of output kept at the start and at the end of each step's record.
+    public var outputHead = 256 * 1024
+    /// Bytes kept at the end.
+    public var outputTail = 256 * 1024
+
+    /// A request to run the runbook at `runbookPath`; `environment` supplies `RUNBOOK_KILL_GRACE`.
+    public init(runbookPath: String, environment: [String: String] = [:]) {
+        self.runbookPath = runbookPath
+        if let grace = environment["RUNBOOK_KILL_GRACE"].flatMap(Double.init), grace >= 0 { killGrace = grace }
+    }
+}
+
+/// How a run ended, or why it did not start. The command line maps each to an exit code.
+public enum RunOutcome: Error, Equatable, Sendable {
+    /// Every step done or deliberately skipped.
+    case completed
+    /// It ran to the end, but a step with `on-failure=continue` failed.
+    case completedWithFailures
+    /// The operator or a step's failure policy aborted it.
+    case aborted
+    /// Paused (quit, end of input, or a decision needed): resumable.
+    case paused
+    /// Ctrl-C: paused, resumable; the runner should die by SIGINT.
+    case interrupted
+    /// The terminal went away (SIGHUP): the running step finished, nothing more started; resumable.
+    case hangup
+    /// SIGTERM or SIGQUIT stopped the running step; resumable.
+    case terminated
+    /// Nothing was run: bad params, a failed preflight, a run that cannot be resumed as asked.
+    case refused
+    /// Another run holds the runbook's lock, or a step of the run being resumed still runs.
+    case locked
+    /// The journal failed verification: nothing was changed.
+    case damagedJournal
+    /// The journal (or the run folder) could not be written: the run stopped.
+    case journalUnwritable
+
+    /// Whether the run ended for good (it cannot be resumed).
+    public var isEnd: Bool { self == .completed || self == .completedWithFailures || self == .aborted }
+
+    /// The outcome for a signal that stopped the run.
+    static func stopped(by signal: Int32) -> RunOutcome {
+        switch signal {
+        case SIGINT: return .interrupted
+        case SIGHUP: return .hangup
+        default: return .terminated
+        }
+    }
+}

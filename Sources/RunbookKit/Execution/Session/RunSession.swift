@@ -1,0 +1,281 @@
+import CSupport
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Drives a plan step by step: shows each step, asks the operator (or not, with `--yes`), runs
+/// it, records every outcome in the journal, and returns how the run ended.
+///
+/// The step loop and the answers every prompt shares are here; code steps are in
+/// `CodeStep.swift`, one execution in `StepExecution.swift`, resume decisions in `ResumeDecisions.swift`.
+final class RunSession {
+    /// A resumed run's history and what resuming it means.
+    struct Resume {
+        let history: RunHistory
+        let repair: JournalRepair.Repair?
+        let plan: ResumePlan
+    }
+
+    /// What happens after a step.
+    enum Flow {
+        case next
+        case stop(RunOutcome)
+    }
+
+    let context: RunbookContext
+    let plan: RunPlan
+    let request: RunRequest
+    let runId: String
+    let runDir: String
+    let scratchDir: String
+    let console: Console
+    let screen: Screen
+    let recorder: RunRecorder
+    let launcher: any StepLauncher
+    /// Interpreters found on PATH so far.
+    let executables = ExecutableCache()
+    var runbook: Runbook { plan.runbook }
+    var style: Style { console.style }
+
+    /// Variables exported by earlier steps.
+    var carried: [String: String] = [:]
+    /// A step with `on-failure=continue` failed.
+    var anyFailed = false
+    /// The operator or a step's on-failure policy aborted the run.
+    var aborted = false
+    /// Attempts recorded for each key before this process (resume), so attempt numbers go on.
+    var attemptsBefore: [String: Int] = [:]
+    /// The runbook file's size and mtime when last looked at.
+    private var runbookStamp: (size: Int, mtime: Int) = (-1, -1)
+    private var noticedChange = false
+
+    init(context: RunbookContext, plan: RunPlan, request: RunRequest, runId: String, runDir: String, scratchDir: String,
+         journal: JournalWriter, console: Console, launcher: any StepLauncher) {
+        self.context = context
+        self.plan = plan
+        self.request = request
+        self.runId = runId
+        self.runDir = runDir
+        self.scratchDir = scratchDir
+        self.launcher = launcher
+        self.console = console
+        screen = Screen(console: console, runbook: plan.runbook)
+        recorder = RunRecorder(journal: journal, masker: SecretMasker(secrets: plan.secretValues))
+    }
+
+    /// Makes the run's private scratch folder, runs the session in it, removes it.
+    static func runInScratchFolder(
+        context: RunbookContext, plan: RunPlan, request: RunRequest, runId: String, runDir: String, journal: JournalWriter,
+        console: Console, launcher: any StepLauncher, resume: Resume?
+    ) -> RunOutcome {
+        let scratch: String
+        do { scratch = try makeScratchFolder(runId: runId) } catch {
+            context.error(error.message)
+            return .journalUnwritable
+        }
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let session = RunSession(
+            context: context, plan: plan, request: request, runId: runId, runDir: runDir, scratchDir: scratch,
+            journal: journal, console: console, launcher: launcher)
+        return session.run(resume: resume)
+    }
+
+    // MARK: The run
+
+    /// Runs every step from the first (a resumed run skips what finished) and ends the run.
+    func run(resume: Resume?) -> RunOutcome {
+        if let resume {
+            do { try recordResume(resume) } catch {
+                context.error(message(of: error))
+                return .journalUnwritable
+            }
+        }
+        // Orphans of a step are re-parented to the runner, so it can find and stop them.
+        _ = rb_set_subreaper()
+        screen.header(runId: runId, operatorName: "\(context.user)@\(context.host)", incident: request.incident,
+                      params: plan.params, assumeYes: request.assumeYes)
+        var doneEarlier: [Int: String] = [:]
+        if let resume {
+            do {
+                switch try decideResume(resume) {
+                case .proceed(let done): doneEarlier = done
+                case .stop(let outcome): return finish(outcome)
+                }
+            } catch {
+                context.error(message(of: error))
+                return .journalUnwritable
+            }
+        }
+        switch runSteps(doneEarlier: doneEarlier) {
+        case .stop(let outcome): return finish(outcome)
+        case .next: return finish(anyFailed ? .completedWithFailures : .completed)
+        }
+    }
+
+    private func runSteps(doneEarlier: [Int: String]) -> Flow {
+        for step in runbook.steps {
+            do { try noticeRunbookChange() } catch {
+                context.error(error.message)
+                return .stop(.journalUnwritable)
+            }
+            if let earlier = doneEarlier[step.number] {
+                screen.line(style.dim("✔ step \(step.number)/\(runbook.steps.count) [\(step.key)] \(earlier) earlier in this run"))
+                continue
+            }
+            do {
+                screen.step(step)
+                let flow: Flow
+                if step.attributes.skip {
+                    let reason = step.attributes.skipReason ?? "marked skip in the runbook"
+                    screen.line(style.dim("skipped: \(reason)"))
+                    try recorder.start(step, attempt: 0)
+                    try recorder.end(step, status: "skipped", reason: reason)
+                    flow = .next
+                } else {
+                    flow = try step.kind == .manual ? manualStep(step) : codeStep(step)
+                }
+                if case .stop = flow { return flow }
+            } catch {
+                context.error(message(of: error))
+                if error is JournalError || error is StorageError {
+                    context.error("the run stopped because its journal cannot be written; nothing more will run. The journal so far: \(recorder.journal.path)")
+                }
+                return .stop(.journalUnwritable)
+            }
+        }
+        return .next
+    }
+
+    /// Records `run_end` for a run that ended (not for one that paused) and prints the summary.
+    private func finish(_ outcome: RunOutcome) -> RunOutcome {
+        var final = outcome
+        if final == .completed && anyFailed { final = .completedWithFailures }
+        if final.isEnd {
+            var end = JournalRecord(type: .runEnd)
+            end.status = aborted ? "aborted" : (anyFailed ? "completed_with_failures" : "completed")
+            end.counts = recorder.counts
+            end.exitStatus = final == .completed ? 0 : 1
+            do { try recorder.append(end) } catch {
+                context.error(error.message)
+                return .journalUnwritable
+            }
+        }
+        let headline = !final.isEnd ? "Run paused" : aborted ? "Run aborted" : anyFailed ? "Run completed with failures" : "Run completed"
+        screen.summary(headline: headline, counts: recorder.counts, journal: recorder.journal, paused: !final.isEnd)
+        return final
+    }
+
+    // MARK: Manual steps and shared answers
+
+    func manualStep(_ step: Step) throws -> Flow {
+        if request.assumeYes {
+            screen.line(style.dim("confirmed automatically (--yes)"))
+            try recorder.start(step, attempt: 1)
+            try recorder.decision(step, "done", reason: "confirmed automatically by --yes")
+            try recorder.end(step, status: "done", reason: "automatic (--yes)")
+            return .next
+        }
+        while true {
+            let answer = console.ask(Prompts.manual)
+            switch try sharedAnswer(answer, step, recordsSkipStart: true) {
+            case .flow(let flow): return flow
+            case .askAgain: continue
+            case .notShared: break
+            }
+            if case .key(let key, _) = answer, key == "d" || key == "y" {
+                try recorder.start(step, attempt: 1)
+                try recorder.decision(step, "done", reason: nil)
+                try recorder.end(step, status: "done", reason: nil)
+                return .next
+            }
+        }
+    }
+
+    enum SharedAnswer {
+        case flow(Flow)
+        case askAgain
+        case notShared
+    }
+
+    /// The answers every prompt shares: skip (with a reason), note, quit, abort, end of input, a signal.
+    /// `recordsSkipStart`: a skip before the step ran also records its (empty) start.
+    func sharedAnswer(_ answer: Answer, _ step: Step, recordsSkipStart: Bool) throws -> SharedAnswer {
+        switch answer {
+        case .key("s", let rest):
+            guard let reason = console.reason(rest, prompt: "reason for skipping: ") else { return .flow(try pause(step, "end of input")) }
+            try recorder.decision(step, "skip", reason: reason)
+            if recordsSkipStart { try recorder.start(step, attempt: 0) }
+            try recorder.end(step, status: "skipped", reason: reason)
+            return .flow(.next)
+        case .key("n", let rest):
+            guard let text = console.reason(rest, prompt: "note: ") else { return .flow(try pause(step, "end of input")) }
+            let (cut, masked) = try recorder.note(step, text)
+            if cut { screen.warn("note cut to 4096 characters in the record") }
+            if masked > 0 { screen.warn("\(masked) secret value(s) masked in the note") }
+            return .askAgain
+        case .key("q", _):
+            return .flow(try pause(step, "quit"))
+        case .key("a", _):
+            try recorder.decision(step, "abort", reason: nil)
+            return .flow(abort())
+        case .endOfInput:
+            return .flow(try pause(step, "end of input"))
+        case .signal(let s):
+            return .flow(try pause(step, "signal \(signalName(s))", outcome: .stopped(by: s)))
+        default:
+            return .notShared
+        }
+    }
+
+    func abort() -> Flow {
+        aborted = true
+        return .stop(.aborted)
+    }
+
+    func pause(_ step: Step, _ why: String, outcome: RunOutcome = .paused) throws(JournalError) -> Flow {
+        try recorder.decision(step, "pause", reason: why)
+        return .stop(outcome)
+    }
+
+    // MARK: The runbook changing under a run
+
+    /// The run keeps the runbook it started with; if the file changes on disk meanwhile, say so once
+    /// and record the new file's sha256 (a stat per step; the file is read only when it changed).
+    private func noticeRunbookChange() throws(JournalError) {
+        guard !noticedChange else { return }
+        var info = stat()
+        guard stat(request.runbookPath, &info) == 0 else { return }
+        let stamp = (Int(info.st_size), Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))
+        if runbookStamp.size < 0 {
+            runbookStamp = stamp
+            return
+        }
+        guard stamp != runbookStamp else { return }
+        runbookStamp = stamp
+        guard case .bytes(let bytes)? = try? readRegularFile(request.runbookPath, limit: SourceText.sizeLimit) else { return }
+        let sha = SHA256.hex(bytes)
+        guard sha != runbook.sha256 else { return }
+        noticedChange = true
+        screen.warn("\(runbook.path) changed on disk during this run (sha256 \(sha.prefix(12))); the run goes on with the version it started with")
+        try recorder.note("the runbook changed on disk during the run: sha256 \(sha); the run keeps the version it started with (\(runbook.sha256))")
+    }
+
+    /// Debug builds: RUNBOOK_TEST_CRASH_AT=<point> kills the runner there (crash tests).
+    func crashPoint(_ name: String) {
+        #if DEBUG
+            if context.environment["RUNBOOK_TEST_CRASH_AT"] == name { raise(SIGKILL) }
+        #endif
+    }
+}
+
+/// A private scratch folder for step files (`$TMPDIR/runbook-<run id>-XXXXXX`, 0700).
+private func makeScratchFolder(runId: String) throws(StorageError) -> String {
+    let tmp = NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
+    var template = Array("\(tmp)/runbook-\(runId)-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else {
+        throw StorageError("cannot create a private temporary folder: \(errnoText(errno).lowercased())")
+    }
+    return String(cString: made)
+}

@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension RunSession {
+    /// What one execution of a step's code gave.
+    struct Execution {
+        var outcome: StepOutcome
+        var succeeded: Bool
+    }
+
+    /// Runs the code once: `step_start` (synced) before the spawn, the output recorded as it comes
+    /// (masked, head and tail kept), `step_end` (synced) after.
+    func execute(_ step: Step, code: String, edited: CodeRef?, attempt: Int) throws -> Execution {
+        var env = plan.environment(for: step, runId: runId, carried: carried)
+        let dir = plan.directory(for: step, env: env)
+        if let dir, !isDirectory(dir) {
+            screen.line(style.red("the step's folder '\(dir)' does not exist"))
+            try recorder.start(step, attempt: attempt, edited: edited)
+            try recorder.end(step, status: "failed", reason: nil, error: "folder '\(dir)' does not exist")
+            return Execution(outcome: StepOutcome(), succeeded: false)
+        }
+        let interpreter = step.interpreter ?? "bash"
+        guard let executable = executables.find(interpreter, path: env["PATH"]) else {
+            try recorder.start(step, attempt: attempt, edited: edited)
+            try recorder.end(step, status: "failed", reason: nil, error: "interpreter '\(interpreter)' not found")
+            screen.line(style.red("interpreter '\(interpreter)' is not on PATH"))
+            return Execution(outcome: StepOutcome(), succeeded: false)
+        }
+        // Scratch files are reused from step to step (the folder is private and removed at the end).
+        let command = StepCommand(language: step.language ?? "", code: code, interpreter: interpreter, scratchStem: scratchDir + "/step")
+        try overwriteScratchFile(command.codeFile, Array(code.utf8))
+        if let wrapper = command.wrapper { try overwriteScratchFile(wrapper.path, Array(wrapper.text.utf8)) }
+        if let envFile = command.envFile { env[StepCommand.envFileVariable] = envFile }
+
+        try recorder.start(step, attempt: attempt, edited: edited)
+        crashPoint("after_step_start_sync")
+        let launch = StepLaunch(
+            executable: executable, arguments: command.arguments, environment: env, directory: dir,
+            interactive: step.attributes.interactive, timeout: plan.timeout(for: step), killGrace: request.killGrace)
+        let outName = recorder.nextOutputName
+        let recorder = try OutputRecorder(
+            path: runDir + "/" + outName, relativePath: outName, masker: self.recorder.masker.fresh(),
+            headLimit: request.outputHead, tailLimit: request.outputTail)
+        let (outcome, spawnError) = try spawn(step, launch, attempt: attempt, recorder: recorder)
+        let output = try recorder.finish()
+        if let spawnError {
+            try self.recorder.end(step, status: "failed", reason: nil, output: output, error: spawnError)
+            return Execution(outcome: StepOutcome(), succeeded: false)
+        }
+        try syncDirectory(of: recorder.path)
+        crashPoint("after_output_sync")
+        return try recordEnd(step, outcome: outcome, output: output, attempt: attempt, command: command, env: env)
+    }
+
+    /// Starts the process with a status line, streaming its output to the screen and the record.
+    /// Returns its outcome, or the reason it could not start.
+    private func spawn(_ step: Step, _ launch: StepLaunch, attempt: Int, recorder output: OutputRecorder) throws -> (StepOutcome, String?) {
+        let status = step.attributes.interactive ? nil : StatusLine(console: console)
+        let label = "step \(step.number) of \(runbook.steps.count) · \(step.key)"
+        status?.begin("\(label) · 0s")
+        defer { status?.end() }
+        do {
+            let outcome = try launcher.run(
+                launch,
+                output: { [console] bytes in
+                    console.write(bytes)
+                    output.record(bytes)
+                },
+                tick: { elapsed in status?.update("\(label) · \(formatDuration(elapsed.rounded()))") },
+                onSpawn: { pid, starttime in
+                    var spawned = JournalRecord(type: .stepSpawned)
+                    spawned.key = step.key
+                    spawned.attempt = attempt
+                    spawned.pid = pid
+                    spawned.pgid = pid
+                    spawned.starttime = starttime
+                    try self.recorder.append(spawned, sync: false)
+                })
+            return (outcome, nil)
+        } catch let error as SpawnError {
+            status?.end()
+            screen.line(style.red(error.message))
+            return (StepOutcome(), error.message)
+        }
+    }
+
+    /// Reads back exports, writes `step_end` and shows the result.
+    private func recordEnd(_ step: Step, outcome: StepOutcome, output: OutputRef, attempt: Int, command: StepCommand,
+                           env: [String: String]) throws -> Execution {
+        let statusText: String
+        if outcome.timedOut {
+            statusText = "timed_out"
+        } else if outcome.stoppedOnTerminal {
+            statusText = "failed"
+        } else if outcome.interrupted {
+            statusText = "interrupted"
+        } else if let code = outcome.exitCode, step.attributes.expectExit.contains(code) {
+            statusText = "ok"
+        } else {
+            statusText = "failed"
+        }
+        let succeeded = statusText == "ok"
+        var changes = ExportCapture.Changes()
+        if let envFile = command.envFile {
+            if succeeded {
+                changes = ExportCapture.read(
+                    envFile, passed: env, masker: recorder.masker, secretNames: plan.secretNames,
+                    wasCarried: { [carried, context] name in carried[name] != nil || context.environment[name] != nil })
+                for (name, value) in changes.values { carried[name] = value }
+                for name in changes.unset { carried.removeValue(forKey: name) }
+            }
+            // The dump holds every variable's value, secrets included: empty it at once.
+            _ = truncate(envFile, 0)
+        }
+        var record = JournalRecord(type: .stepEnd)
+        record.key = step.key
+        record.number = step.number
+        record.attempt = attempt
+        record.status = statusText
+        record.exitCode = outcome.exitCode
+        record.signal = outcome.signal.map(signalName)
+        record.durationMs = outcome.durationMs
+        record.timedOut = outcome.timedOut ? true : nil
+        record.signalsSent = outcome.signalsSent.isEmpty ? nil : outcome.signalsSent
+        record.output = output
+        record.leftovers = outcome.leftovers.isEmpty ? nil : outcome.leftovers
+        record.exports = changes.exports.isEmpty ? nil : changes.exports
+        record.unset = changes.unset.isEmpty ? nil : changes.unset
+        if outcome.stoppedOnTerminal {
+            record.error = "the step tried to read or write the terminal; mark it interactive=true"
+        }
+        try recorder.end(record)
+        screen.result(step, outcome: outcome, status: statusText, output: output, exports: changes.exports, timeout: plan.timeoutText(for: step))
+        return Execution(outcome: outcome, succeeded: succeeded)
+    }
+}

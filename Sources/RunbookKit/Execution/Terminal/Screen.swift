@@ -1,0 +1,88 @@
+/// What the operator sees of a run: the header, each step before it runs, its result, the summary.
+struct Screen {
+    let console: Console
+    let runbook: Runbook
+    var style: Style { console.style }
+
+    /// Writes a line (a newline is added).
+    func line(_ text: String) { console.print(text + "\n") }
+
+    /// A warning line, in yellow.
+    func warn(_ text: String) { line(style.yellow(text)) }
+
+    /// The run's header: title, runbook and hash, run id, operator, mode, params, step count.
+    func header(runId: String, operatorName: String, incident: String?, params: [ResolvedParam], assumeYes: Bool) {
+        line(style.bold("▶ \(runbook.title ?? runbook.path)"))
+        line("runbook: \(runbook.path)  sha256 \(runbook.sha256.prefix(12))")
+        var text = "run: \(runId)  operator: \(operatorName)  mode: live"
+        if let incident { text += "  incident: \(incident)" }
+        line(text)
+        if !params.isEmpty {
+            let shown = params.map { "\($0.param.name)=\($0.param.secret ? "[secret]" : $0.value)" }
+            line("params: " + shown.joined(separator: " "))
+        }
+        line("steps: \(runbook.steps.count)\(assumeYes ? "  (--yes: running without asking)" : "")")
+    }
+
+    /// A step before it runs: heading, prose, code and attributes (or the task text).
+    func step(_ step: Step) {
+        console.print("\n" + style.bold("── step \(step.number)/\(runbook.steps.count): \(step.title)") + style.dim("  [\(step.key)] line \(step.line)") + "\n")
+        if !step.prose.isEmpty && step.prose != step.title {
+            line(step.prose)
+        }
+        if step.kind == .code {
+            code(step.code ?? "", language: step.language ?? "")
+            let attrs = step.attributes.written.filter { $0.key != "id" && $0.key != "name" }
+            if !attrs.isEmpty {
+                line(style.dim(attrs.map { a in a.value.map { "\(a.key)=\($0)" } ?? a.key }.joined(separator: " ")))
+            }
+        } else {
+            line(style.cyan("☐ \(step.title)"))
+        }
+    }
+
+    /// Code in a fence.
+    func code(_ code: String, language: String) {
+        line(style.dim("```\(language)"))
+        console.print(style.cyan(code.hasSuffix("\n") ? code : code + "\n"))
+        line(style.dim("```"))
+    }
+
+    /// A code step's result: status, exit code or signal, duration, and everything it left to know.
+    func result(_ step: Step, outcome: StepOutcome, status: String, output: OutputRef, exports: [ExportedVariable], timeout: String) {
+        var parts: [String] = []
+        if let code = outcome.exitCode { parts.append("exit \(code)") }
+        if let sig = outcome.signal { parts.append("killed by SIG\(signalName(sig))") }
+        parts.append(formatDuration(Double(outcome.durationMs) / 1000))
+        let text = "\(status == "ok" ? "✔" : "✘") \(status) (\(parts.joined(separator: ", ")))"
+        line(status == "ok" ? style.green(text) : style.red(text))
+        if outcome.timedOut {
+            line(style.red("timed out after \(timeout); sent \(outcome.signalsSent.joined(separator: ", ")) to the step's process group"))
+        }
+        if outcome.stoppedOnTerminal {
+            line(style.red("the step tried to use the terminal and was stopped; mark it {interactive} in the runbook"))
+        }
+        if !outcome.leftovers.isEmpty {
+            let list = outcome.leftovers.map { "\($0.command) (pid \($0.pid))" }.joined(separator: ", ")
+            warn("killed \(outcome.leftovers.count) process(es) the step left running: \(list)")
+        }
+        if output.truncated {
+            warn("output record cut: kept the first and last bytes, dropped \(output.bytesDropped) of \(output.bytesTotal) (\(output.file))")
+        }
+        if output.masked > 0 {
+            warn("\(output.masked) secret value(s) masked in the output record")
+        }
+        if !exports.isEmpty {
+            line(style.dim("exported for later steps: " + exports.map(\.name).joined(separator: ", ")))
+        }
+    }
+
+    /// The end of a run: headline, counts, journal, head hash.
+    func summary(headline: String, counts: [String: Int], journal: JournalWriter, paused: Bool) {
+        let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        console.print("\n" + style.bold(headline) + " (\(summary.isEmpty ? "no steps" : summary))\n")
+        line("journal: \(journal.path)")
+        line("records: \(journal.nextSeq), head sha256: \(journal.headHash)")
+        if paused { line("the run can be resumed: its journal records every step so far") }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// One run as `runbook runs` lists it.
+public struct RunSummary: Codable, Sendable, Equatable {
+    /// The run id.
+    public var runId: String
+    /// Its folder.
+    public var dir: String
+    /// The runbook's path as given when the run started.
+    public var runbook: String
+    /// The runbook's real path.
+    public var runbookRealpath: String
+    /// When it started.
+    public var started: String
+    /// `user@host`.
+    public var operatorName: String
+    /// The incident id, if one was given.
+    public var incident: String?
+    /// When it ended, if it did.
+    public var ended: String?
+    /// completed, completed_with_failures, aborted, paused (resumable), or damaged.
+    public var state: String
+    /// Steps that finished (ok, done or skipped).
+    public var stepsRecorded: Int
+    /// Steps the runbook had when the run started.
+    public var totalSteps: Int
+
+    enum CodingKeys: String, CodingKey {
+        case runId = "run_id", dir, runbook, runbookRealpath = "realpath", started, operatorName = "operator", incident, ended
+        case state, stepsRecorded = "steps_recorded", totalSteps = "total_steps"
+    }
+}
+
+/// The runs under a state directory: lists them, derives their state, and finds the one a
+/// command names (a run id, a run folder, a journal file, or a runbook file).
+public struct RunCatalog: Sendable {
+    /// Where the runs are.
+    public let state: StateDirectory
+
+    /// The catalog of `state`.
+    public init(state: StateDirectory) { self.state = state }
+
+    /// Every run, oldest first. `.new-*` folders are runs still being created (or whose creation
+    /// crashed): not runs yet.
+    public func list() -> [RunSummary] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: state.runsDir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        return names.compactMap { summary(ofRunIn: state.runDir($0)) }
+    }
+
+    /// The summary of the run in `dir`; nil when it has no readable journal with a run_start.
+    public func summary(ofRunIn dir: String) -> RunSummary? {
+        guard let verification = try? JournalVerifier.verify(path: dir + "/journal.jsonl"),
+            let history = try? RunHistory(records: verification.records)
+        else { return nil }
+        let start = history.runStart
+        let finished = history.steps.values.filter { if case .completed = $0.state { return true } else { return false } }.count
+        let state = verification.problem != nil ? "damaged" : (history.runEnd?.status ?? "paused")
+        return RunSummary(
+            runId: history.runId, dir: dir, runbook: start.runbook?.path ?? "?", runbookRealpath: start.runbook?.realpath ?? "",
+            started: start.ts, operatorName: "\(start.operatorName ?? "?")@\(start.host ?? "?")", incident: start.incident,
+            ended: history.runEnd?.ts, state: state, stepsRecorded: finished, totalSteps: start.totalSteps ?? 0)
+    }
+
+    /// What a target named on the command line turned out to be.
+    public enum Located: Equatable, Sendable {
+        /// A run folder.
+        case run(String)
+        /// Nothing usable: the message says why and what to try.
+        case problem(String)
+    }
+
+    /// The run folder to resume for `target`: a folder, a journal file, a run id, or a runbook file
+    /// (its latest unfinished run).
+    public func locateForResume(_ target: String) -> Located {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDir) {
+            if isDir.boolValue { return .run(target) }
+            if target.hasSuffix("journal.jsonl") { return .run(RunFolder.folder(ofJournal: target)) }
+            let real = URL(fileURLWithPath: target).resolvingSymlinksInPath().path
+            let runs = list().filter { $0.runbookRealpath == real && $0.ended == nil }
+            guard let latest = runs.last else {
+                return .problem("no unfinished run of \(target) under \(state.runsDir); start one with 'runbook run \(target)'")
+            }
+            return .run(latest.dir)
+        }
+        let dir = state.runDir(target)
+        if FileManager.default.fileExists(atPath: dir + "/journal.jsonl") { return .run(dir) }
+        return .problem("no run '\(target)' under \(state.runsDir); 'runbook runs' lists them")
+    }
+
+    /// The journal file for `target`: a journal file, a run folder, or a run id in `state` (when
+    /// there is one). The path may not exist; reading it says so.
+    public static func journalPath(for target: String, state: StateDirectory?) -> String {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDir) {
+            return isDir.boolValue ? target + "/journal.jsonl" : target
+        }
+        guard let state else { return target }
+        return state.runDir(target) + "/journal.jsonl"
+    }
+}
