@@ -38,7 +38,7 @@ public struct RunLauncher {
                 state: context.stateDirectory, runId: runId, runbookBytes: runbook.rawBytes,
                 runStart: runStartRecord(plan, runId: runId, request: request), clock: context.clock, failAtSeq: journalFaultSeq)
         } catch {
-            context.error(message(of: error))
+            context.error(failureText(error))
             return .journalUnwritable
         }
         let runDir = context.stateDirectory.runDir(runId)
@@ -146,7 +146,7 @@ public struct RunLauncher {
 }
 
 /// The text of a storage or journal error.
-func message(of error: any Error) -> String {
+func failureText(_ error: any Error) -> String {
     switch error {
     case let error as JournalError: return error.message
     case let error as StorageError: return error.message

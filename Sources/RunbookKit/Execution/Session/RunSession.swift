@@ -88,7 +88,7 @@ final class RunSession {
     func run(resume: Resume?) -> RunOutcome {
         if let resume {
             do { try recordResume(resume) } catch {
-                context.error(message(of: error))
+                context.error(failureText(error))
                 return .journalUnwritable
             }
         }
@@ -104,7 +104,7 @@ final class RunSession {
                 case .stop(let outcome): return finish(outcome)
                 }
             } catch {
-                context.error(message(of: error))
+                context.error(failureText(error))
                 return .journalUnwritable
             }
         }
@@ -138,7 +138,7 @@ final class RunSession {
                 }
                 if case .stop = flow { return flow }
             } catch {
-                context.error(message(of: error))
+                context.error(failureText(error))
                 if error is JournalError || error is StorageError {
                     context.error("the run stopped because its journal cannot be written; nothing more will run. The journal so far: \(recorder.journal.path)")
                 }

@@ -56,28 +56,35 @@ struct JSONWriter {
 extension JournalRecord {
     /// The record as one JSON line (without the LF).
     func jsonBytes() -> [UInt8] {
-        var members: [(String, (inout JSONWriter) -> Void)] = []
-        func add(_ key: String, _ value: String?) { if let value { members.append((key, { $0.string(value) })) } }
-        func add<I: BinaryInteger>(_ key: String, _ value: I?) { if let value { members.append((key, { $0.int(value) })) } }
-        func add(_ key: String, _ value: Bool?) { if let value { members.append((key, { $0.bool(value) })) } }
-        add("v", v)
-        add("seq", seq)
-        add("type", type.rawValue)
-        add("ts", ts)
-        add("prev", prev)
-        add("run_id", runId)
+        var members = JSONMembers()
+        addRunFields(&members)
+        addStepFields(&members)
+        addOutcomeFields(&members)
+        var writer = JSONWriter()
+        writer.object(members.list)
+        return writer.bytes
+    }
+
+    /// The envelope and the run_start fields.
+    private func addRunFields(_ m: inout JSONMembers) {
+        m.add("v", v)
+        m.add("seq", seq)
+        m.add("type", type.rawValue)
+        m.add("ts", ts)
+        m.add("prev", prev)
+        m.add("run_id", runId)
         if let runbook {
-            members.append(("runbook", { w in
+            m.append(("runbook", { w in
                 w.object([("path", { $0.string(runbook.path) }), ("realpath", { $0.string(runbook.realpath) }),
                           ("sha256", { $0.string(runbook.sha256) }), ("bytes", { $0.int(runbook.bytes) }),
                           ("snapshot", { $0.string(runbook.snapshot) })])
             }))
         }
-        add("operator", operatorName)
-        add("host", host)
-        add("mode", mode)
+        m.add("operator", operatorName)
+        m.add("host", host)
+        m.add("mode", mode)
         if let params {
-            members.append(("params", { w in
+            m.append(("params", { w in
                 w.array(params) { w, p in
                     var fields: [(String, (inout JSONWriter) -> Void)] = [
                         ("name", { $0.string(p.name) }), ("secret", { $0.bool(p.secret) }), ("source", { $0.string(p.source) })]
@@ -86,32 +93,40 @@ extension JournalRecord {
                 }
             }))
         }
-        add("incident", incident)
-        add("total_steps", totalSteps)
-        add("tool", tool)
-        add("pid", pid)
-        add("boot_id", bootId)
-        add("key", key)
-        add("number", number)
-        add("kind", kind)
-        add("line", line)
-        add("attempt", attempt)
-        add("code_sha256", codeSHA256)
+        m.add("incident", incident)
+        m.add("total_steps", totalSteps)
+        m.add("tool", tool)
+        m.add("pid", pid)
+        m.add("boot_id", bootId)
+    }
+
+    /// The fields of step_start and step_spawned.
+    private func addStepFields(_ m: inout JSONMembers) {
+        m.add("key", key)
+        m.add("number", number)
+        m.add("kind", kind)
+        m.add("line", line)
+        m.add("attempt", attempt)
+        m.add("code_sha256", codeSHA256)
         if let editedCode {
-            members.append(("edited_code", { $0.object([("file", { $0.string(editedCode.file) }), ("sha256", { $0.string(editedCode.sha256) })]) }))
+            m.append(("edited_code", { $0.object([("file", { $0.string(editedCode.file) }), ("sha256", { $0.string(editedCode.sha256) })]) }))
         }
-        add("interpreter", interpreter)
-        add("interactive", interactive)
-        add("pgid", pgid)
-        add("starttime", starttime)
-        add("status", status)
-        add("exit_code", exitCode)
-        add("signal", signal)
-        add("duration_ms", durationMs)
-        add("timed_out", timedOut)
-        if let signalsSent { members.append(("signals_sent", { w in w.array(signalsSent) { $0.string($1) } })) }
+        m.add("interpreter", interpreter)
+        m.add("interactive", interactive)
+        m.add("pgid", pgid)
+        m.add("starttime", starttime)
+    }
+
+    /// The fields of step_end, decision, note and run_end.
+    private func addOutcomeFields(_ m: inout JSONMembers) {
+        m.add("status", status)
+        m.add("exit_code", exitCode)
+        m.add("signal", signal)
+        m.add("duration_ms", durationMs)
+        m.add("timed_out", timedOut)
+        if let signalsSent { m.append(("signals_sent", { w in w.array(signalsSent) { $0.string($1) } })) }
         if let output {
-            members.append(("output", { w in
+            m.append(("output", { w in
                 w.object([("file", { $0.string(output.file) }), ("sha256", { $0.string(output.sha256) }),
                           ("bytes_total", { $0.int(output.bytesTotal) }), ("bytes_kept", { $0.int(output.bytesKept) }),
                           ("bytes_dropped", { $0.int(output.bytesDropped) }), ("truncated", { $0.bool(output.truncated) }),
@@ -119,12 +134,12 @@ extension JournalRecord {
             }))
         }
         if let leftovers {
-            members.append(("leftovers", { w in
+            m.append(("leftovers", { w in
                 w.array(leftovers) { w, l in w.object([("pid", { $0.int(l.pid) }), ("command", { $0.string(l.command) })]) }
             }))
         }
         if let exports {
-            members.append(("exports", { w in
+            m.append(("exports", { w in
                 w.array(exports) { w, e in
                     var fields: [(String, (inout JSONWriter) -> Void)] = [("name", { $0.string(e.name) }), ("secret", { $0.bool(e.secret) })]
                     if let value = e.value { fields.append(("value", { $0.string(value) })) }
@@ -132,17 +147,24 @@ extension JournalRecord {
                 }
             }))
         }
-        if let unset { members.append(("unset", { w in w.array(unset) { $0.string($1) } })) }
-        add("error", error)
-        add("choice", choice)
-        add("reason", reason)
-        add("text", text)
+        if let unset { m.append(("unset", { w in w.array(unset) { $0.string($1) } })) }
+        m.add("error", error)
+        m.add("choice", choice)
+        m.add("reason", reason)
+        m.add("text", text)
         if let counts {
-            members.append(("counts", { w in w.object(counts.map { entry in (entry.key, { $0.int(entry.value) }) }) }))
+            m.append(("counts", { w in w.object(counts.map { entry in (entry.key, { $0.int(entry.value) }) }) }))
         }
-        add("exit_status", exitStatus)
-        var writer = JSONWriter()
-        writer.object(members)
-        return writer.bytes
+        m.add("exit_status", exitStatus)
     }
+}
+
+/// An object's members as they are collected: absent (nil) values are left out.
+struct JSONMembers {
+    private(set) var list: [(String, (inout JSONWriter) -> Void)] = []
+
+    mutating func add(_ key: String, _ value: String?) { if let value { list.append((key, { $0.string(value) })) } }
+    mutating func add<I: BinaryInteger>(_ key: String, _ value: I?) { if let value { list.append((key, { $0.int(value) })) } }
+    mutating func add(_ key: String, _ value: Bool?) { if let value { list.append((key, { $0.bool(value) })) } }
+    mutating func append(_ member: (String, (inout JSONWriter) -> Void)) { list.append(member) }
 }
