@@ -265,110 +265,151 @@ enum AttributeChecker {
     // Filling in `attrs` rather than returning a local spares a copy of the whole StepAttributes per step.
     private static func check(_ raw: [RawAttribute], columnBase: Int, into attrs: inout StepAttributes,
                               findings: inout [AttributeFinding]) {
-        func report(_ severity: Severity, _ rule: String, _ offset: Int, _ message: String) {
-            findings.append(AttributeFinding(severity: severity, rule: rule, offset: offset, message: message))
-        }
         var seen: UInt16 = 0   // bits of the keys given so far
         attrs.written.reserveCapacity(raw.count)
         for attribute in raw {
             attrs.written.append(WrittenAttribute(key: attribute.key, value: attribute.value, column: columnBase + attribute.offset))
             guard let key = canonical(attribute.key) else {
-                if AttributeSchema.ignoredRunme.contains(attribute.key) {
-                    report(.warning, "ignored-attribute", attribute.offset, "Runme attribute '\(attribute.key)' has no effect in runbook and is ignored")
-                    continue
-                }
-                let all = AttributeSchema.known + Array(AttributeSchema.aliases.keys)
-                if let guess = closestMatch(to: attribute.key, in: all) {
-                    report(.error, "unknown-attribute", attribute.offset, "unknown attribute '\(attribute.key)' (did you mean '\(guess)'?)")
-                } else {
-                    report(.error, "unknown-attribute", attribute.offset, "unknown attribute '\(attribute.key)'; known attributes: \(AttributeSchema.known.joined(separator: ", "))")
-                }
+                findings.append(unknownKeyFinding(attribute))
                 continue
             }
             if key != .env {
                 if seen & key.bit != 0 {
-                    report(.error, "duplicate-attribute", attribute.offset, "attribute '\(key.name)' is given more than once")
+                    findings.append(AttributeFinding(severity: .error, rule: "duplicate-attribute", offset: attribute.offset,
+                                                     message: "attribute '\(key.name)' is given more than once"))
                     continue
                 }
                 seen |= key.bit
             }
-            let value = attribute.value
-            func bad(_ expectation: String) {
-                report(.error, "bad-attribute-value", attribute.offset, "attribute '\(attribute.key)' \(expectation), not '\(value ?? "")'")
-            }
-            func flag() -> Bool? {
-                switch value {
-                case nil, "true": return true
-                case "false": return false
-                default: bad("takes true or false (or no value, meaning true)"); return nil
-                }
-            }
-            switch key {
-            case .id, .name:
-                guard let v = value, isStepIdentifier(v) else {
-                    bad("must be letters, digits, '.', '_' or '-', starting with a letter or digit (at most 128)")
-                    continue
-                }
-                if key == .id { attrs.id = v } else { attrs.name = v }
-            case .timeout:
-                if value == "none" { attrs.timeout = StepTimeout.none; continue }
-                guard let v = value, let seconds = parseDuration(v) else {
-                    bad("takes a duration such as 30s, 2m, 1h30m (or none)")
-                    continue
-                }
-                guard seconds > 0 else { bad("must be more than zero; write timeout=none for no limit"); continue }
-                guard seconds <= 7 * 86400 else { bad("must be at most 7 days"); continue }
-                attrs.timeout = .seconds(seconds)
-            case .confirm: if let f = flag() { attrs.confirm = f }
-            case .interactive: if let f = flag() { attrs.interactive = f }
-            case .idempotent: if let f = flag() { attrs.idempotent = f }
-            case .retries:
-                guard let v = value, let n = Int(v), n >= 0, n <= 100 else { bad("takes a whole number from 0 to 100"); continue }
-                attrs.retries = n
-            case .onFailure:
-                guard let v = value, let policy = FailurePolicy(rawValue: v) else {
-                    bad("takes one of \(FailurePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
-                    continue
-                }
-                attrs.onFailure = policy
-            case .dir:
-                guard let v = value, !v.isEmpty else { bad("takes a directory path"); continue }
-                attrs.dir = v
-            case .env:
-                guard let v = value, let eq = v.firstIndex(of: "="), isEnvName(String(v[..<eq])) else {
-                    bad("takes NAME=value (repeat env= for more variables)")
-                    continue
-                }
-                let name = String(v[..<eq])
-                if attrs.env.contains(where: { $0.name == name }) {
-                    report(.error, "duplicate-attribute", attribute.offset, "env variable '\(name)' is set more than once")
-                    continue
-                }
-                attrs.env.append(EnvVar(name: name, value: String(v[v.index(after: eq)...])))
-            case .skip:
-                switch value {
-                case nil, "true": attrs.skip = true
-                case "false": attrs.skip = false
-                case let reason?:
-                    attrs.skip = true
-                    attrs.skipReason = reason
-                }
-                if attribute.key == "excludeFromRunAll" && attrs.skip && attrs.skipReason == nil {
-                    attrs.skipReason = "excludeFromRunAll"
-                }
-            case .expectExit:
-                guard let v = value else { bad("takes exit codes such as 0 or 0,1"); continue }
-                var codes: [Int32] = []
-                for part in v.split(separator: ",", omittingEmptySubsequences: false) {
-                    guard let n = Int32(part.trimmingCharacters(in: .whitespaces)), n >= 0, n <= 255 else {
-                        bad("takes exit codes from 0 to 255 separated by commas, such as 0,1")
-                        codes = []
-                        break
-                    }
-                    if !codes.contains(n) { codes.append(n) }
-                }
-                if !codes.isEmpty { attrs.expectExit = codes }
+            do throws(ValueProblem) {
+                try apply(key, attribute, to: &attrs)
+            } catch {
+                findings.append(error.finding(for: attribute))
             }
         }
+    }
+
+    /// The finding for an attribute no known key or alias names: ignored if it is Runme's, else an error.
+    private static func unknownKeyFinding(_ attribute: RawAttribute) -> AttributeFinding {
+        if AttributeSchema.ignoredRunme.contains(attribute.key) {
+            return AttributeFinding(severity: .warning, rule: "ignored-attribute", offset: attribute.offset,
+                                    message: "Runme attribute '\(attribute.key)' has no effect in runbook and is ignored")
+        }
+        let all = AttributeSchema.known + Array(AttributeSchema.aliases.keys)
+        let text = if let guess = closestMatch(to: attribute.key, in: all) {
+            "unknown attribute '\(attribute.key)' (did you mean '\(guess)'?)"
+        } else {
+            "unknown attribute '\(attribute.key)'; known attributes: \(AttributeSchema.known.joined(separator: ", "))"
+        }
+        return AttributeFinding(severity: .error, rule: "unknown-attribute", offset: attribute.offset, message: text)
+    }
+
+    /// What is wrong with an attribute's value; at most one per attribute.
+    private enum ValueProblem: Error {
+        /// The value is not of the attribute's type; the text says what it takes.
+        case expected(String)
+        /// The same `env` variable is set again.
+        case duplicateEnv(name: String)
+
+        func finding(for attribute: RawAttribute) -> AttributeFinding {
+            switch self {
+            case .expected(let expectation):
+                return AttributeFinding(severity: .error, rule: "bad-attribute-value", offset: attribute.offset,
+                                        message: "attribute '\(attribute.key)' \(expectation), not '\(attribute.value ?? "")'")
+            case .duplicateEnv(let name):
+                return AttributeFinding(severity: .error, rule: "duplicate-attribute", offset: attribute.offset,
+                                        message: "env variable '\(name)' is set more than once")
+            }
+        }
+    }
+
+    /// Sets the field of `attrs` that `key` names from the attribute's value; a bad value leaves `attrs` as it was.
+    private static func apply(_ key: Key, _ attribute: RawAttribute, to attrs: inout StepAttributes) throws(ValueProblem) {
+        let value = attribute.value
+        switch key {
+        case .id, .name:
+            guard let v = value, isStepIdentifier(v) else {
+                throw .expected("must be letters, digits, '.', '_' or '-', starting with a letter or digit (at most 128)")
+            }
+            if key == .id { attrs.id = v } else { attrs.name = v }
+        case .timeout: attrs.timeout = try timeout(value)
+        case .confirm: attrs.confirm = try flag(value)
+        case .interactive: attrs.interactive = try flag(value)
+        case .idempotent: attrs.idempotent = try flag(value)
+        case .retries:
+            guard let v = value, let n = Int(v), n >= 0, n <= 100 else { throw .expected("takes a whole number from 0 to 100") }
+            attrs.retries = n
+        case .onFailure:
+            guard let v = value, let policy = FailurePolicy(rawValue: v) else {
+                throw .expected("takes one of \(FailurePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            attrs.onFailure = policy
+        case .dir:
+            guard let v = value, !v.isEmpty else { throw .expected("takes a directory path") }
+            attrs.dir = v
+        case .env:
+            let variable = try envVariable(value)
+            if attrs.env.contains(where: { $0.name == variable.name }) { throw .duplicateEnv(name: variable.name) }
+            attrs.env.append(variable)
+        case .skip:
+            applySkip(attribute, to: &attrs)
+        case .expectExit:
+            attrs.expectExit = try exitCodes(value)
+        }
+    }
+
+    /// A flag's value: none or `true`, or `false`.
+    private static func flag(_ value: String?) throws(ValueProblem) -> Bool {
+        switch value {
+        case nil, "true": return true
+        case "false": return false
+        default: throw .expected("takes true or false (or no value, meaning true)")
+        }
+    }
+
+    /// `none`, or a duration of more than zero and at most 7 days.
+    private static func timeout(_ value: String?) throws(ValueProblem) -> StepTimeout {
+        if value == "none" { return StepTimeout.none }
+        guard let v = value, let seconds = parseDuration(v) else {
+            throw .expected("takes a duration such as 30s, 2m, 1h30m (or none)")
+        }
+        guard seconds > 0 else { throw .expected("must be more than zero; write timeout=none for no limit") }
+        guard seconds <= 7 * 86400 else { throw .expected("must be at most 7 days") }
+        return .seconds(seconds)
+    }
+
+    /// `NAME=value` with a valid variable name.
+    private static func envVariable(_ value: String?) throws(ValueProblem) -> EnvVar {
+        guard let v = value, let eq = v.firstIndex(of: "="), isEnvName(String(v[..<eq])) else {
+            throw .expected("takes NAME=value (repeat env= for more variables)")
+        }
+        return EnvVar(name: String(v[..<eq]), value: String(v[v.index(after: eq)...]))
+    }
+
+    /// `skip`, `skip=true|false` or `skip=REASON`; Runme's `excludeFromRunAll` gives itself as the reason.
+    private static func applySkip(_ attribute: RawAttribute, to attrs: inout StepAttributes) {
+        switch attribute.value {
+        case nil, "true": attrs.skip = true
+        case "false": attrs.skip = false
+        case let reason?:
+            attrs.skip = true
+            attrs.skipReason = reason
+        }
+        if attribute.key == "excludeFromRunAll" && attrs.skip && attrs.skipReason == nil {
+            attrs.skipReason = "excludeFromRunAll"
+        }
+    }
+
+    /// Exit codes 0 to 255 separated by commas, repeats dropped.
+    private static func exitCodes(_ value: String?) throws(ValueProblem) -> [Int32] {
+        guard let v = value else { throw .expected("takes exit codes such as 0 or 0,1") }
+        var codes: [Int32] = []
+        for part in v.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let n = Int32(part.trimmingCharacters(in: .whitespaces)), n >= 0, n <= 255 else {
+                throw .expected("takes exit codes from 0 to 255 separated by commas, such as 0,1")
+            }
+            if !codes.contains(n) { codes.append(n) }
+        }
+        return codes
     }
 }

@@ -159,8 +159,8 @@ public struct StepAttributes: Sendable, Codable, Hashable {
     public var written: [WrittenAttribute] = []
 
     enum CodingKeys: String, CodingKey {
-        case id, name, timeout, confirm, retries, onFailure = "on-failure", interactive, dir, env, skip
-        case skipReason = "skip-reason", idempotent, expectExit = "expect-exit", written
+        case id, name, timeout, confirm, retries, onFailure = "on_failure", interactive, dir, env, skip
+        case skipReason = "skip_reason", idempotent, expectExit = "expect_exit", written
     }
 }
 
@@ -206,8 +206,8 @@ public struct Step: Sendable, Codable, Hashable {
     public var checked: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case number, key, keySource = "key-source", kind, line, column, endLine = "end-line", section, title, prose
-        case language, interpreter, code, codeSHA256 = "code-sha256", attributes, checked
+        case number, key, keySource = "key_source", kind, line, column, endLine = "end_line", section, title, prose
+        case language, interpreter, code, codeSHA256 = "code_sha256", attributes, checked
     }
 }
 
@@ -221,7 +221,7 @@ public struct ReferenceBlock: Sendable, Codable, Hashable {
     public var endLine: Int
     public var section: Int?
 
-    enum CodingKeys: String, CodingKey { case language, form, line, endLine = "end-line", section }
+    enum CodingKeys: String, CodingKey { case language, form, line, endLine = "end_line", section }
 }
 
 /// `5400` → `1h30m`, `90` → `1m30s`, `0.5` → `500ms`.

@@ -75,110 +75,137 @@ private struct Builder {
 
     // MARK: Walking the blocks
 
-    private mutating func walk(_ blocks: [MarkdownBlock]) {
-        // Task items that hold a runnable code block are headers for that code, not manual steps.
+    /// What the walk over the blocks carries from one block to the next.
+    private struct WalkState {
+        /// Task items that hold a runnable code block: headers for that code, not manual steps.
         var taskHoldsCode = Set<Int>()
-        for case .codeBlock(let block) in blocks {
-            if let task = block.taskItem, isRunnable(InfoStringParser.language(of: block.info)) { taskHoldsCode.insert(task) }
-        }
         var taskTexts: [Int: String] = [:]
-        steps.reserveCapacity(blocks.count)
         var info = InfoString(language: "", attributes: [], errors: [], hasAttributeBlock: false)   // reused from block to block
         var headingStack: [(level: Int, slug: String)] = []
         var currentSection: Int?
         var ordinals = [0]   // steps so far at the top (index 0) and in each section (index + 1)
-        var boundary = frontMatter.lastLine   // prose for the next step starts after this line
+        var boundary: Int    // prose for the next step starts after this line
 
+        /// The next step's 1-based position within the current section (or the top).
+        mutating func nextOrdinal() -> Int {
+            let slot = currentSection.map { $0 + 1 } ?? 0
+            ordinals[slot] += 1
+            return ordinals[slot]
+        }
+    }
+
+    private mutating func walk(_ blocks: [MarkdownBlock]) {
+        var state = WalkState(boundary: frontMatter.lastLine)
+        for case .codeBlock(let block) in blocks {
+            if let task = block.taskItem, isRunnable(InfoStringParser.language(of: block.info)) { state.taskHoldsCode.insert(task) }
+        }
+        steps.reserveCapacity(blocks.count)
         for block in blocks {
             switch block {
-            case .heading(let heading):
-                while let top = headingStack.last, top.level >= heading.level { headingStack.removeLast() }
-                var slug = slugify(heading.text)
-                if slug.isEmpty { slug = "untitled" }
-                headingStack.append((heading.level, slug))
-                let section = Section(index: sections.count, level: heading.level, title: heading.text,
-                                      path: headingStack.map(\.slug).joined(separator: "/"), line: heading.line)
-                sections.append(section)
-                ordinals.append(0)
-                currentSection = section.index
-                if heading.level == 1 && firstH1 == nil { firstH1 = heading.text }
-                boundary = max(boundary, heading.line)
-
-            case .taskItem(let item):
-                taskTexts[item.ordinal] = item.text
-                guard !taskHoldsCode.contains(item.ordinal) else { continue }
-                let ordinal = nextOrdinal(&ordinals, currentSection)
-                var text = item.text
-                var attributes = StepAttributes()
-                if let (plain, attrs) = manualAttributes(item) { text = plain; attributes = attrs }
-                let (key, source) = makeKey(attributes, section: currentSection, ordinal: ordinal)
-                steps.append(Step(number: steps.count + 1, key: key, keySource: source, kind: .manual,
-                                  line: item.line, column: item.column, endLine: item.endLine, section: currentSection,
-                                  title: text.isEmpty ? "(empty task)" : text,
-                                  prose: prose(after: boundary, before: item.line), language: nil, interpreter: nil,
-                                  code: nil, codeSHA256: nil, attributes: attributes, checked: item.checked))
-                if text.isEmpty {
-                    sink.warning("empty-task", line: item.line, column: item.column, "task item has no text; the operator will not know what to confirm")
-                }
-                boundary = max(boundary, item.line)
-
-            case .codeBlock(let block):
-                let fence = fenceShape(block)
-                if fence.fenced && !fence.closed {
-                    let swallowed = block.endLine - block.line
-                    sink.error("unclosed-fence", line: block.line, column: block.column,
-                               "code block opened here is never closed; cmark makes the \(swallowed) line(s) after it, up to line \(block.endLine), part of this block (later headings and steps included). Add a closing \(fence.marker) line")
-                }
-                if fence.fenced && fence.closed, let swallowedAt = swallowedOpener(block, fence: fence) {
-                    sink.error("unclosed-fence", line: block.line, column: block.column,
-                               "code block opened here is never closed before line \(swallowedAt), which opens another code block; cmark reads that block as part of this one (and its closing fence closes this one). Add the missing \(fence.marker) line, or open this block with a longer fence if it really holds a fence")
-                }
-                // Attributes are read from the file's own line, not cmark's info string: cmark drops
-                // backslash escapes (\") and decodes entities, which would change values and columns.
-                InfoStringParser.parse(fence.fenced ? rawInfo(block, fence: fence) : block.info, into: &info)
-                let interpreter = StepLanguages.interpreter(for: info.language, shell: frontMatter.defaults.shell)
-                guard fence.fenced, let interpreter else {
-                    references.append(ReferenceBlock(language: info.language, form: fence.fenced ? "fenced" : "indented",
-                                                     line: block.line, endLine: block.endLine, section: currentSection))
-                    if fence.fenced && info.hasAttributeBlock {
-                        sink.warning("reference-with-attributes", line: block.line, column: block.column,
-                                     "block in language '\(info.language)' has step attributes but never runs (runnable languages: \(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))); it is shown as reference")
-                    }
-                    continue
-                }
-                let infoColumn = fence.infoColumn
-                for error in info.errors {
-                    sink.error("malformed-attributes", line: block.line, column: infoColumn + error.offset, error.message)
-                }
-                let (attributes, findings) = AttributeChecker.check(info.attributes, columnBase: infoColumn)
-                for finding in findings {
-                    sink.add(finding.severity, finding.rule, line: block.line, column: infoColumn + finding.offset, finding.message)
-                }
-                let ordinal = nextOrdinal(&ordinals, currentSection)
-                let (key, keySource) = makeKey(attributes, section: currentSection, ordinal: ordinal)
-                let title = block.taskItem.flatMap { taskTexts[$0] }
-                    ?? currentSection.map { sections[$0].title } ?? frontMatter.title ?? "step \(steps.count + 1)"
-                steps.append(Step(number: steps.count + 1, key: key, keySource: keySource, kind: .code,
-                                  line: block.line, column: block.column, endLine: block.endLine, section: currentSection,
-                                  title: title, prose: prose(after: boundary, before: block.line),
-                                  language: info.language, interpreter: interpreter, code: block.literal,
-                                  codeSHA256: hasher.hex(block.literal), attributes: attributes, checked: nil))
-                if block.literal.utf8.allSatisfy(isSpaceByte) {
-                    sink.warning("empty-step", line: block.line, column: block.column, "code step is empty; remove it or add the commands it should run")
-                }
-                boundary = max(boundary, block.endLine)
+            case .heading(let heading): addSection(heading, &state)
+            case .taskItem(let item): addManualStep(item, &state)
+            case .codeBlock(let block): addCodeBlock(block, &state)
             }
         }
     }
 
-    private func isRunnable(_ language: String) -> Bool {
-        StepLanguages.interpreters[language.lowercased()] != nil
+    private mutating func addSection(_ heading: MarkdownBlock.Heading, _ state: inout WalkState) {
+        while let top = state.headingStack.last, top.level >= heading.level { state.headingStack.removeLast() }
+        var slug = slugify(heading.text)
+        if slug.isEmpty { slug = "untitled" }
+        state.headingStack.append((heading.level, slug))
+        let section = Section(index: sections.count, level: heading.level, title: heading.text,
+                              path: state.headingStack.map(\.slug).joined(separator: "/"), line: heading.line)
+        sections.append(section)
+        state.ordinals.append(0)
+        state.currentSection = section.index
+        if heading.level == 1 && firstH1 == nil { firstH1 = heading.text }
+        state.boundary = max(state.boundary, heading.line)
     }
 
-    private func nextOrdinal(_ ordinals: inout [Int], _ section: Int?) -> Int {
-        let slot = section.map { $0 + 1 } ?? 0
-        ordinals[slot] += 1
-        return ordinals[slot]
+    private mutating func addManualStep(_ item: MarkdownBlock.TaskItem, _ state: inout WalkState) {
+        state.taskTexts[item.ordinal] = item.text
+        guard !state.taskHoldsCode.contains(item.ordinal) else { return }
+        let ordinal = state.nextOrdinal()
+        var text = item.text
+        var attributes = StepAttributes()
+        if let (plain, attrs) = manualAttributes(item) { text = plain; attributes = attrs }
+        let (key, source) = makeKey(attributes, section: state.currentSection, ordinal: ordinal)
+        steps.append(Step(number: steps.count + 1, key: key, keySource: source, kind: .manual,
+                          line: item.line, column: item.column, endLine: item.endLine, section: state.currentSection,
+                          title: text.isEmpty ? "(empty task)" : text,
+                          prose: prose(after: state.boundary, before: item.line), language: nil, interpreter: nil,
+                          code: nil, codeSHA256: nil, attributes: attributes, checked: item.checked))
+        if text.isEmpty {
+            sink.warning("empty-task", line: item.line, column: item.column, "task item has no text; the operator will not know what to confirm")
+        }
+        state.boundary = max(state.boundary, item.line)
+    }
+
+    private mutating func addCodeBlock(_ block: MarkdownBlock.CodeBlock, _ state: inout WalkState) {
+        let fence = fenceShape(block)
+        reportUnclosedFence(block, fence: fence)
+        // Attributes are read from the file's own line, not cmark's info string: cmark drops
+        // backslash escapes (\") and decodes entities, which would change values and columns.
+        InfoStringParser.parse(fence.fenced ? rawInfo(block, fence: fence) : block.info, into: &state.info)
+        let interpreter = StepLanguages.interpreter(for: state.info.language, shell: frontMatter.defaults.shell)
+        guard fence.fenced, let interpreter else {
+            addReference(block, fenced: fence.fenced, info: state.info, section: state.currentSection)
+            return
+        }
+        let attributes = checkAttributes(state.info, line: block.line, infoColumn: fence.infoColumn)
+        let ordinal = state.nextOrdinal()
+        let (key, keySource) = makeKey(attributes, section: state.currentSection, ordinal: ordinal)
+        let title = block.taskItem.flatMap { state.taskTexts[$0] }
+            ?? state.currentSection.map { sections[$0].title } ?? frontMatter.title ?? "step \(steps.count + 1)"
+        steps.append(Step(number: steps.count + 1, key: key, keySource: keySource, kind: .code,
+                          line: block.line, column: block.column, endLine: block.endLine, section: state.currentSection,
+                          title: title, prose: prose(after: state.boundary, before: block.line),
+                          language: state.info.language, interpreter: interpreter, code: block.literal,
+                          codeSHA256: hasher.hex(block.literal), attributes: attributes, checked: nil))
+        if block.literal.utf8.allSatisfy(isSpaceByte) {
+            sink.warning("empty-step", line: block.line, column: block.column, "code step is empty; remove it or add the commands it should run")
+        }
+        state.boundary = max(state.boundary, block.endLine)
+    }
+
+    /// A fence that is never closed, or whose closing fence cmark took from a later block.
+    private mutating func reportUnclosedFence(_ block: MarkdownBlock.CodeBlock, fence: FenceShape) {
+        if fence.fenced && !fence.closed {
+            let swallowed = block.endLine - block.line
+            sink.error("unclosed-fence", line: block.line, column: block.column,
+                       "code block opened here is never closed; cmark makes the \(swallowed) line(s) after it, up to line \(block.endLine), part of this block (later headings and steps included). Add a closing \(fence.marker) line")
+        }
+        if fence.fenced && fence.closed, let swallowedAt = swallowedOpener(block, fence: fence) {
+            sink.error("unclosed-fence", line: block.line, column: block.column,
+                       "code block opened here is never closed before line \(swallowedAt), which opens another code block; cmark reads that block as part of this one (and its closing fence closes this one). Add the missing \(fence.marker) line, or open this block with a longer fence if it really holds a fence")
+        }
+    }
+
+    /// Records a block that never runs; attributes on a fenced one get a warning.
+    private mutating func addReference(_ block: MarkdownBlock.CodeBlock, fenced: Bool, info: InfoString, section: Int?) {
+        references.append(ReferenceBlock(language: info.language, form: fenced ? "fenced" : "indented",
+                                         line: block.line, endLine: block.endLine, section: section))
+        if fenced && info.hasAttributeBlock {
+            sink.warning("reference-with-attributes", line: block.line, column: block.column,
+                         "block in language '\(info.language)' has step attributes but never runs (runnable languages: \(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))); it is shown as reference")
+        }
+    }
+
+    /// A code step's typed attributes; syntax errors and attribute findings go to the sink.
+    private mutating func checkAttributes(_ info: InfoString, line: Int, infoColumn: Int) -> StepAttributes {
+        for error in info.errors {
+            sink.error("malformed-attributes", line: line, column: infoColumn + error.offset, error.message)
+        }
+        let (attributes, findings) = AttributeChecker.check(info.attributes, columnBase: infoColumn)
+        for finding in findings {
+            sink.add(finding.severity, finding.rule, line: line, column: infoColumn + finding.offset, finding.message)
+        }
+        return attributes
+    }
+
+    private func isRunnable(_ language: String) -> Bool {
+        StepLanguages.interpreters[language.lowercased()] != nil
     }
 
     private func makeKey(_ attributes: StepAttributes, section: Int?, ordinal: Int) -> (String, KeySource) {

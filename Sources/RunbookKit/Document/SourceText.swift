@@ -22,91 +22,134 @@ struct SourceText {
             lineStarts = starts
             return
         }
-        var out = [UInt8]()
-        out.reserveCapacity(raw.count)
+        var normaliser = Normaliser(raw: raw)
+        normaliser.run(sink: &sink)
+        bytes = normaliser.out
+        lineStarts = normaliser.starts
+    }
+
+    /// The slow path of `init`: copies the bytes without BOM and CR of CRLF, reporting and replacing
+    /// NUL, lone CR and invalid UTF-8.
+    private struct Normaliser {
+        let raw: [UInt8]
+        var out: [UInt8] = []
         var starts = [0]
+        /// The current line (1-based) and the offset in `raw` where it starts.
         var line = 1
         var lineStartRaw = 0
-        var i = 0
-        let n = raw.count
-        if n >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF {
-            i = 3
-            lineStartRaw = 3
+        var nul = ByteFindingCount(rule: "nul-byte", what: "NUL bytes")
+        var badUTF8 = ByteFindingCount(rule: "invalid-utf8", what: "invalid UTF-8 bytes")
+        var loneCR = ByteFindingCount(rule: "lone-cr", what: "lone carriage returns")
+
+        init(raw: [UInt8]) {
+            self.raw = raw
+            out.reserveCapacity(raw.count)
         }
-        var nulCount = 0, badUTF8Count = 0, loneCRCount = 0
-        var firstUnlistedNUL: (line: Int, column: Int)?, firstUnlistedUTF8: (line: Int, column: Int)?, firstUnlistedCR: (line: Int, column: Int)?
 
-        func column(_ offset: Int) -> Int { offset - lineStartRaw + 1 }
+        /// Where byte `offset` of `raw` is, for a finding.
+        private func place(_ offset: Int) -> (line: Int, column: Int) { (line, offset - lineStartRaw + 1) }
 
-        while i < n {
-            // Copy a run of ordinary printable ASCII (and tabs) in one go.
-            var j = i
-            while j < n, raw[j] >= 0x20 && raw[j] < 0x80 || raw[j] == 0x09 { j += 1 }
-            if j > i {
-                out.append(contentsOf: raw[i..<j])
-                i = j
-                continue
+        mutating func run(sink: inout DiagnosticSink) {
+            var i = 0
+            let n = raw.count
+            if n >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF {
+                i = 3
+                lineStartRaw = 3
             }
-            let b = raw[i]
-            if b < 0x80 {
-                switch b {
-                case 0x0A:
-                    out.append(0x0A)
-                    line += 1
-                    lineStartRaw = i + 1
-                    starts.append(out.count)
-                case 0x0D:
-                    if i + 1 < n && raw[i + 1] == 0x0A {
-                        // CRLF: keep only the LF (handled on the next byte).
-                    } else {
-                        loneCRCount += 1
-                        if loneCRCount == Self.reportLimit + 1 { firstUnlistedCR = (line, column(i)) }
-                        if loneCRCount <= Self.reportLimit {
-                            sink.error("lone-cr", line: line, column: column(i),
-                                       "carriage return without a line feed at byte offset \(i); editors and cmark disagree on where lines end here. Convert the file to LF (or CRLF) line endings")
-                        }
-                        out.append(0x20)
-                    }
-                case 0x00:
-                    nulCount += 1
-                    if nulCount == Self.reportLimit + 1 { firstUnlistedNUL = (line, column(i)) }
-                    if nulCount <= Self.reportLimit {
-                        sink.error("nul-byte", line: line, column: column(i),
-                                   "NUL byte at byte offset \(i); cmark would silently replace it, so the file would not run as written. Remove it")
-                    }
-                    out.append(0x3F)
-                default:
-                    out.append(b)
+            while i < n {
+                // Copy a run of ordinary printable ASCII (and tabs) in one go.
+                var j = i
+                while j < n, raw[j] >= 0x20 && raw[j] < 0x80 || raw[j] == 0x09 { j += 1 }
+                if j > i {
+                    out.append(contentsOf: raw[i..<j])
+                    i = j
+                    continue
                 }
-                i += 1
-                continue
+                if raw[i] < 0x80 {
+                    copyControlByte(at: i, sink: &sink)
+                    i += 1
+                } else {
+                    i += copySequence(at: i, sink: &sink)
+                }
             }
-            let length = Self.validSequenceLength(raw, at: i)
-            if length == 0 {
-                badUTF8Count += 1
-                if badUTF8Count == Self.reportLimit + 1 { firstUnlistedUTF8 = (line, column(i)) }
-                if badUTF8Count <= Self.reportLimit {
-                    sink.error("invalid-utf8", line: line, column: column(i),
-                               "invalid UTF-8 byte 0x\(hexByte(b)) at byte offset \(i); runbooks must be UTF-8. Re-save the file as UTF-8")
+            nul.reportUnlisted(into: &sink)
+            badUTF8.reportUnlisted(into: &sink)
+            loneCR.reportUnlisted(into: &sink)
+        }
+
+        /// An ASCII byte other than a tab or a printable one: LF starts a line, the CR of CRLF is dropped,
+        /// a lone CR becomes a space and NUL a `?`.
+        private mutating func copyControlByte(at i: Int, sink: inout DiagnosticSink) {
+            let b = raw[i]
+            switch b {
+            case 0x0A:
+                out.append(0x0A)
+                line += 1
+                lineStartRaw = i + 1
+                starts.append(out.count)
+            case 0x0D:
+                if i + 1 < raw.count && raw[i + 1] == 0x0A {
+                    // CRLF: keep only the LF (handled on the next byte).
+                } else {
+                    let at = place(i)
+                    if loneCR.add(at: at) {
+                        sink.error("lone-cr", line: at.line, column: at.column,
+                                   "carriage return without a line feed at byte offset \(i); editors and cmark disagree on where lines end here. Convert the file to LF (or CRLF) line endings")
+                    }
+                    out.append(0x20)
+                }
+            case 0x00:
+                let at = place(i)
+                if nul.add(at: at) {
+                    sink.error("nul-byte", line: at.line, column: at.column,
+                               "NUL byte at byte offset \(i); cmark would silently replace it, so the file would not run as written. Remove it")
                 }
                 out.append(0x3F)
-                i += 1
-            } else {
-                out.append(contentsOf: raw[i..<(i + length)])
-                i += length
+            default:
+                out.append(b)
             }
         }
-        func more(_ count: Int, _ rule: String, _ what: String, at place: (line: Int, column: Int)?) {
-            if count > Self.reportLimit, let place {
+
+        /// Copies the UTF-8 sequence at `i` (lead byte >= 0x80), or reports it and writes `?` when it is invalid;
+        /// returns how many bytes of `raw` it took.
+        private mutating func copySequence(at i: Int, sink: inout DiagnosticSink) -> Int {
+            let length = SourceText.validSequenceLength(raw, at: i)
+            guard length > 0 else {
+                let at = place(i)
+                if badUTF8.add(at: at) {
+                    sink.error("invalid-utf8", line: at.line, column: at.column,
+                               "invalid UTF-8 byte 0x\(hexByte(raw[i])) at byte offset \(i); runbooks must be UTF-8. Re-save the file as UTF-8")
+                }
+                out.append(0x3F)
+                return 1
+            }
+            out.append(contentsOf: raw[i..<(i + length)])
+            return length
+        }
+    }
+
+    /// Counts the findings of one byte-level kind: the first `reportLimit` are listed, the rest summed up in one.
+    private struct ByteFindingCount {
+        let rule: String
+        /// What is counted, plural (`NUL bytes`).
+        let what: String
+        var count = 0
+        var firstUnlisted: (line: Int, column: Int)?
+
+        /// Counts one more at `place`; returns whether it is to be listed on its own.
+        mutating func add(at place: (line: Int, column: Int)) -> Bool {
+            count += 1
+            if count == SourceText.reportLimit + 1 { firstUnlisted = place }
+            return count <= SourceText.reportLimit
+        }
+
+        /// One finding, where the first unlisted one is, for all those not listed.
+        func reportUnlisted(into sink: inout DiagnosticSink) {
+            if count > SourceText.reportLimit, let place = firstUnlisted {
                 sink.error(rule, line: place.line, column: place.column,
-                           "\(count - Self.reportLimit) more \(what) from here on, not listed one by one (\(count) in all)")
+                           "\(count - SourceText.reportLimit) more \(what) from here on, not listed one by one (\(count) in all)")
             }
         }
-        more(nulCount, "nul-byte", "NUL bytes", at: firstUnlistedNUL)
-        more(badUTF8Count, "invalid-utf8", "invalid UTF-8 bytes", at: firstUnlistedUTF8)
-        more(loneCRCount, "lone-cr", "lone carriage returns", at: firstUnlistedCR)
-        bytes = out
-        lineStarts = starts
     }
 
     /// The line starts of `raw` when it needs no normalisation and has nothing to report:
