@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite("Command line")
+@Suite("Command line", .tags(.endToEnd))
 struct CommandLineTests {
     @Test("--version prints the version and exits 0")
     func version() {

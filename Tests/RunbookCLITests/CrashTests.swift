@@ -5,7 +5,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite("Crashes at random points")
+@Suite("Crashes at random points", .tags(.endToEnd, .slow))
 struct CrashTests {
     @Test("runner killed at random moments: every journal verifies, every step_end has its step_start, resume finishes the run")
     func randomKills() throws {

@@ -5,7 +5,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite("runbook resume")
+@Suite("runbook resume", .tags(.endToEnd))
 struct ResumeTests {
     static let threeSteps = """
     # T

@@ -5,7 +5,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite("runbook run edge cases")
+@Suite("runbook run edge cases", .tags(.endToEnd))
 struct RunEdgeTests {
     @Test("edit: the edited code runs and is recorded beside the original")
     func editStep() throws {
@@ -172,7 +172,7 @@ struct RunEdgeTests {
     }
 }
 
-@Suite("runbook run keeps its runbook")
+@Suite("runbook run keeps its runbook", .tags(.endToEnd))
 struct RunbookChangeTests {
     @Test("a runbook edited during a run: the run keeps its version, warns once and records the new sha256")
     func editedMidRun() throws {

@@ -5,7 +5,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite("runbook run")
+@Suite("runbook run", .tags(.endToEnd))
 struct RunTests {
     @Test("piped answers: run, done, skip with a reason; every answer recorded; the journal verifies")
     func pipedAnswers() throws {
@@ -378,7 +378,7 @@ struct RunTests {
     }
 }
 
-@Suite("runbook run on a terminal")
+@Suite("runbook run on a terminal", .tags(.endToEnd))
 struct TerminalRunTests {
     @Test("key presses answer prompts; ? explains the keys")
     func keyPresses() throws {
@@ -451,7 +451,7 @@ struct TerminalRunTests {
     }
 }
 
-@Suite("runbook run and signals")
+@Suite("runbook run and signals", .tags(.endToEnd, .slow))
 struct SignalTests {
     @Test("SIGTERM to the runner stops the step's group, records the outcome and pauses with exit 143")
     func terminate() throws {

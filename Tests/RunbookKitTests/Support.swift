@@ -179,3 +179,25 @@ func assertMarkedFindings(_ marked: String, _ expectations: [Int: MarkerExpectat
         Issue.record("unmarked finding: \(diagnostic.rendered) [\(diagnostic.rule)]", sourceLocation: sourceLocation)
     }
 }
+
+/// Gives a test (or every test of a suite) its own state folder, removed when the test ends:
+/// `TemporaryStateDirectory.current` inside the test.
+struct TemporaryStateDirectory: TestTrait, SuiteTrait, TestScoping {
+    /// The folder of the test running now, if it has the trait.
+    @TaskLocal static var current: String?
+
+    var isRecursive: Bool { true }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        guard testCase != nil || !test.isSuite else { return try await function() }
+        var template = Array("\(NSTemporaryDirectory())/runbook-unit-XXXXXX".utf8CString)
+        let folder = String(cString: try #require(mkdtemp(&template)))
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await Self.$current.withValue(folder) { try await function() }
+    }
+}
+
+extension Trait where Self == TemporaryStateDirectory {
+    /// Each test gets its own state folder.
+    static var temporaryStateDirectory: Self { Self() }
+}

@@ -20,7 +20,9 @@ final class TestContext {
 
     /// A context whose operator types `answers` (one per line), with its own state directory.
     init(answers: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"], runId: String = "20261201T090000Z-0000beef") {
-        var template = Array("\(NSTemporaryDirectory())/runbook-unit-XXXXXX".utf8CString)
+        // Inside the test's own folder when it has the `.temporaryStateDirectory` trait.
+        let parent = TemporaryStateDirectory.current ?? NSTemporaryDirectory()
+        var template = Array("\(parent)/state-XXXXXX".utf8CString)
         state = String(cString: mkdtemp(&template))
         input = ScriptedInput(answers.map { $0 + "\n" }.joined())
         let terminal = TerminalInfo(inputIsTerminal: false, outputIsTerminal: false, style: Style(enabled: false), size: { nil })

@@ -30,7 +30,7 @@ private let deploy = """
     - [ ] Tell the team in #deploys {id=announce}
     """
 
-@Suite("Run session (test context)")
+@Suite("Run session (test context)", .temporaryStateDirectory)
 struct SessionTests {
     /// Runs `deploy` with `answers` through the session, with scripted processes.
     private func run(_ answers: [String], exitCodes: [String: [Int32]] = ["migrate": [1]]) throws -> (TestContext, RunOutcome, ScriptedLauncher) {
@@ -44,6 +44,7 @@ struct SessionTests {
 
     @Test("two runs with the same answers and clock write byte-identical journals")
     func reproducible() throws {
+        #expect(TemporaryStateDirectory.current != nil, "the suite's trait gives each test its own folder")
         let answers = ["r", "n checked the logs first", "r", "d"]
         let (first, firstOutcome, _) = try run(answers)
         let (second, secondOutcome, _) = try run(answers)

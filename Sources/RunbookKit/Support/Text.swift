@@ -1,0 +1,14 @@
+extension String {
+    /// The string without leading and trailing spaces, tabs and newlines.
+    func trimmingSpaces() -> String {
+        let utf8 = self.utf8
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end && isSpaceByte(utf8[start]) { start = utf8.index(after: start) }
+        while end > start && isSpaceByte(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        return String(self[start..<end])
+    }
+}
+
+/// Space, tab, LF or CR: what `trimmingSpaces` removes.
+func isSpaceByte(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
