@@ -1,8 +1,9 @@
 // `runbook-bench run`: per-step overhead of `runbook run --yes` against plain bash running the
 // same steps one process each, and the runner's peak memory as the number of steps grows.
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 private func benchClock() -> Double {
@@ -31,13 +32,20 @@ private func spawnTimed(_ argv: [String], env: [String]? = nil) -> (Double, Int,
     var seconds = 0.0
     while true {
         if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-           let kib = Int(line.split(separator: " ").dropFirst().first ?? "") {
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kib = Int(line.split(separator: " ").dropFirst().first ?? "")
+        {
             peak = max(peak, kib)
         }
         let r = waitpid(pid, &status, WNOHANG)
-        if r == pid { seconds = benchClock() - start; break }
-        if r < 0 && errno != EINTR { seconds = benchClock() - start; break }
+        if r == pid {
+            seconds = benchClock() - start
+            break
+        }
+        if r < 0 && errno != EINTR {
+            seconds = benchClock() - start
+            break
+        }
         usleep(2_000)
     }
     posix_spawn_file_actions_destroy(&actions)
@@ -110,13 +118,21 @@ func benchRun() {
         overheads.append((seconds - bashTotal) / Double(steps) * 1000)
     }
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
-    let bashTotal = median(bashTimes), runTotal = median(runTimes), overhead = median(overheads)
-    print(String(format: "%d steps, %d interleaved rounds: bash %.0f ms (%.2f ms/step), runbook run --yes %.0f ms (%.2f ms/step)",
-                 steps, rounds, bashTotal * 1000, bashTotal * 1000 / Double(steps), runTotal * 1000, runTotal * 1000 / Double(steps)))
-    print(String(format: "overhead above bash per step: median %.2f ms, min %.2f ms, max %.2f ms (target < 1 ms: %@)",
-                 overhead, overheads.min()!, overheads.max()!, overhead < 1 ? "met" : "MISSED"))
-    print(String(format: "  each step costs the runner 2 journal fdatasyncs + 1 output fdatasync + 1 folder fsync (about %.2f ms here)",
-                 4 * perSync))
+    let bashTotal = median(bashTimes)
+    let runTotal = median(runTimes)
+    let overhead = median(overheads)
+    print(
+        String(
+            format: "%d steps, %d interleaved rounds: bash %.0f ms (%.2f ms/step), runbook run --yes %.0f ms (%.2f ms/step)",
+            steps, rounds, bashTotal * 1000, bashTotal * 1000 / Double(steps), runTotal * 1000, runTotal * 1000 / Double(steps)))
+    print(
+        String(
+            format: "overhead above bash per step: median %.2f ms, min %.2f ms, max %.2f ms (target < 1 ms: %@)",
+            overhead, overheads.min()!, overheads.max()!, overhead < 1 ? "met" : "MISSED"))
+    print(
+        String(
+            format: "  each step costs the runner 2 journal fdatasyncs + 1 output fdatasync + 1 folder fsync (about %.2f ms here)",
+            4 * perSync))
 
     // Memory: flat in the number of steps.
     var peaks: [(Int, Int)] = []

@@ -7,8 +7,9 @@
 import CCmark
 import Foundation
 import RunbookKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func now() -> Double {
@@ -44,7 +45,8 @@ enum Profile: String, CaseIterable {
             for i in 0..<steps {
                 if i % 10 == 0 { out += "## Section \(i / 10)\n\nThis section does things.\n\n" }
                 out += "Step \(i) checks the service and prints its state.\n\n"
-                out += "```bash {id=step-\(i) timeout=30s}\necho \"step \(i) of $TAG\"\ncurl --fail --silent http://127.0.0.1/healthz/ || true\nexport LAST=\(i)\n```\n\n"
+                out +=
+                    "```bash {id=step-\(i) timeout=30s}\necho \"step \(i) of $TAG\"\ncurl --fail --silent http://127.0.0.1/healthz/ || true\nexport LAST=\(i)\n```\n\n"
             }
             return Array(out.utf8)
         case .compact:
@@ -130,10 +132,12 @@ func benchParse() {
             }
             results.append(result)
             let mb = Double(bytes.count) / 1_048_576
-            print(String(format: "%-8@ %-8d %-10d %5d %9.2f %8.2f %6.1f %6.0f%%  %8.2f %7.2f %6.1f  %6.2f  %4d",
-                         profile.rawValue, steps, bytes.count, bytes.count / steps, result.ms, result.times.min()!,
-                         mb / (result.ms / 1000), result.spread, result.cmarkMs, result.cmarkTimes.min()!,
-                         mb / (result.cmarkMs / 1000), result.overCmark, runs))
+            print(
+                String(
+                    format: "%-8@ %-8d %-10d %5d %9.2f %8.2f %6.1f %6.0f%%  %8.2f %7.2f %6.1f  %6.2f  %4d",
+                    profile.rawValue, steps, bytes.count, bytes.count / steps, result.ms, result.times.min()!,
+                    mb / (result.ms / 1000), result.spread, result.cmarkMs, result.cmarkTimes.min()!,
+                    mb / (result.cmarkMs / 1000), result.overCmark, runs))
         }
     }
     print("")
@@ -143,10 +147,14 @@ func benchParse() {
         let r100k = results.first { $0.profile == profile && $0.steps == 100_000 }!
         let ratio = r100k.ms / r10k.ms
         let floor = r10k.cmarkMs < 50 ? "" : "; cmark alone is over 50 ms here"
-        print(String(format: "  %-8@ 10k steps < 50 ms:  %@ (%.2f ms, min %.2f; cmark alone %.2f ms%@)", profile.rawValue,
-                     r10k.ms < 50 ? "met" : "MISSED", r10k.ms, r10k.times.min()!, r10k.cmarkMs, floor))
-        print(String(format: "  %-8@ 100k / 10k < 10:    %@ (%.2f; cmark alone %.2f)", profile.rawValue,
-                     ratio < 10 ? "met" : "MISSED", ratio, r100k.cmarkMs / r10k.cmarkMs))
+        print(
+            String(
+                format: "  %-8@ 10k steps < 50 ms:  %@ (%.2f ms, min %.2f; cmark alone %.2f ms%@)", profile.rawValue,
+                r10k.ms < 50 ? "met" : "MISSED", r10k.ms, r10k.times.min()!, r10k.cmarkMs, floor))
+        print(
+            String(
+                format: "  %-8@ 100k / 10k < 10:    %@ (%.2f; cmark alone %.2f)", profile.rawValue,
+                ratio < 10 ? "met" : "MISSED", ratio, r100k.cmarkMs / r10k.cmarkMs))
     }
     print("load average after: \(loadAverage())")
 }
@@ -177,8 +185,10 @@ func benchStartup() {
         argv.forEach { free($0) }
         precondition(rc == 0, "posix_spawn failed: \(rc)")
     }
-    print(String(format: "startup: runbook --version median %.2f ms, min %.2f ms over %d runs (target < 20 ms: %@)",
-                 median(times), times.min()!, runs, median(times) < 20 ? "met" : "MISSED"))
+    print(
+        String(
+            format: "startup: runbook --version median %.2f ms, min %.2f ms over %d runs (target < 20 ms: %@)",
+            median(times), times.min()!, runs, median(times) < 20 ? "met" : "MISSED"))
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -186,7 +196,12 @@ switch arguments.first ?? "all" {
 case "parse": benchParse()
 case "startup": benchStartup()
 case "run": benchRun()
-case "all": benchParse(); print(""); benchStartup(); print(""); benchRun()
+case "all":
+    benchParse()
+    print("")
+    benchStartup()
+    print("")
+    benchRun()
 case "gen" where arguments.count == 3:
     guard let profile = Profile(rawValue: arguments[1]), let steps = Int(arguments[2]), steps >= 0 else {
         print("usage: runbook-bench gen verbose|compact STEPS")

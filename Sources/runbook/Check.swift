@@ -5,19 +5,19 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Lint runbooks and report problems as FILE:LINE:COL: error|warning: text.",
         discussion: """
-        Checks every file for what would make a run go wrong: unclosed code fences, NUL bytes \
-        and invalid UTF-8, lone carriage returns, unknown or malformed step attributes, bad \
-        values, duplicate step keys, params read but never declared or declared but never \
-        read, and files over the size limit. 'runbook run' refuses a runbook with errors.
+            Checks every file for what would make a run go wrong: unclosed code fences, NUL bytes \
+            and invalid UTF-8, lone carriage returns, unknown or malformed step attributes, bad \
+            values, duplicate step keys, params read but never declared or declared but never \
+            read, and files over the size limit. 'runbook run' refuses a runbook with errors.
 
-        Examples:
-          $ runbook check runbooks/*.md
-          $ runbook check --json runbooks/deploy.md
-          $ runbook check --warnings-as-errors runbooks/rollback.md
+            Examples:
+              $ runbook check runbooks/*.md
+              $ runbook check --json runbooks/deploy.md
+              $ runbook check --warnings-as-errors runbooks/rollback.md
 
-        Exit codes: 0 no errors (warnings allowed); 2 at least one error, or a file \
-        could not be read.
-        """
+            Exit codes: 0 no errors (warnings allowed); 2 at least one error, or a file \
+            could not be read.
+            """
     )
 
     @Argument(help: "The runbook files.", completion: .file(extensions: ["md", "markdown"]))

@@ -5,23 +5,23 @@ struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Continue a paused or interrupted run where it stopped.",
         discussion: """
-        Verifies the run's journal (a torn last record from a crash is cut and kept aside; any \
-        other damage stops with exit 4), then compares it with the runbook as it is now, step \
-        by step, by key: steps that finished are not run again; a finished step whose code \
-        changed, and a step whose outcome is unknown (the runner died while it ran), need \
-        your decision (an idempotent step with an unknown outcome simply runs again). \
-        Variables exported by finished steps come back; params keep their recorded values \
-        (secrets must be given again). --yes never guesses: it exits 5 where a decision is needed.
+            Verifies the run's journal (a torn last record from a crash is cut and kept aside; any \
+            other damage stops with exit 4), then compares it with the runbook as it is now, step \
+            by step, by key: steps that finished are not run again; a finished step whose code \
+            changed, and a step whose outcome is unknown (the runner died while it ran), need \
+            your decision (an idempotent step with an unknown outcome simply runs again). \
+            Variables exported by finished steps come back; params keep their recorded values \
+            (secrets must be given again). --yes never guesses: it exits 5 where a decision is needed.
 
-        Give a run id, a run folder, or the runbook file (its latest unfinished run is taken).
+            Give a run id, a run folder, or the runbook file (its latest unfinished run is taken).
 
-        Examples:
-          $ runbook resume runbooks/rollback.md
-          $ runbook resume 20261126T093000Z-1a2b3c4d
-          $ runbook runs          # to find the run id
+            Examples:
+              $ runbook resume runbooks/rollback.md
+              $ runbook resume 20261126T093000Z-1a2b3c4d
+              $ runbook runs          # to find the run id
 
-        \(ExitStatus.summary)
-        """
+            \(ExitStatus.summary)
+            """
     )
 
     @Argument(help: "A run id, a run folder, or a runbook file.", completion: .file(extensions: ["md", "markdown"]))

@@ -5,30 +5,30 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a runbook step by step, recording every outcome in a crash-safe journal.",
         discussion: """
-        Before each step runbook shows its heading, prose and code and asks what to do: \
-        r run, s skip (with a reason), e edit, n note, q quit (pause, resumable), a abort; \
-        ? explains the keys. On a failure: r retry, s skip, h shell, q quit, a abort. Manual \
-        steps ('- [ ] text') ask d done, s skip, q quit.
+            Before each step runbook shows its heading, prose and code and asks what to do: \
+            r run, s skip (with a reason), e edit, n note, q quit (pause, resumable), a abort; \
+            ? explains the keys. On a failure: r retry, s skip, h shell, q quit, a abort. Manual \
+            steps ('- [ ] text') ask d done, s skip, q quit.
 
-        Without a terminal, answers are read one per line from standard input ('r', \
-        'skip not needed today', 'q'); at the end of input the run pauses. --yes runs every \
-        step without asking and confirms manual steps as automatic (recorded so).
+            Without a terminal, answers are read one per line from standard input ('r', \
+            'skip not needed today', 'q'); at the end of input the run pauses. --yes runs every \
+            step without asking and confirms manual steps as automatic (recorded so).
 
-        Params come from --set NAME=VALUE, then the environment, then the runbook's \
-        default, then a prompt (secrets are read without echo and masked in every record).
+            Params come from --set NAME=VALUE, then the environment, then the runbook's \
+            default, then a prompt (secrets are read without echo and masked in every record).
 
-        The journal, a byte-exact copy of the runbook and each step's output are kept under \
-        the state directory: --state-dir, else RUNBOOK_STATE_DIR, else \
-        $XDG_STATE_HOME/runbook, else ~/.local/state/runbook.
+            The journal, a byte-exact copy of the runbook and each step's output are kept under \
+            the state directory: --state-dir, else RUNBOOK_STATE_DIR, else \
+            $XDG_STATE_HOME/runbook, else ~/.local/state/runbook.
 
-        Examples:
-          $ runbook run runbooks/rollback.md
-          $ runbook run --set TAG=v1.4.2 --incident INC-1234 runbooks/deploy.md
-          $ printf 'r\\nr\\nskip already announced\\n' | runbook run runbooks/deploy.md
-          $ runbook run --yes --set BACKEND_URL=http://127.0.0.1:8000 runbooks/post-deploy-checklist.md
+            Examples:
+              $ runbook run runbooks/rollback.md
+              $ runbook run --set TAG=v1.4.2 --incident INC-1234 runbooks/deploy.md
+              $ printf 'r\\nr\\nskip already announced\\n' | runbook run runbooks/deploy.md
+              $ runbook run --yes --set BACKEND_URL=http://127.0.0.1:8000 runbooks/post-deploy-checklist.md
 
-        \(ExitStatus.summary)
-        """
+            \(ExitStatus.summary)
+            """
     )
 
     @Argument(help: "The runbook file.", completion: .file(extensions: ["md", "markdown"]))

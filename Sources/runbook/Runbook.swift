@@ -1,7 +1,8 @@
 import ArgumentParser
 import RunbookKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @main
@@ -10,17 +11,17 @@ struct RunbookCommand: ParsableCommand {
         commandName: "runbook",
         abstract: "Run Markdown runbooks step by step, with a crash-safe journal.",
         discussion: """
-        A runbook is a Markdown file: fenced code blocks in a runnable language are steps, \
-        task items ('- [ ] text') are manual steps, everything else is shown as reference.
+            A runbook is a Markdown file: fenced code blocks in a runnable language are steps, \
+            task items ('- [ ] text') are manual steps, everything else is shown as reference.
 
-        Examples:
-          $ runbook run runbooks/rollback.md
-          $ runbook check runbooks/*.md
-          $ runbook show runbooks/rollback.md
-          $ runbook show --json runbooks/deploy.md | jq '.steps[].key'
+            Examples:
+              $ runbook run runbooks/rollback.md
+              $ runbook check runbooks/*.md
+              $ runbook show runbooks/rollback.md
+              $ runbook show --json runbooks/deploy.md | jq '.steps[].key'
 
-        \(ExitStatus.summary)
-        """,
+            \(ExitStatus.summary)
+            """,
         version: RunbookVersion.string,
         subcommands: [Run.self, Resume.self, Runs.self, Show.self, Check.self, Verify.self]
     )

@@ -5,13 +5,13 @@ struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the runs under the state directory, newest last, with their state.",
         discussion: """
-        A run is completed, aborted, paused (resumable with 'runbook resume'), or damaged \
-        (its journal fails verification).
+            A run is completed, aborted, paused (resumable with 'runbook resume'), or damaged \
+            (its journal fails verification).
 
-        Examples:
-          $ runbook runs
-          $ runbook runs --json | jq -r '.[] | select(.state == "paused") | .run_id'
-        """
+            Examples:
+              $ runbook runs
+              $ runbook runs --json | jq -r '.[] | select(.state == "paused") | .run_id'
+            """
     )
 
     @OptionGroup var state: StateOptions

@@ -5,16 +5,16 @@ struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a runbook's plan: sections, steps with key, kind, line and attributes, and params.",
         discussion: """
-        Shows what 'runbook run' would do, without running anything. Problems found while \
-        reading the file are printed to standard error as in 'runbook check'.
+            Shows what 'runbook run' would do, without running anything. Problems found while \
+            reading the file are printed to standard error as in 'runbook check'.
 
-        Examples:
-          $ runbook show runbooks/rollback.md
-          $ runbook show --json runbooks/rollback.md | jq -r '.steps[] | "\\(.line) \\(.key)"'
+            Examples:
+              $ runbook show runbooks/rollback.md
+              $ runbook show --json runbooks/rollback.md | jq -r '.steps[] | "\\(.line) \\(.key)"'
 
-        Exit codes: 0 shown (even with warnings); 2 the file is unreadable or has errors \
-        (the plan is still printed).
-        """
+            Exit codes: 0 shown (even with warnings); 2 the file is unreadable or has errors \
+            (the plan is still printed).
+            """
     )
 
     @Argument(help: "The runbook file.", completion: .file(extensions: ["md", "markdown"]))

@@ -1,8 +1,9 @@
 import Foundation
 import RunbookKit
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Crashes at random points", .tags(.endToEnd, .slow))
@@ -20,7 +21,7 @@ struct CrashTests {
             usleep(UInt32.random(in: 0...150_000, using: &generator))
             kill(session.pid, SIGKILL)
             _ = session.wait()
-            guard let dir = box.runDirs().first else { continue }   // killed before the run folder existed
+            guard let dir = box.runDirs().first else { continue }  // killed before the run folder existed
             let verification = try JournalVerifier.verify(path: dir + "/journal.jsonl")
             #expect(verification.problem == nil, "round \(round): \(verification.problem ?? "")")
             var started = Set<String>()

@@ -2,8 +2,9 @@ import CSupport
 import Foundation
 import RunbookKit
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The built `runbook` binary, next to the test bundle.
@@ -67,7 +68,8 @@ final class Sandbox {
             let path = state + "/" + relative
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue,
-               let data = FileManager.default.contents(atPath: path) {
+                let data = FileManager.default.contents(atPath: path)
+            {
                 out.append(contentsOf: data)
             }
         }
@@ -84,8 +86,10 @@ func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
 
 /// Runs the binary with `arguments`, `stdin` bytes (or /dev/null when nil), and an environment
 /// built from a minimal base plus `env`. Kills it after `timeout` seconds.
-func runbook(_ arguments: [String], stdin: String? = nil, env: [String: String] = [:], cwd: String? = nil,
-             timeout: Double = 60) -> ProcessResult {
+func runbook(
+    _ arguments: [String], stdin: String? = nil, env: [String: String] = [:], cwd: String? = nil,
+    timeout: Double = 60
+) -> ProcessResult {
     var environment: [String: String] = [
         "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/tmp",
@@ -96,12 +100,17 @@ func runbook(_ arguments: [String], stdin: String? = nil, env: [String: String] 
 }
 
 func spawnAndWait(_ argv: [String], stdin: String?, environment: [String: String], cwd: String?, timeout: Double) -> ProcessResult {
-    var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+    var inPipe: [Int32] = [0, 0]
+    var outPipe: [Int32] = [0, 0]
+    var errPipe: [Int32] = [0, 0]
     precondition(pipe(&inPipe) == 0 && pipe(&outPipe) == 0 && pipe(&errPipe) == 0)
     for fd in inPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
     let cArgs = argv.map { strdup($0) } + [nil]
     let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
+    defer {
+        cArgs.forEach { free($0) }
+        cEnv.forEach { free($0) }
+    }
     var pid: pid_t = 0
     let start = monotonicNow()
     let rc = cArgs.withUnsafeBufferPointer { a in
@@ -112,26 +121,33 @@ func spawnAndWait(_ argv: [String], stdin: String?, environment: [String: String
         }
     }
     precondition(rc == 0, "spawn \(argv[0]) failed: \(rc)")
-    close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
+    close(inPipe[0])
+    close(outPipe[1])
+    close(errPipe[1])
     if let stdin {
         let bytes = Array(stdin.utf8)
         _ = bytes.withUnsafeBytes { write(inPipe[1], $0.baseAddress, $0.count) }
     }
     close(inPipe[1])
-    var out = [UInt8](), err = [UInt8]()
+    var out = [UInt8]()
+    var err = [UInt8]()
     var open = [outPipe[0], errPipe[0]]
     var buffer = [UInt8](repeating: 0, count: 65536)
     var peak = 0
     func sample() {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kib = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return }
         peak = max(peak, kib)
     }
     while !open.isEmpty {
         sample()
         let remaining = timeout - (monotonicNow() - start)
-        if remaining <= 0 { _ = kill(-pid, SIGKILL); break }
+        if remaining <= 0 {
+            _ = kill(-pid, SIGKILL)
+            break
+        }
         var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         _ = poll(&fds, nfds_t(fds.count), Int32(min(remaining, 1) * 1000))
         for entry in fds where entry.revents != 0 {
@@ -143,7 +159,8 @@ func spawnAndWait(_ argv: [String], stdin: String?, environment: [String: String
             }
         }
     }
-    close(outPipe[0]); close(errPipe[0])
+    close(outPipe[0])
+    close(errPipe[0])
     // Sample until the process is a zombie (its VmHWM stays readable until then).
     var status: Int32 = 0
     var usage = rusage()
@@ -155,8 +172,9 @@ func spawnAndWait(_ argv: [String], stdin: String?, environment: [String: String
         usleep(20_000)
     }
     let code = rb_wifexited(status) != 0 ? rb_wexitstatus(status) : 128 + rb_wtermsig(status)
-    return ProcessResult(status: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
-                         maxRSSKiB: peak, seconds: monotonicNow() - start)
+    return ProcessResult(
+        status: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
+        maxRSSKiB: peak, seconds: monotonicNow() - start)
 }
 
 /// The binary running on a pseudo-terminal, driven like an operator would: read the screen, press keys.
@@ -173,14 +191,18 @@ final class TerminalSession {
             "USER": "tester", "TERM": "xterm", "LANG": "C.UTF-8",
         ]
         for (k, v) in env { environment[k] = v }
-        var m: Int32 = -1, s: Int32 = -1
+        var m: Int32 = -1
+        var s: Int32 = -1
         var name = [CChar](repeating: 0, count: 128)
         precondition(rb_openpty(&m, &s, &name, name.count, -1) == 0)
         master = m
         let argv = [runbookBinary] + arguments
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
         var child: pid_t = 0
         let rc = cArgs.withUnsafeBufferPointer { a in
             cEnv.withUnsafeBufferPointer { e in
@@ -196,7 +218,11 @@ final class TerminalSession {
     }
 
     deinit {
-        if exitStatus == nil { _ = kill(pid, SIGKILL); var st: Int32 = 0; waitpid(pid, &st, 0) }
+        if exitStatus == nil {
+            _ = kill(pid, SIGKILL)
+            var st: Int32 = 0
+            waitpid(pid, &st, 0)
+        }
         close(master)
     }
 

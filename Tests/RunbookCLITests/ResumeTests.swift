@@ -1,28 +1,29 @@
 import Foundation
 import RunbookKit
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("runbook resume", .tags(.endToEnd))
 struct ResumeTests {
     static let threeSteps = """
-    # T
+        # T
 
-    ```bash {id=one}
-    export FROM_ONE=hello
-    echo one >> "$OUT"
-    ```
+        ```bash {id=one}
+        export FROM_ONE=hello
+        echo one >> "$OUT"
+        ```
 
-    ```bash {id=two}
-    echo "two sees $FROM_ONE" >> "$OUT"
-    ```
+        ```bash {id=two}
+        echo "two sees $FROM_ONE" >> "$OUT"
+        ```
 
-    ```bash {id=three}
-    echo three >> "$OUT"
-    ```
-    """
+        ```bash {id=three}
+        echo three >> "$OUT"
+        ```
+        """
 
     @Test("a paused run resumes where it stopped: done steps do not run again, exports come back")
     func pausedRunResumes() throws {

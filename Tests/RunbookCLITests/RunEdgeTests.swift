@@ -1,8 +1,9 @@
 import Foundation
 import RunbookKit
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("runbook run edge cases", .tags(.endToEnd))
@@ -45,7 +46,10 @@ struct RunEdgeTests {
     @Test("automatic retries, then on-failure=abort stops the run with exit 1")
     func retriesThenAbort() throws {
         let box = Sandbox()
-        let file = box.write("rb.md", "# T\n\n```bash {id=flaky retries=2 on-failure=abort}\necho try >> \(box.root)/tries; exit 7\n```\n\n```bash {id=next}\ntouch \(box.root)/ran\n```\n")
+        let file = box.write(
+            "rb.md",
+            "# T\n\n```bash {id=flaky retries=2 on-failure=abort}\necho try >> \(box.root)/tries; exit 7\n```\n\n```bash {id=next}\ntouch \(box.root)/ran\n```\n"
+        )
         let r = runbook(["run", "--state-dir", box.state, file], stdin: "r\nr\n")
         #expect(r.status == 1)
         #expect(String(decoding: FileManager.default.contents(atPath: box.root + "/tries") ?? Data(), as: UTF8.self) == "try\ntry\ntry\n")
@@ -84,17 +88,19 @@ struct RunEdgeTests {
         let file = box.write("rb.md", "# T\n\n```bash {id=wait}\nsleep 3\n```\n")
         // Start all eight before waiting for any, so they really overlap.
         let script = """
-        for i in 1 2 3 4 5 6 7 8; do
-          ( "$0" run --yes --state-dir "$1" "$2" >/dev/null 2>&1; echo $? > "$3/status-$i" ) &
-        done
-        wait
-        """
-        let r = spawnAndWait(["/bin/bash", "-c", script, runbookBinary, box.state, file, box.root], stdin: nil,
-                             environment: ["PATH": "/usr/bin:/bin", "HOME": "/tmp", "USER": "tester"], cwd: nil, timeout: 60)
+            for i in 1 2 3 4 5 6 7 8; do
+              ( "$0" run --yes --state-dir "$1" "$2" >/dev/null 2>&1; echo $? > "$3/status-$i" ) &
+            done
+            wait
+            """
+        let r = spawnAndWait(
+            ["/bin/bash", "-c", script, runbookBinary, box.state, file, box.root], stdin: nil,
+            environment: ["PATH": "/usr/bin:/bin", "HOME": "/tmp", "USER": "tester"], cwd: nil, timeout: 60)
         #expect(r.status == 0)
         let results = (1...8).map { i in
-            Int32(String(decoding: FileManager.default.contents(atPath: box.root + "/status-\(i)") ?? Data(), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            Int32(
+                String(decoding: FileManager.default.contents(atPath: box.root + "/status-\(i)") ?? Data(), as: UTF8.self)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         }
         #expect(results.filter { $0 == 0 }.count == 1, "\(results)")
         #expect(results.filter { $0 == 3 }.count == 7, "\(results)")
@@ -122,9 +128,10 @@ struct RunEdgeTests {
         for i in 0..<40 { text += "```bash {id=s\(i)}\necho step \(i)\n```\n\n" }
         let file = box.write("rb.md", text)
         // ulimit -f counts 1024-byte blocks in bash: 8 KiB for any file the runner writes.
-        let r = spawnAndWait(["/bin/bash", "-c", "ulimit -f 8; exec \"$0\" \"$@\"", runbookBinary, "run", "--yes", "--state-dir", box.state, file],
-                             stdin: nil, environment: ["PATH": "/usr/bin:/bin", "HOME": "/tmp", "USER": "tester", "NO_COLOR": "1"],
-                             cwd: nil, timeout: 60)
+        let r = spawnAndWait(
+            ["/bin/bash", "-c", "ulimit -f 8; exec \"$0\" \"$@\"", runbookBinary, "run", "--yes", "--state-dir", box.state, file],
+            stdin: nil, environment: ["PATH": "/usr/bin:/bin", "HOME": "/tmp", "USER": "tester", "NO_COLOR": "1"],
+            cwd: nil, timeout: 60)
         #expect(r.status == 74, "\(r.stdout)\(r.stderr)")
         #expect(r.stderr.contains("cannot write the journal") || r.stderr.contains("cannot write '"))
         let records = try box.journal()
@@ -135,7 +142,8 @@ struct RunEdgeTests {
     @Test("a missing interpreter is reported before anything runs")
     func missingInterpreter() {
         let box = Sandbox()
-        let file = box.write("rb.md", "---\nshell: /no/such/shell\n---\n# T\n\n```bash {id=first}\ntouch \(box.root)/ran\n```\n\n```shell {id=second}\ntrue\n```\n")
+        let file = box.write(
+            "rb.md", "---\nshell: /no/such/shell\n---\n# T\n\n```bash {id=first}\ntouch \(box.root)/ran\n```\n\n```shell {id=second}\ntrue\n```\n")
         let r = runbook(["run", "--yes", "--state-dir", box.state, file])
         #expect(r.status == 2)
         #expect(r.stderr.contains("step 'second' needs '/no/such/shell', which is not on PATH"))
@@ -177,7 +185,8 @@ struct RunbookChangeTests {
     @Test("a runbook edited during a run: the run keeps its version, warns once and records the new sha256")
     func editedMidRun() throws {
         let box = Sandbox()
-        let file = box.write("rb.md", "# T\n\n```bash {id=edit}\necho '# appended' >> \"$RUNBOOK_FILE\"\n```\n\n```bash {id=after}\necho after > \(box.root)/after.txt\n```\n")
+        let file = box.write(
+            "rb.md", "# T\n\n```bash {id=edit}\necho '# appended' >> \"$RUNBOOK_FILE\"\n```\n\n```bash {id=after}\necho after > \(box.root)/after.txt\n```\n")
         let original = try #require(FileManager.default.contents(atPath: file))
         let r = runbook(["run", "--yes", "--state-dir", box.state, file])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")

@@ -1,8 +1,9 @@
 import Foundation
 import RunbookKit
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("runbook run", .tags(.endToEnd))
@@ -10,19 +11,21 @@ struct RunTests {
     @Test("piped answers: run, done, skip with a reason; every answer recorded; the journal verifies")
     func pipedAnswers() throws {
         let box = Sandbox()
-        let file = box.write("rb.md", """
-        # Demo
+        let file = box.write(
+            "rb.md",
+            """
+            # Demo
 
-        ```bash {id=one}
-        echo first > "\(box.root)/one.txt"
-        ```
+            ```bash {id=one}
+            echo first > "\(box.root)/one.txt"
+            ```
 
-        - [ ] Tell the team {id=tell}
+            - [ ] Tell the team {id=tell}
 
-        ```bash {id=three}
-        touch "\(box.root)/three.txt"
-        ```
-        """)
+            ```bash {id=three}
+            touch "\(box.root)/three.txt"
+            ```
+            """)
         let r = runbook(["run", "--state-dir", box.state, file], stdin: "r\nd\nskip not needed today\n")
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: box.root + "/one.txt"))
@@ -74,21 +77,23 @@ struct RunTests {
     @Test("exit code and terminating signal are recorded separately")
     func exitCodeVersusSignal() throws {
         let box = Sandbox()
-        let file = box.write("rb.md", """
-        # T
+        let file = box.write(
+            "rb.md",
+            """
+            # T
 
-        ```bash {id=three on-failure=continue}
-        exit 3
-        ```
+            ```bash {id=three on-failure=continue}
+            exit 3
+            ```
 
-        ```bash {id=segv on-failure=continue}
-        kill -SEGV $$
-        ```
+            ```bash {id=segv on-failure=continue}
+            kill -SEGV $$
+            ```
 
-        ```bash {id=expected expect-exit=0,4}
-        exit 4
-        ```
-        """)
+            ```bash {id=expected expect-exit=0,4}
+            exit 4
+            ```
+            """)
         let r = runbook(["run", "--yes", "--state-dir", box.state, file])
         #expect(r.status == 1)
         let ends = try box.journal().filter { $0.type == .stepEnd }
@@ -101,15 +106,17 @@ struct RunTests {
     func timeoutKillsGroup() throws {
         let box = Sandbox()
         let marker = "977.\(getpid())"
-        let file = box.write("rb.md", """
-        # T
+        let file = box.write(
+            "rb.md",
+            """
+            # T
 
-        ```bash {id=stubborn timeout=1s on-failure=abort}
-        trap '' TERM INT
-        sleep \(marker) &
-        sleep \(marker)
-        ```
-        """)
+            ```bash {id=stubborn timeout=1s on-failure=abort}
+            trap '' TERM INT
+            sleep \(marker) &
+            sleep \(marker)
+            ```
+            """)
         let r = runbook(["run", "--yes", "--state-dir", box.state, file], env: ["RUNBOOK_KILL_GRACE": "1"], timeout: 30)
         #expect(r.status == 1)
         #expect(r.seconds < 15)
@@ -125,16 +132,18 @@ struct RunTests {
     func leftoversKilled() throws {
         let box = Sandbox()
         let marker = "301.\(getpid())"
-        let file = box.write("rb.md", """
-        # T
+        let file = box.write(
+            "rb.md",
+            """
+            # T
 
-        ```bash {id=bg}
-        sleep \(marker) &
-        setsid sleep \(marker)1 &
-        sleep 0.3   # let both children exec before the step ends
-        echo started
-        ```
-        """)
+            ```bash {id=bg}
+            sleep \(marker) &
+            setsid sleep \(marker)1 &
+            sleep 0.3   # let both children exec before the step ends
+            echo started
+            ```
+            """)
         let r = runbook(["run", "--yes", "--state-dir", box.state, file], timeout: 30)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.seconds < 10)
@@ -150,15 +159,17 @@ struct RunTests {
     @Test("500 MB of output: runner memory stays under 100 MB and the record is capped with exact counts")
     func hugeOutput() throws {
         let box = Sandbox()
-        let file = box.write("rb.md", """
-        # T
+        let file = box.write(
+            "rb.md",
+            """
+            # T
 
-        ```bash {id=flood}
-        head -c 500000000 /dev/zero | tr '\\0' a
-        echo
-        echo THE-END
-        ```
-        """)
+            ```bash {id=flood}
+            head -c 500000000 /dev/zero | tr '\\0' a
+            echo
+            echo THE-END
+            ```
+            """)
         let r = runbook(["run", "--yes", "--state-dir", box.state, file], timeout: 300)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.maxRSSKiB > 0 && r.maxRSSKiB < 100 * 1024, "runner peak RSS \(r.maxRSSKiB) KiB")
@@ -179,14 +190,16 @@ struct RunTests {
     @Test("binary and invalid UTF-8 output keep the journal valid; the record holds the raw bytes")
     func hostileBytes() throws {
         let box = Sandbox()
-        let file = box.write("rb.md", """
-        # T
+        let file = box.write(
+            "rb.md",
+            """
+            # T
 
-        ```bash {id=bytes}
-        printf '\\0\\377\\033[2J\\r\\n'
-        head -c 100000 /dev/urandom
-        ```
-        """)
+            ```bash {id=bytes}
+            printf '\\0\\377\\033[2J\\r\\n'
+            head -c 100000 /dev/urandom
+            ```
+            """)
         let r = runbook(["run", "--yes", "--state-dir", box.state, file])
         #expect(r.status == 0)
         let end = try #require(try box.journal().first { $0.type == .stepEnd })
@@ -202,30 +215,34 @@ struct RunTests {
         let box = Sandbox()
         let secret = "hunter2-\(getpid())-s3cr3t"
         let half = secret.count / 2
-        let first = String(secret.prefix(half)), second = String(secret.dropFirst(half))
-        let file = box.write("rb.md", """
-        ---
-        params:
-          API_KEY:
-            secret: true
-        ---
-        # T
+        let first = String(secret.prefix(half))
+        let second = String(secret.dropFirst(half))
+        let file = box.write(
+            "rb.md",
+            """
+            ---
+            params:
+              API_KEY:
+                secret: true
+            ---
+            # T
 
-        ```bash {id=leak}
-        echo "plain: $API_KEY"
-        printf 'split: %s' '\(first)'; sleep 0.3; printf '%s\\n' '\(second)'
-        printf '%s' "$API_KEY" | base64
-        printf 'x%s' "$API_KEY" | base64
-        printf '%s' "$API_KEY" | od -An -tx1 | tr -d ' \\n'; echo
-        export TOKEN_COPY="prefix-$API_KEY"
-        ```
+            ```bash {id=leak}
+            echo "plain: $API_KEY"
+            printf 'split: %s' '\(first)'; sleep 0.3; printf '%s\\n' '\(second)'
+            printf '%s' "$API_KEY" | base64
+            printf 'x%s' "$API_KEY" | base64
+            printf '%s' "$API_KEY" | od -An -tx1 | tr -d ' \\n'; echo
+            export TOKEN_COPY="prefix-$API_KEY"
+            ```
 
-        ```bash {id=after}
-        echo "copy has ${#TOKEN_COPY} chars"
-        ```
-        """)
-        let r = runbook(["run", "--state-dir", box.state, file], stdin: "r\nnote the key is \(secret)\nr\n",
-                        env: ["API_KEY": secret])
+            ```bash {id=after}
+            echo "copy has ${#TOKEN_COPY} chars"
+            ```
+            """)
+        let r = runbook(
+            ["run", "--state-dir", box.state, file], stdin: "r\nnote the key is \(secret)\nr\n",
+            env: ["API_KEY": secret])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         let bytes = box.allStateBytes()
         #expect(!bytes.isEmpty)
@@ -257,17 +274,19 @@ struct RunTests {
     @Test("a missing dir and a missing interpreter are reported before anything runs")
     func preflight() {
         let box = Sandbox()
-        let file = box.write("rb.md", """
-        # T
+        let file = box.write(
+            "rb.md",
+            """
+            # T
 
-        ```bash {id=first}
-        touch \(box.root)/ran
-        ```
+            ```bash {id=first}
+            touch \(box.root)/ran
+            ```
 
-        ```bash {id=second dir=/no/such/folder}
-        true
-        ```
-        """)
+            ```bash {id=second dir=/no/such/folder}
+            true
+            ```
+            """)
         let r = runbook(["run", "--yes", "--state-dir", box.state, file])
         #expect(r.status == 2)
         #expect(r.stderr.contains("rb.md:7: step 'second' runs in '/no/such/folder', which does not exist"))
@@ -277,17 +296,19 @@ struct RunTests {
     @Test("what a step exports is seen by later steps and recorded by name and value")
     func exportsCarry() throws {
         let box = Sandbox()
-        let file = box.write("rb.md", """
-        # T
+        let file = box.write(
+            "rb.md",
+            """
+            # T
 
-        ```bash {id=set}
-        export RELEASE_TAG=v1.2.3
-        ```
+            ```bash {id=set}
+            export RELEASE_TAG=v1.2.3
+            ```
 
-        ```sh {id=use}
-        echo "tag=$RELEASE_TAG" > "\(box.root)/tag.txt"
-        ```
-        """)
+            ```sh {id=use}
+            echo "tag=$RELEASE_TAG" > "\(box.root)/tag.txt"
+            ```
+            """)
         let r = runbook(["run", "--yes", "--state-dir", box.state, file])
         #expect(r.status == 0)
         #expect(String(decoding: FileManager.default.contents(atPath: box.root + "/tag.txt") ?? Data(), as: UTF8.self) == "tag=v1.2.3\n")
@@ -368,7 +389,11 @@ struct RunTests {
         defer { umask(old) }
         #expect(runbook(["run", "--yes", "--state-dir", box.state, file]).status == 0)
         let run = box.runDirs()[0]
-        func mode(_ path: String) -> Int { var s = stat(); _ = lstat(path, &s); return Int(s.st_mode & 0o777) }
+        func mode(_ path: String) -> Int {
+            var s = stat()
+            _ = lstat(path, &s)
+            return Int(s.st_mode & 0o777)
+        }
         #expect(mode(box.state) == 0o700)
         #expect(mode(run) == 0o700)
         #expect(mode(run + "/journal.jsonl") == 0o600)
@@ -401,13 +426,15 @@ struct TerminalRunTests {
     func controlC() throws {
         let box = Sandbox()
         let marker = "555.\(getpid())"
-        let file = box.write("rb.md", """
-        # T
+        let file = box.write(
+            "rb.md",
+            """
+            # T
 
-        ```bash {id=slow}
-        sh -c 'sleep \(marker) & sleep \(marker)'
-        ```
-        """)
+            ```bash {id=slow}
+            sh -c 'sleep \(marker) & sleep \(marker)'
+            ```
+            """)
         let session = TerminalSession(["run", "--state-dir", box.state, file])
         #expect(session.waitFor("[r]un"))
         session.send("r")
@@ -427,16 +454,18 @@ struct TerminalRunTests {
     @Test("an interactive step runs on a pseudo-terminal; what the operator types is never recorded")
     func interactiveStep() throws {
         let box = Sandbox()
-        let file = box.write("rb.md", """
-        # T
+        let file = box.write(
+            "rb.md",
+            """
+            # T
 
-        ```bash {id=ask interactive}
-        if [ -t 0 ]; then echo "on a tty"; fi
-        read -r -s -p 'Password: ' pw
-        echo
-        echo "got ${#pw} chars"
-        ```
-        """)
+            ```bash {id=ask interactive}
+            if [ -t 0 ]; then echo "on a tty"; fi
+            read -r -s -p 'Password: ' pw
+            echo
+            echo "got ${#pw} chars"
+            ```
+            """)
         let session = TerminalSession(["run", "--state-dir", box.state, file])
         #expect(session.waitFor("[r]un"))
         session.send("r")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RunbookKit
 
 /// Test helpers: fixtures, parsing from text, and diagnostic expectations.
@@ -70,19 +71,23 @@ struct Finding: Hashable, CustomStringConvertible {
 
 /// Expects exactly one diagnostic with this position, severity and rule, whose message holds every word in `words`.
 @discardableResult
-func expectDiagnostic(_ runbook: Runbook, line: Int, column: Int, _ severity: Severity, _ rule: String,
-                      _ words: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) -> Diagnostic? {
+func expectDiagnostic(
+    _ runbook: Runbook, line: Int, column: Int, _ severity: Severity, _ rule: String,
+    _ words: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
+) -> Diagnostic? {
     let matches = runbook.diagnostics.filter {
         $0.line == line && $0.column == column && $0.severity == severity && $0.rule == rule
     }
     guard matches.count == 1, let found = matches.first else {
-        Issue.record("expected one \(severity.rawValue) '\(rule)' at \(line):\(column), found \(matches.count); all: \(runbook.diagnostics.map { "\($0.line):\($0.column) \($0.severity.rawValue) \($0.rule): \($0.message)" })",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "expected one \(severity.rawValue) '\(rule)' at \(line):\(column), found \(matches.count); all: \(runbook.diagnostics.map { "\($0.line):\($0.column) \($0.severity.rawValue) \($0.rule): \($0.message)" })",
+            sourceLocation: sourceLocation)
         return nil
     }
     for word in words {
-        #expect(found.message.contains(word), "message of \(rule) at \(line):\(column) lacks '\(word)': \(found.message)",
-                sourceLocation: sourceLocation)
+        #expect(
+            found.message.contains(word), "message of \(rule) at \(line):\(column) lacks '\(word)': \(found.message)",
+            sourceLocation: sourceLocation)
     }
     return found
 }
@@ -107,7 +112,7 @@ struct MarkedText {
         let open = Array("⟦".utf8)
         let close = Array("⟧".utf8)
         var line = 1
-        var lineStart = 0   // offset in `out` of the current line's start
+        var lineStart = 0  // offset in `out` of the current line's start
         var i = 0
         while i < bytes.count {
             if bytes[i...].starts(with: open) {
@@ -150,11 +155,14 @@ struct MarkerExpectation {
 
 /// swift-format style check: strips the markers, parses, and requires exactly the marked findings
 /// (each marker has its finding; no finding is unmarked unless its rule is in `ignoring`).
-func assertMarkedFindings(_ marked: String, _ expectations: [Int: MarkerExpectation], ignoring: Set<String> = [],
-                          path: String = "marked.md", sourceLocation: SourceLocation = #_sourceLocation) {
+func assertMarkedFindings(
+    _ marked: String, _ expectations: [Int: MarkerExpectation], ignoring: Set<String> = [],
+    path: String = "marked.md", sourceLocation: SourceLocation = #_sourceLocation
+) {
     let source = MarkedText(marked)
-    #expect(Set(source.markers.keys) == Set(expectations.keys), "markers in text and expectations differ",
-            sourceLocation: sourceLocation)
+    #expect(
+        Set(source.markers.keys) == Set(expectations.keys), "markers in text and expectations differ",
+        sourceLocation: sourceLocation)
     #expect(!source.text.contains("⟦") && !source.text.contains("⟧"), "a marker was not stripped", sourceLocation: sourceLocation)
     let runbook = parse(source.text, path: path)
     var matched = Set<Int>()
@@ -165,8 +173,9 @@ func assertMarkedFindings(_ marked: String, _ expectations: [Int: MarkerExpectat
                 && $0.element.severity == expectation.severity && $0.element.rule == expectation.rule
         }
         guard let (index, found) = candidates.first else {
-            Issue.record("⟦\(number)⟧ expected \(expectation.severity.rawValue) '\(expectation.rule)' at \(at.line):\(at.column); found: \(runbook.diagnostics.map { "\($0.line):\($0.column) \($0.severity.rawValue) \($0.rule)" })",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "⟦\(number)⟧ expected \(expectation.severity.rawValue) '\(expectation.rule)' at \(at.line):\(at.column); found: \(runbook.diagnostics.map { "\($0.line):\($0.column) \($0.severity.rawValue) \($0.rule)" })",
+                sourceLocation: sourceLocation)
             continue
         }
         matched.insert(index)

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where runs are kept: `--state-dir`, else `RUNBOOK_STATE_DIR`, else `$XDG_STATE_HOME/runbook`,

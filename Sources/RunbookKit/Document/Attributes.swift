@@ -46,7 +46,11 @@ enum InfoStringParser {
         while i < bytes.count && isBlank(bytes[i]) { i += 1 }
         guard i < bytes.count else { return }
         guard bytes[i] == UInt8(ascii: "{") else {
-            result.errors.append((i, "attributes must be written in braces after the language, e.g. '\(language.isEmpty ? "bash" : language) {id=restart-web timeout=2m}'; found '\(String(decoding: bytes[i...], as: UTF8.self))'"))
+            result.errors.append(
+                (
+                    i,
+                    "attributes must be written in braces after the language, e.g. '\(language.isEmpty ? "bash" : language) {id=restart-web timeout=2m}'; found '\(String(decoding: bytes[i...], as: UTF8.self))'"
+                ))
             return
         }
         result.hasAttributeBlock = true
@@ -74,11 +78,15 @@ enum InfoStringParser {
     private static func parseKeyValues(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, into result: inout InfoString) {
         var i = start
         while i < end {
-            if isBlank(bytes[i]) || bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if isBlank(bytes[i]) || bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
             let keyStart = i
             while i < end && isKeyByte(bytes[i]) { i += 1 }
             if i == keyStart {
-                result.errors.append((i, "unexpected '\(String(decoding: [bytes[i]], as: UTF8.self))' in attributes; write them as key=value separated by spaces"))
+                result.errors.append(
+                    (i, "unexpected '\(String(decoding: [bytes[i]], as: UTF8.self))' in attributes; write them as key=value separated by spaces"))
                 return
             }
             let key = String(decoding: bytes[keyStart..<i], as: UTF8.self)
@@ -90,7 +98,7 @@ enum InfoStringParser {
                 result.attributes.append(RawAttribute(key: key, value: nil, offset: keyStart))
                 continue
             }
-            i += 1 // '='
+            i += 1  // '='
             if i >= end || isBlank(bytes[i]) {
                 result.errors.append((keyStart, "attribute '\(key)' has '=' but no value; write \(key)=VALUE"))
                 continue
@@ -102,11 +110,18 @@ enum InfoStringParser {
                 var closed = false
                 while i < end {
                     let b = bytes[i]
-                    if b == quote { closed = true; i += 1; break }
-                    if b == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") && i + 1 < end {
-                        value.append(bytes[i + 1]); i += 2; continue
+                    if b == quote {
+                        closed = true
+                        i += 1
+                        break
                     }
-                    value.append(b); i += 1
+                    if b == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") && i + 1 < end {
+                        value.append(bytes[i + 1])
+                        i += 2
+                        continue
+                    }
+                    value.append(b)
+                    i += 1
                 }
                 if !closed {
                     result.errors.append((keyStart, "the value of attribute '\(key)' opens a quote that is never closed"))
@@ -121,7 +136,9 @@ enum InfoStringParser {
                 let valueStart = i
                 while i < end && !isBlank(bytes[i]) && bytes[i] != UInt8(ascii: ",") || (i < end && bytes[i] == UInt8(ascii: ",") && key == "expect-exit") {
                     if bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") || bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "}") {
-                        result.errors.append((i, "unexpected '\(String(decoding: [bytes[i]], as: UTF8.self))' in the value of '\(key)'; quote values that hold quotes or braces"))
+                        result.errors.append(
+                            (i, "unexpected '\(String(decoding: [bytes[i]], as: UTF8.self))' in the value of '\(key)'; quote values that hold quotes or braces")
+                        )
                         return
                     }
                     i += 1
@@ -188,13 +205,17 @@ private enum JSONValue: Decodable {
 
 /// The attributes a code step may carry, and Runme's that are read or ignored.
 enum AttributeSchema {
-    static let known = ["id", "name", "timeout", "confirm", "retries", "on-failure", "interactive",
-                        "dir", "env", "skip", "idempotent", "expect-exit"]
+    static let known = [
+        "id", "name", "timeout", "confirm", "retries", "on-failure", "interactive",
+        "dir", "env", "skip", "idempotent", "expect-exit",
+    ]
     /// Runme's spellings with the same meaning.
     static let aliases = ["cwd": "dir", "excludeFromRunAll": "skip"]
     /// Runme attributes that have no meaning here: accepted with a warning so Runme files still check.
-    static let ignoredRunme = ["background", "closeTerminalOnSuccess", "mimeType", "terminalRows", "promptEnv",
-                               "category", "tag", "interpreter", "openTerminalOnError"]
+    static let ignoredRunme = [
+        "background", "closeTerminalOnSuccess", "mimeType", "terminalRows", "promptEnv",
+        "category", "tag", "interpreter", "openTerminalOnError",
+    ]
     static let identifierPattern = "[A-Za-z0-9][A-Za-z0-9._-]*"
 }
 
@@ -263,9 +284,11 @@ enum AttributeChecker {
     }
 
     // Filling in `attrs` rather than returning a local spares a copy of the whole StepAttributes per step.
-    private static func check(_ raw: [RawAttribute], columnBase: Int, into attrs: inout StepAttributes,
-                              findings: inout [AttributeFinding]) {
-        var seen: UInt16 = 0   // bits of the keys given so far
+    private static func check(
+        _ raw: [RawAttribute], columnBase: Int, into attrs: inout StepAttributes,
+        findings: inout [AttributeFinding]
+    ) {
+        var seen: UInt16 = 0  // bits of the keys given so far
         attrs.written.reserveCapacity(raw.count)
         for attribute in raw {
             attrs.written.append(WrittenAttribute(key: attribute.key, value: attribute.value, column: columnBase + attribute.offset))
@@ -275,8 +298,10 @@ enum AttributeChecker {
             }
             if key != .env {
                 if seen & key.bit != 0 {
-                    findings.append(AttributeFinding(severity: .error, rule: "duplicate-attribute", offset: attribute.offset,
-                                                     message: "attribute '\(key.name)' is given more than once"))
+                    findings.append(
+                        AttributeFinding(
+                            severity: .error, rule: "duplicate-attribute", offset: attribute.offset,
+                            message: "attribute '\(key.name)' is given more than once"))
                     continue
                 }
                 seen |= key.bit
@@ -292,15 +317,17 @@ enum AttributeChecker {
     /// The finding for an attribute no known key or alias names: ignored if it is Runme's, else an error.
     private static func unknownKeyFinding(_ attribute: RawAttribute) -> AttributeFinding {
         if AttributeSchema.ignoredRunme.contains(attribute.key) {
-            return AttributeFinding(severity: .warning, rule: "ignored-attribute", offset: attribute.offset,
-                                    message: "Runme attribute '\(attribute.key)' has no effect in runbook and is ignored")
+            return AttributeFinding(
+                severity: .warning, rule: "ignored-attribute", offset: attribute.offset,
+                message: "Runme attribute '\(attribute.key)' has no effect in runbook and is ignored")
         }
         let all = AttributeSchema.known + Array(AttributeSchema.aliases.keys)
-        let text = if let guess = closestMatch(to: attribute.key, in: all) {
-            "unknown attribute '\(attribute.key)' (did you mean '\(guess)'?)"
-        } else {
-            "unknown attribute '\(attribute.key)'; known attributes: \(AttributeSchema.known.joined(separator: ", "))"
-        }
+        let text =
+            if let guess = closestMatch(to: attribute.key, in: all) {
+                "unknown attribute '\(attribute.key)' (did you mean '\(guess)'?)"
+            } else {
+                "unknown attribute '\(attribute.key)'; known attributes: \(AttributeSchema.known.joined(separator: ", "))"
+            }
         return AttributeFinding(severity: .error, rule: "unknown-attribute", offset: attribute.offset, message: text)
     }
 
@@ -314,11 +341,13 @@ enum AttributeChecker {
         func finding(for attribute: RawAttribute) -> AttributeFinding {
             switch self {
             case .expected(let expectation):
-                return AttributeFinding(severity: .error, rule: "bad-attribute-value", offset: attribute.offset,
-                                        message: "attribute '\(attribute.key)' \(expectation), not '\(attribute.value ?? "")'")
+                return AttributeFinding(
+                    severity: .error, rule: "bad-attribute-value", offset: attribute.offset,
+                    message: "attribute '\(attribute.key)' \(expectation), not '\(attribute.value ?? "")'")
             case .duplicateEnv(let name):
-                return AttributeFinding(severity: .error, rule: "duplicate-attribute", offset: attribute.offset,
-                                        message: "env variable '\(name)' is set more than once")
+                return AttributeFinding(
+                    severity: .error, rule: "duplicate-attribute", offset: attribute.offset,
+                    message: "env variable '\(name)' is set more than once")
             }
         }
     }

@@ -55,8 +55,8 @@ enum CommonMarkConverter {
         defer { cmark_node_free(document) }
 
         var blocks: [MarkdownBlock] = []
-        var taskStack: [Int] = []          // ordinals of enclosing task items
-        var itemIsTask: [Bool] = []        // one entry per enclosing list item
+        var taskStack: [Int] = []  // ordinals of enclosing task items
+        var itemIsTask: [Bool] = []  // one entry per enclosing list item
         var taskCount = 0
 
         // Pre-order walk over the block nodes only (inline content is read where needed),
@@ -65,39 +65,46 @@ enum CommonMarkConverter {
         while let node = next {
             let type = cmark_node_get_type(node)
             if type == CMARK_NODE_HEADING {
-                blocks.append(.heading(.init(
-                    level: Int(cmark_node_get_heading_level(node)),
-                    text: plainText(of: node),
-                    line: Int(cmark_node_get_start_line(node)),
-                    column: Int(cmark_node_get_start_column(node)))))
+                blocks.append(
+                    .heading(
+                        .init(
+                            level: Int(cmark_node_get_heading_level(node)),
+                            text: plainText(of: node),
+                            line: Int(cmark_node_get_start_line(node)),
+                            column: Int(cmark_node_get_start_column(node)))))
             } else if type == CMARK_NODE_CODE_BLOCK {
-                blocks.append(.codeBlock(.init(
-                    info: string(cmark_node_get_fence_info(node)),
-                    literal: string(cmark_node_get_literal(node)),
-                    line: Int(cmark_node_get_start_line(node)),
-                    column: Int(cmark_node_get_start_column(node)),
-                    endLine: Int(cmark_node_get_end_line(node)),
-                    taskItem: taskStack.last)))
+                blocks.append(
+                    .codeBlock(
+                        .init(
+                            info: string(cmark_node_get_fence_info(node)),
+                            literal: string(cmark_node_get_literal(node)),
+                            line: Int(cmark_node_get_start_line(node)),
+                            column: Int(cmark_node_get_start_column(node)),
+                            endLine: Int(cmark_node_get_end_line(node)),
+                            taskItem: taskStack.last)))
             } else if type == CMARK_NODE_ITEM {
                 if let task = taskMarker(of: node) {
                     let ordinal = taskCount
                     taskCount += 1
                     taskStack.append(ordinal)
                     itemIsTask.append(true)
-                    blocks.append(.taskItem(.init(
-                        ordinal: ordinal,
-                        checked: task.checked,
-                        text: task.text,
-                        line: Int(cmark_node_get_start_line(node)),
-                        column: Int(cmark_node_get_start_column(node)),
-                        endLine: Int(cmark_node_get_end_line(node)))))
+                    blocks.append(
+                        .taskItem(
+                            .init(
+                                ordinal: ordinal,
+                                checked: task.checked,
+                                text: task.text,
+                                line: Int(cmark_node_get_start_line(node)),
+                                column: Int(cmark_node_get_start_column(node)),
+                                endLine: Int(cmark_node_get_end_line(node)))))
                 } else {
                     itemIsTask.append(false)
                 }
             }
             // Into a container's children, else on to the next sibling, leaving finished items on the way up.
             if type == CMARK_NODE_LIST || type == CMARK_NODE_ITEM || type == CMARK_NODE_BLOCK_QUOTE,
-               let child = cmark_node_first_child(node) {
+                let child = cmark_node_first_child(node)
+            {
                 next = child
                 continue
             }

@@ -23,12 +23,19 @@ private func parseDuration(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         var k = j
         while k < bytes.count && bytes[k] >= 97 && bytes[k] <= 122 { k += 1 }
         let unit = bytes[j..<k]
-        if unit.elementsEqual("ms".utf8) { total += number / 1000 }
-        else if unit.elementsEqual("s".utf8) { total += number }
-        else if unit.elementsEqual("m".utf8) { total += number * 60 }
-        else if unit.elementsEqual("h".utf8) { total += number * 3600 }
-        else if unit.elementsEqual("d".utf8) { total += number * 86400 }
-        else { return nil }
+        if unit.elementsEqual("ms".utf8) {
+            total += number / 1000
+        } else if unit.elementsEqual("s".utf8) {
+            total += number
+        } else if unit.elementsEqual("m".utf8) {
+            total += number * 60
+        } else if unit.elementsEqual("h".utf8) {
+            total += number * 3600
+        } else if unit.elementsEqual("d".utf8) {
+            total += number * 86400
+        } else {
+            return nil
+        }
         sawPart = true
         i = k
     }

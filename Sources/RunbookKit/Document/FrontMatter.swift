@@ -25,12 +25,16 @@ struct FrontMatter {
         var closing = 0
         var n = 2
         while n <= source.lineCount {
-            if isDelimiter(source.line(n), allowDots: true) { closing = n; break }
+            if isDelimiter(source.line(n), allowDots: true) {
+                closing = n
+                break
+            }
             n += 1
         }
         guard closing > 0 else {
-            sink.error("unclosed-front-matter", line: 1,
-                       "front matter opened with '---' is never closed; add a line '---' after the YAML (or remove the first line if this is not front matter)")
+            sink.error(
+                "unclosed-front-matter", line: 1,
+                "front matter opened with '---' is never closed; add a line '---' after the YAML (or remove the first line if this is not front matter)")
             return result
         }
         result.lastLine = closing
@@ -65,8 +69,9 @@ struct FrontMatter {
                     if shells.contains(s) || s.hasPrefix("/") {
                         result.defaults.shell = s
                     } else {
-                        reader.sink.error("bad-front-matter-value", line: at,
-                                          "front matter 'shell' must be one of \(shells.joined(separator: ", ")) or an absolute path, not '\(s)'")
+                        reader.sink.error(
+                            "bad-front-matter-value", line: at,
+                            "front matter 'shell' must be one of \(shells.joined(separator: ", ")) or an absolute path, not '\(s)'")
                     }
                 }
             case "timeout":
@@ -76,8 +81,9 @@ struct FrontMatter {
                     } else if let seconds = parseDuration(s), seconds > 0, seconds <= 7 * 86400 {
                         result.defaults.timeout = .seconds(seconds)
                     } else {
-                        reader.sink.error("bad-front-matter-value", line: line(of: value),
-                                          "front matter 'timeout' takes a duration such as 30s, 10m, 1h (more than zero, at most 7 days) or none, not '\(s)'")
+                        reader.sink.error(
+                            "bad-front-matter-value", line: line(of: value),
+                            "front matter 'timeout' takes a duration such as 30s, 10m, 1h (more than zero, at most 7 days) or none, not '\(s)'")
                     }
                 }
             case "dir":
@@ -88,11 +94,13 @@ struct FrontMatter {
                 for (k, v) in value.mapping ?? [:] { if let name = k.string { result.envAt[name] = (line(of: v), column(of: v)) } }
             default:
                 if let guess = closestMatch(to: key, in: keys) {
-                    reader.sink.error("unknown-front-matter-key", line: at, column: column(of: keyNode),
-                                      "unknown front matter key '\(key)' (did you mean '\(guess)'?)")
+                    reader.sink.error(
+                        "unknown-front-matter-key", line: at, column: column(of: keyNode),
+                        "unknown front matter key '\(key)' (did you mean '\(guess)'?)")
                 } else {
-                    reader.sink.error("unknown-front-matter-key", line: at, column: column(of: keyNode),
-                                      "unknown front matter key '\(key)'; known keys: \(keys.joined(separator: ", ")) (prefix your own with 'x-')")
+                    reader.sink.error(
+                        "unknown-front-matter-key", line: at, column: column(of: keyNode),
+                        "unknown front matter key '\(key)'; known keys: \(keys.joined(separator: ", ")) (prefix your own with 'x-')")
                 }
             }
         }
@@ -161,7 +169,9 @@ struct FrontMatter {
             for (k, v) in mapping {
                 let name = k.string ?? ""
                 guard isEnvName(name) else {
-                    sink.error("bad-front-matter-value", line: FrontMatter.line(of: k), "'\(name)' in 'env' is not a valid environment variable name (letters, digits, '_', not starting with a digit)")
+                    sink.error(
+                        "bad-front-matter-value", line: FrontMatter.line(of: k),
+                        "'\(name)' in 'env' is not a valid environment variable name (letters, digits, '_', not starting with a digit)")
                     continue
                 }
                 guard let value = scalarText(v, "env.\(name)") else { continue }
@@ -182,8 +192,9 @@ struct FrontMatter {
                 let name = k.string ?? ""
                 let at = FrontMatter.line(of: k)
                 guard isEnvName(name) else {
-                    sink.error("bad-param", line: at, column: FrontMatter.column(of: k),
-                               "parameter name '\(name)' is not a valid environment variable name (letters, digits, '_', not starting with a digit)")
+                    sink.error(
+                        "bad-param", line: at, column: FrontMatter.column(of: k),
+                        "parameter name '\(name)' is not a valid environment variable name (letters, digits, '_', not starting with a digit)")
                     continue
                 }
                 var param = Param(name: name, description: nil, defaultValue: nil, required: false, secret: false, pattern: nil, line: at)
@@ -197,10 +208,12 @@ struct FrontMatter {
                         case "secret": param.secret = bool(sv, "\(name).secret") ?? false
                         case "pattern": param.pattern = string(sv, "\(name).pattern")
                         default:
-                            let hint = closestMatch(to: setting, in: FrontMatter.paramKeys).map { " (did you mean '\($0)'?)" }
+                            let hint =
+                                closestMatch(to: setting, in: FrontMatter.paramKeys).map { " (did you mean '\($0)'?)" }
                                 ?? "; known settings: \(FrontMatter.paramKeys.joined(separator: ", "))"
-                            sink.error("unknown-param-setting", line: FrontMatter.line(of: sk), column: FrontMatter.column(of: sk),
-                                       "unknown setting '\(setting)' for parameter '\(name)'\(hint)")
+                            sink.error(
+                                "unknown-param-setting", line: FrontMatter.line(of: sk), column: FrontMatter.column(of: sk),
+                                "unknown setting '\(setting)' for parameter '\(name)'\(hint)")
                         }
                     }
                 } else if v.null != nil {
@@ -208,7 +221,9 @@ struct FrontMatter {
                 } else if let scalar = v.scalar {
                     param.defaultValue = scalar.string
                 } else {
-                    sink.error("bad-param", line: at, "parameter '\(name)' must be a mapping of settings (description, default, required, secret, pattern) or a default value")
+                    sink.error(
+                        "bad-param", line: at,
+                        "parameter '\(name)' must be a mapping of settings (description, default, required, secret, pattern) or a default value")
                     continue
                 }
                 if let pattern = param.pattern {
@@ -221,11 +236,13 @@ struct FrontMatter {
                     }
                 }
                 if param.secret, param.defaultValue != nil {
-                    sink.error("secret-default", line: at,
-                               "secret parameter '\(name)' has a default written in the runbook; remove the default and pass the value with --set or the environment")
+                    sink.error(
+                        "secret-default", line: at,
+                        "secret parameter '\(name)' has a default written in the runbook; remove the default and pass the value with --set or the environment")
                 }
                 if param.required, param.defaultValue != nil {
-                    sink.warning("required-with-default", line: at, "parameter '\(name)' is required but has a default, so it is never missing; drop one of the two")
+                    sink.warning(
+                        "required-with-default", line: at, "parameter '\(name)' is required but has a default, so it is never missing; drop one of the two")
                 }
                 out.append(param)
             }

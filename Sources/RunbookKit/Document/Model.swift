@@ -44,7 +44,9 @@ public struct Param: Sendable, Codable, Hashable {
     public var line: Int
 
     enum CodingKeys: String, CodingKey {
-        case name, description, defaultValue = "default", required, secret, pattern, line
+        case name, description
+        case defaultValue = "default"
+        case required, secret, pattern, line
     }
 }
 
@@ -159,8 +161,13 @@ public struct StepAttributes: Sendable, Codable, Hashable {
     public var written: [WrittenAttribute] = []
 
     enum CodingKeys: String, CodingKey {
-        case id, name, timeout, confirm, retries, onFailure = "on_failure", interactive, dir, env, skip
-        case skipReason = "skip_reason", idempotent, expectExit = "expect_exit", written
+        case id, name, timeout, confirm, retries
+        case onFailure = "on_failure"
+        case interactive, dir, env, skip
+        case skipReason = "skip_reason"
+        case idempotent
+        case expectExit = "expect_exit"
+        case written
     }
 }
 
@@ -206,8 +213,14 @@ public struct Step: Sendable, Codable, Hashable {
     public var checked: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case number, key, keySource = "key_source", kind, line, column, endLine = "end_line", section, title, prose
-        case language, interpreter, code, codeSHA256 = "code_sha256", attributes, checked
+        case number, key
+        case keySource = "key_source"
+        case kind, line, column
+        case endLine = "end_line"
+        case section, title, prose
+        case language, interpreter, code
+        case codeSHA256 = "code_sha256"
+        case attributes, checked
     }
 }
 
@@ -221,7 +234,11 @@ public struct ReferenceBlock: Sendable, Codable, Hashable {
     public var endLine: Int
     public var section: Int?
 
-    enum CodingKeys: String, CodingKey { case language, form, line, endLine = "end_line", section }
+    enum CodingKeys: String, CodingKey {
+        case language, form, line
+        case endLine = "end_line"
+        case section
+    }
 }
 
 /// `5400` → `1h30m`, `90` → `1m30s`, `0.5` → `500ms`.
@@ -229,8 +246,14 @@ func formatDuration(_ seconds: Double) -> String {
     if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
     var rest = Int(seconds.rounded())
     var out = ""
-    if rest >= 3600 { out += "\(rest / 3600)h"; rest %= 3600 }
-    if rest >= 60 { out += "\(rest / 60)m"; rest %= 60 }
+    if rest >= 3600 {
+        out += "\(rest / 3600)h"
+        rest %= 3600
+    }
+    if rest >= 60 {
+        out += "\(rest / 60)m"
+        rest %= 60
+    }
     if rest > 0 || out.isEmpty { out += "\(rest)s" }
     return out
 }

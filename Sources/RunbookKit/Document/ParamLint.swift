@@ -30,7 +30,7 @@ struct ReferenceLint {
         for variable in frontMatter.defaults.env { declared.insert(variable.name) }
         var assigned = Set<String>()
         var references: [Reference] = []
-        var words: [Range<Int>] = []   // scratch for the shell scanner, reused from step to step
+        var words: [Range<Int>] = []  // scratch for the shell scanner, reused from step to step
 
         // Front matter values may read params too (`dir: /srv/${APP}`).
         if let dir = frontMatter.defaults.dir {
@@ -43,7 +43,8 @@ struct ReferenceLint {
 
         for index in steps.indices {
             // Fields read one by one: copying the whole Step would retain every string in it.
-            let line = steps[index].line, column = steps[index].column
+            let line = steps[index].line
+            let column = steps[index].column
             for variable in steps[index].attributes.env { assigned.insert(variable.name) }
             // dir= and env= values may read params; point at the value as written on the fence line.
             for attribute in steps[index].attributes.written where ["dir", "cwd", "env"].contains(attribute.key) {
@@ -70,16 +71,20 @@ struct ReferenceLint {
             // Whether a reading is reported depends on the name alone, so only a name's first reading can be.
             guard used.insert(reference.name).inserted else { continue }
             guard !declared.contains(reference.name), !assigned.contains(reference.name),
-                  !Self.wellKnown.contains(reference.name),
-                  !Self.wellKnownPrefixes.contains(where: { reference.name.hasPrefix($0) }),
-                  reference.name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }),
-                  !reference.name.utf8.contains(where: { $0 >= 97 && $0 <= 122 }) else { continue }
-            sink.warning("undeclared-param", line: reference.line, column: reference.column,
-                         "'\(reference.name)' is read here but is not a declared param, not set in env, and no step assigns it; declare it under 'params:' in the front matter so the run asks for it")
+                !Self.wellKnown.contains(reference.name),
+                !Self.wellKnownPrefixes.contains(where: { reference.name.hasPrefix($0) }),
+                reference.name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }),
+                !reference.name.utf8.contains(where: { $0 >= 97 && $0 <= 122 })
+            else { continue }
+            sink.warning(
+                "undeclared-param", line: reference.line, column: reference.column,
+                "'\(reference.name)' is read here but is not a declared param, not set in env, and no step assigns it; declare it under 'params:' in the front matter so the run asks for it"
+            )
         }
         for param in frontMatter.params where !used.contains(param.name) && !mentionedInCode(param.name) {
-            sink.warning("unused-param", line: param.line,
-                         "parameter '\(param.name)' is declared but no step reads it; remove it or use it as $\(param.name)")
+            sink.warning(
+                "unused-param", line: param.line,
+                "parameter '\(param.name)' is declared but no step reads it; remove it or use it as $\(param.name)")
         }
     }
 
@@ -94,8 +99,9 @@ struct ReferenceLint {
                 var i = 0
                 while i + needle.count <= bytes.count {
                     if bytes[i] == needle[0], bytes[i..<(i + needle.count)].elementsEqual(needle),
-                       i == 0 || !Self.isNameByte(bytes[i - 1]),
-                       i + needle.count == bytes.count || !Self.isNameByte(bytes[i + needle.count]) {
+                        i == 0 || !Self.isNameByte(bytes[i - 1]),
+                        i + needle.count == bytes.count || !Self.isNameByte(bytes[i + needle.count])
+                    {
                         return true
                     }
                     i += 1
@@ -133,7 +139,7 @@ struct ReferenceLint {
                 }
                 switch b {
                 case UInt8(ascii: "\\"):
-                    i += 2   // an escaped character is literal
+                    i += 2  // an escaped character is literal
                     continue
                 case UInt8(ascii: "'") where !inDouble:
                     inSingle = true
@@ -157,8 +163,10 @@ struct ReferenceLint {
 
     /// Reads `$NAME` or `${NAME…}` starting at the `$`; records it and returns the index after the name,
     /// or nil when no name follows.
-    private static func readVariable(_ bytes: UnsafeBufferPointer<UInt8>, dollarAt i: Int, line: Int, column: Int,
-                                     into out: inout [Reference]) -> Int? {
+    private static func readVariable(
+        _ bytes: UnsafeBufferPointer<UInt8>, dollarAt i: Int, line: Int, column: Int,
+        into out: inout [Reference]
+    ) -> Int? {
         var j = i + 1
         if j < bytes.count && bytes[j] == UInt8(ascii: "{") { j += 1 }
         let start = j
@@ -186,13 +194,22 @@ struct ReferenceLint {
             if i + 8 <= bytes.count {
                 let word = ByteWords.load(bytes, at: i)
                 let marks = ByteWords.matches(word, 0x0A) | ByteWords.matches(word, UInt8(ascii: "$"))
-                if marks == 0 { i += 8; continue }
+                if marks == 0 {
+                    i += 8
+                    continue
+                }
                 i += ByteWords.firstOffset(marks)
             }
             let b = bytes[i]
-            if b == 0x0A { lineNo += 1; lineStart = i + 1; i += 1; continue }
+            if b == 0x0A {
+                lineNo += 1
+                lineStart = i + 1
+                i += 1
+                continue
+            }
             if b == UInt8(ascii: "$") && !(i > 0 && bytes[i - 1] == UInt8(ascii: "\\")) && i + 1 < bytes.count,
-               let end = Self.readVariable(bytes, dollarAt: i, line: lineNo, column: column + (i - lineStart), into: &out) {
+                let end = Self.readVariable(bytes, dollarAt: i, line: lineNo, column: column + (i - lineStart), into: &out)
+            {
                 i = end
                 continue
             }
@@ -215,7 +232,12 @@ struct ReferenceLint {
         var lineStart = 0
         var i = 0
         while i < bytes.count {
-            if bytes[i] == 0x0A { lineNo += 1; lineStart = i + 1; i += 1; continue }
+            if bytes[i] == 0x0A {
+                lineNo += 1
+                lineStart = i + 1
+                i += 1
+                continue
+            }
             var matched = false
             for opener in openers where i + opener.count <= bytes.count && bytes[i] == opener[0] {
                 guard bytes[i..<(i + opener.count)].elementsEqual(opener) else { continue }
@@ -224,8 +246,10 @@ struct ReferenceLint {
                 let start = j
                 while j < bytes.count && Self.isNameByte(bytes[j]) { j += 1 }
                 if j > start {
-                    out.append(Reference(name: String(decoding: bytes[start..<j], as: UTF8.self), line: lineNo,
-                                         column: column + (i - lineStart)))
+                    out.append(
+                        Reference(
+                            name: String(decoding: bytes[start..<j], as: UTF8.self), line: lineNo,
+                            column: column + (i - lineStart)))
                 }
                 i = max(j, i + 1)
                 matched = true
@@ -243,10 +267,12 @@ struct ReferenceLint {
     }
 
     /// `words` is scratch space for the word ranges of the current command.
-    private func collectShellAssignments(bytes: UnsafeBufferPointer<UInt8>, words: inout [Range<Int>],
-                                         into assigned: inout Set<String>) {
+    private func collectShellAssignments(
+        bytes: UnsafeBufferPointer<UInt8>, words: inout [Range<Int>],
+        into assigned: inout Set<String>
+    ) {
         words.removeAll(keepingCapacity: true)
-        var setsNames = false   // whether the current command's first word is one that sets the names it is given
+        var setsNames = false  // whether the current command's first word is one that sets the names it is given
         let count = bytes.count
         var i = 0
         while i < count {
@@ -268,7 +294,7 @@ struct ReferenceLint {
                 if j < count && (bytes[j] == UInt8(ascii: "=") || (bytes[j] == UInt8(ascii: "+") && j + 1 < count && bytes[j + 1] == UInt8(ascii: "="))) {
                     assigned.insert(String(decoding: bytes[i..<j], as: UTF8.self))
                 }
-                i = j   // name bytes never end a word
+                i = j  // name bytes never end a word
             }
             while i < count && !Self.endsWord(bytes[i]) { i += 1 }
             // Only such commands need all their words.
@@ -301,8 +327,10 @@ struct ReferenceLint {
 
     /// The names one command (`words`, at least one) sets by what it runs: `read`, `mapfile`, `readarray`,
     /// `for`, `select`, `printf -v` and `getopts`.
-    private static func commandAssignments(_ bytes: UnsafeBufferPointer<UInt8>, _ words: [Range<Int>],
-                                           into assigned: inout Set<String>) {
+    private static func commandAssignments(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ words: [Range<Int>],
+        into assigned: inout Set<String>
+    ) {
         func word(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
         func firstWordIs(_ literal: StaticString) -> Bool { Self.word(words[0], in: bytes, is: literal) }
         if firstWordIs("read") || firstWordIs("mapfile") || firstWordIs("readarray") {
@@ -310,7 +338,10 @@ struct ReferenceLint {
             let isRead = firstWordIs("read")
             var skipNext = false
             for range in words.dropFirst() {
-                if skipNext { skipNext = false; continue }
+                if skipNext {
+                    skipNext = false
+                    continue
+                }
                 let w = word(range)
                 if w.hasPrefix("-") {
                     if isRead && takesArgument.contains(w) { skipNext = true }

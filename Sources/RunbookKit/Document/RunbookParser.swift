@@ -22,10 +22,12 @@ public enum RunbookParser {
 
     private static func oversize(path: String, size: Int) -> Runbook {
         var sink = DiagnosticSink(path: path)
-        sink.error("file-too-large", line: 1,
-                   "file is \(size) bytes, over the limit of \(SourceText.sizeLimit) bytes (20 MiB); split the runbook into smaller files")
-        return Runbook(path: path, sha256: "", byteCount: size, rawBytes: [], title: nil, description: nil, params: [],
-                       defaults: Defaults(), sections: [], steps: [], references: [], diagnostics: sink.sorted)
+        sink.error(
+            "file-too-large", line: 1,
+            "file is \(size) bytes, over the limit of \(SourceText.sizeLimit) bytes (20 MiB); split the runbook into smaller files")
+        return Runbook(
+            path: path, sha256: "", byteCount: size, rawBytes: [], title: nil, description: nil, params: [],
+            defaults: Defaults(), sections: [], steps: [], references: [], diagnostics: sink.sorted)
     }
 }
 
@@ -57,12 +59,16 @@ private struct Builder {
         checkKeys()
         ReferenceLint(steps: steps, frontMatter: frontMatter, source: source).run(into: &sink)
         if steps.isEmpty {
-            sink.warning("no-steps", line: 1, "runbook has no steps: no fenced block in a runnable language (\(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))) and no task item '- [ ]'")
+            sink.warning(
+                "no-steps", line: 1,
+                "runbook has no steps: no fenced block in a runnable language (\(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))) and no task item '- [ ]'"
+            )
         }
-        return Runbook(path: path, sha256: SHA256.hex(raw), byteCount: raw.count, rawBytes: raw,
-                       title: frontMatter.title ?? firstH1, description: frontMatter.description,
-                       params: frontMatter.params, defaults: frontMatter.defaults, sections: sections, steps: steps,
-                       references: references, diagnostics: sink.sorted)
+        return Runbook(
+            path: path, sha256: SHA256.hex(raw), byteCount: raw.count, rawBytes: raw,
+            title: frontMatter.title ?? firstH1, description: frontMatter.description,
+            params: frontMatter.params, defaults: frontMatter.defaults, sections: sections, steps: steps,
+            references: references, diagnostics: sink.sorted)
     }
 
     /// The normalised bytes after the front matter; cmark reads them after as many blank lines
@@ -80,11 +86,11 @@ private struct Builder {
         /// Task items that hold a runnable code block: headers for that code, not manual steps.
         var taskHoldsCode = Set<Int>()
         var taskTexts: [Int: String] = [:]
-        var info = InfoString(language: "", attributes: [], errors: [], hasAttributeBlock: false)   // reused from block to block
+        var info = InfoString(language: "", attributes: [], errors: [], hasAttributeBlock: false)  // reused from block to block
         var headingStack: [(level: Int, slug: String)] = []
         var currentSection: Int?
-        var ordinals = [0]   // steps so far at the top (index 0) and in each section (index + 1)
-        var boundary: Int    // prose for the next step starts after this line
+        var ordinals = [0]  // steps so far at the top (index 0) and in each section (index + 1)
+        var boundary: Int  // prose for the next step starts after this line
 
         /// The next step's 1-based position within the current section (or the top).
         mutating func nextOrdinal() -> Int {
@@ -114,8 +120,9 @@ private struct Builder {
         var slug = slugify(heading.text)
         if slug.isEmpty { slug = "untitled" }
         state.headingStack.append((heading.level, slug))
-        let section = Section(index: sections.count, level: heading.level, title: heading.text,
-                              path: state.headingStack.map(\.slug).joined(separator: "/"), line: heading.line)
+        let section = Section(
+            index: sections.count, level: heading.level, title: heading.text,
+            path: state.headingStack.map(\.slug).joined(separator: "/"), line: heading.line)
         sections.append(section)
         state.ordinals.append(0)
         state.currentSection = section.index
@@ -129,13 +136,18 @@ private struct Builder {
         let ordinal = state.nextOrdinal()
         var text = item.text
         var attributes = StepAttributes()
-        if let (plain, attrs) = manualAttributes(item) { text = plain; attributes = attrs }
+        if let (plain, attrs) = manualAttributes(item) {
+            text = plain
+            attributes = attrs
+        }
         let (key, source) = makeKey(attributes, section: state.currentSection, ordinal: ordinal)
-        steps.append(Step(number: steps.count + 1, key: key, keySource: source, kind: .manual,
-                          line: item.line, column: item.column, endLine: item.endLine, section: state.currentSection,
-                          title: text.isEmpty ? "(empty task)" : text,
-                          prose: prose(after: state.boundary, before: item.line), language: nil, interpreter: nil,
-                          code: nil, codeSHA256: nil, attributes: attributes, checked: item.checked))
+        steps.append(
+            Step(
+                number: steps.count + 1, key: key, keySource: source, kind: .manual,
+                line: item.line, column: item.column, endLine: item.endLine, section: state.currentSection,
+                title: text.isEmpty ? "(empty task)" : text,
+                prose: prose(after: state.boundary, before: item.line), language: nil, interpreter: nil,
+                code: nil, codeSHA256: nil, attributes: attributes, checked: item.checked))
         if text.isEmpty {
             sink.warning("empty-task", line: item.line, column: item.column, "task item has no text; the operator will not know what to confirm")
         }
@@ -156,13 +168,16 @@ private struct Builder {
         let attributes = checkAttributes(state.info, line: block.line, infoColumn: fence.infoColumn)
         let ordinal = state.nextOrdinal()
         let (key, keySource) = makeKey(attributes, section: state.currentSection, ordinal: ordinal)
-        let title = block.taskItem.flatMap { state.taskTexts[$0] }
+        let title =
+            block.taskItem.flatMap { state.taskTexts[$0] }
             ?? state.currentSection.map { sections[$0].title } ?? frontMatter.title ?? "step \(steps.count + 1)"
-        steps.append(Step(number: steps.count + 1, key: key, keySource: keySource, kind: .code,
-                          line: block.line, column: block.column, endLine: block.endLine, section: state.currentSection,
-                          title: title, prose: prose(after: state.boundary, before: block.line),
-                          language: state.info.language, interpreter: interpreter, code: block.literal,
-                          codeSHA256: hasher.hex(block.literal), attributes: attributes, checked: nil))
+        steps.append(
+            Step(
+                number: steps.count + 1, key: key, keySource: keySource, kind: .code,
+                line: block.line, column: block.column, endLine: block.endLine, section: state.currentSection,
+                title: title, prose: prose(after: state.boundary, before: block.line),
+                language: state.info.language, interpreter: interpreter, code: block.literal,
+                codeSHA256: hasher.hex(block.literal), attributes: attributes, checked: nil))
         if block.literal.utf8.allSatisfy(isSpaceByte) {
             sink.warning("empty-step", line: block.line, column: block.column, "code step is empty; remove it or add the commands it should run")
         }
@@ -173,22 +188,30 @@ private struct Builder {
     private mutating func reportUnclosedFence(_ block: MarkdownBlock.CodeBlock, fence: FenceShape) {
         if fence.fenced && !fence.closed {
             let swallowed = block.endLine - block.line
-            sink.error("unclosed-fence", line: block.line, column: block.column,
-                       "code block opened here is never closed; cmark makes the \(swallowed) line(s) after it, up to line \(block.endLine), part of this block (later headings and steps included). Add a closing \(fence.marker) line")
+            sink.error(
+                "unclosed-fence", line: block.line, column: block.column,
+                "code block opened here is never closed; cmark makes the \(swallowed) line(s) after it, up to line \(block.endLine), part of this block (later headings and steps included). Add a closing \(fence.marker) line"
+            )
         }
         if fence.fenced && fence.closed, let swallowedAt = swallowedOpener(block, fence: fence) {
-            sink.error("unclosed-fence", line: block.line, column: block.column,
-                       "code block opened here is never closed before line \(swallowedAt), which opens another code block; cmark reads that block as part of this one (and its closing fence closes this one). Add the missing \(fence.marker) line, or open this block with a longer fence if it really holds a fence")
+            sink.error(
+                "unclosed-fence", line: block.line, column: block.column,
+                "code block opened here is never closed before line \(swallowedAt), which opens another code block; cmark reads that block as part of this one (and its closing fence closes this one). Add the missing \(fence.marker) line, or open this block with a longer fence if it really holds a fence"
+            )
         }
     }
 
     /// Records a block that never runs; attributes on a fenced one get a warning.
     private mutating func addReference(_ block: MarkdownBlock.CodeBlock, fenced: Bool, info: InfoString, section: Int?) {
-        references.append(ReferenceBlock(language: info.language, form: fenced ? "fenced" : "indented",
-                                         line: block.line, endLine: block.endLine, section: section))
+        references.append(
+            ReferenceBlock(
+                language: info.language, form: fenced ? "fenced" : "indented",
+                line: block.line, endLine: block.endLine, section: section))
         if fenced && info.hasAttributeBlock {
-            sink.warning("reference-with-attributes", line: block.line, column: block.column,
-                         "block in language '\(info.language)' has step attributes but never runs (runnable languages: \(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))); it is shown as reference")
+            sink.warning(
+                "reference-with-attributes", line: block.line, column: block.column,
+                "block in language '\(info.language)' has step attributes but never runs (runnable languages: \(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))); it is shown as reference"
+            )
         }
     }
 
@@ -247,8 +270,9 @@ private struct Builder {
             if ["id", "name", "skip"].contains(attribute.key) {
                 allowed.append(attribute)
             } else {
-                sink.error("bad-manual-attribute", line: line, column: base + attribute.offset,
-                           "attribute '\(attribute.key)' does not apply to a manual step (task items take id, name and skip)")
+                sink.error(
+                    "bad-manual-attribute", line: line, column: base + attribute.offset,
+                    "attribute '\(attribute.key)' does not apply to a manual step (task items take id, name and skip)")
             }
         }
         let (attributes, findings) = AttributeChecker.check(allowed, columnBase: base)
@@ -283,7 +307,10 @@ private struct Builder {
             var i = line.startIndex
             while i < line.endIndex && (line[i] == 0x20 || line[i] == 0x09 || line[i] == UInt8(ascii: ">")) { i += 1 }
             var run = 0
-            while i < line.endIndex && line[i] == fence.markerByte { run += 1; i += 1 }
+            while i < line.endIndex && line[i] == fence.markerByte {
+                run += 1
+                i += 1
+            }
             guard run >= fence.markerLength else { continue }
             while i < line.endIndex && (line[i] == 0x20 || line[i] == 0x09) { i += 1 }
             if i < line.endIndex { return n }
@@ -336,7 +363,10 @@ private struct Builder {
             var j = end.startIndex
             while j < end.endIndex && (end[j] == 0x20 || end[j] == 0x09 || end[j] == UInt8(ascii: ">")) { j += 1 }
             var run = 0
-            while j < end.endIndex && end[j] == char { run += 1; j += 1 }
+            while j < end.endIndex && end[j] == char {
+                run += 1
+                j += 1
+            }
             while j < end.endIndex && (end[j] == 0x20 || end[j] == 0x09) { j += 1 }
             closed = run >= length && j == end.endIndex
         }
@@ -350,22 +380,28 @@ private struct Builder {
         seen.reserveCapacity(steps.count)
         for index in steps.indices {
             // Fields read one by one: copying the whole Step would retain every string in it.
-            let key = steps[index].key, keySource = steps[index].keySource
-            let line = steps[index].line, column = steps[index].column
+            let key = steps[index].key
+            let keySource = steps[index].keySource
+            let line = steps[index].line
+            let column = steps[index].column
             if let firstIndex = seen[key] {
                 let first = (line: steps[firstIndex].line, column: steps[firstIndex].column)
                 let how = keySource == .id ? "id" : "name"
-                sink.error("duplicate-key", line: line, column: column,
-                           "step key '\(key)' is already used by the step at line \(first.line); give this step a different \(how)= (keys must be unique so a resumed run finds each step)")
-                sink.error("duplicate-key", line: first.line, column: first.column,
-                           "step key '\(key)' is used again by the step at line \(line)")
+                sink.error(
+                    "duplicate-key", line: line, column: column,
+                    "step key '\(key)' is already used by the step at line \(first.line); give this step a different \(how)= (keys must be unique so a resumed run finds each step)"
+                )
+                sink.error(
+                    "duplicate-key", line: first.line, column: first.column,
+                    "step key '\(key)' is used again by the step at line \(line)")
             } else {
                 seen[key] = index
             }
             if keySource == .ordinal {
                 let hint = steps[index].kind == .code ? "add {id=...} after the language" : "end the task text with {id=...}"
-                sink.warning("unstable-key", line: line, column: column,
-                             "step has no id or name, so its key '\(key)' changes when a step is added above it and a resumed run could lose track of it; \(hint)")
+                sink.warning(
+                    "unstable-key", line: line, column: column,
+                    "step has no id or name, so its key '\(key)' changes when a step is added above it and a resumed run could lose track of it; \(hint)")
             }
         }
     }

@@ -93,16 +93,19 @@ struct SourceText {
                 } else {
                     let at = place(i)
                     if loneCR.add(at: at) {
-                        sink.error("lone-cr", line: at.line, column: at.column,
-                                   "carriage return without a line feed at byte offset \(i); editors and cmark disagree on where lines end here. Convert the file to LF (or CRLF) line endings")
+                        sink.error(
+                            "lone-cr", line: at.line, column: at.column,
+                            "carriage return without a line feed at byte offset \(i); editors and cmark disagree on where lines end here. Convert the file to LF (or CRLF) line endings"
+                        )
                     }
                     out.append(0x20)
                 }
             case 0x00:
                 let at = place(i)
                 if nul.add(at: at) {
-                    sink.error("nul-byte", line: at.line, column: at.column,
-                               "NUL byte at byte offset \(i); cmark would silently replace it, so the file would not run as written. Remove it")
+                    sink.error(
+                        "nul-byte", line: at.line, column: at.column,
+                        "NUL byte at byte offset \(i); cmark would silently replace it, so the file would not run as written. Remove it")
                 }
                 out.append(0x3F)
             default:
@@ -117,8 +120,9 @@ struct SourceText {
             guard length > 0 else {
                 let at = place(i)
                 if badUTF8.add(at: at) {
-                    sink.error("invalid-utf8", line: at.line, column: at.column,
-                               "invalid UTF-8 byte 0x\(hexByte(raw[i])) at byte offset \(i); runbooks must be UTF-8. Re-save the file as UTF-8")
+                    sink.error(
+                        "invalid-utf8", line: at.line, column: at.column,
+                        "invalid UTF-8 byte 0x\(hexByte(raw[i])) at byte offset \(i); runbooks must be UTF-8. Re-save the file as UTF-8")
                 }
                 out.append(0x3F)
                 return 1
@@ -146,8 +150,9 @@ struct SourceText {
         /// One finding, where the first unlisted one is, for all those not listed.
         func reportUnlisted(into sink: inout DiagnosticSink) {
             if count > SourceText.reportLimit, let place = firstUnlisted {
-                sink.error(rule, line: place.line, column: place.column,
-                           "\(count - SourceText.reportLimit) more \(what) from here on, not listed one by one (\(count) in all)")
+                sink.error(
+                    rule, line: place.line, column: place.column,
+                    "\(count - SourceText.reportLimit) more \(what) from here on, not listed one by one (\(count) in all)")
             }
         }
     }
@@ -166,11 +171,11 @@ struct SourceText {
                 if i + 8 <= n {
                     let word = ByteWords.load(buffer, at: i)
                     if !ByteWords.hasNonASCII(word) {
-                        if ByteWords.matches(word, 0x00) | ByteWords.matches(word, 0x0D) != 0 { return nil }   // NUL or CR
+                        if ByteWords.matches(word, 0x00) | ByteWords.matches(word, 0x0D) != 0 { return nil }  // NUL or CR
                         var newlines = ByteWords.matches(word, 0x0A)
                         while newlines != 0 {
                             starts.append(i + ByteWords.firstOffset(newlines) + 1)
-                            newlines &= newlines - 1   // clear the lowest
+                            newlines &= newlines - 1  // clear the lowest
                         }
                         i += 8
                         continue
@@ -180,14 +185,14 @@ struct SourceText {
                 let b = buffer[i]
                 if b >= 0x80 {
                     let length = validSequenceLength(buffer, at: i)
-                    guard length > 0 else { return nil }   // invalid UTF-8: reported on the slow path
+                    guard length > 0 else { return nil }  // invalid UTF-8: reported on the slow path
                     i += length
                     continue
                 }
                 if b == 0x0A {
                     starts.append(i + 1)
                 } else if b == 0x00 || b == 0x0D {
-                    return nil   // reported or normalised on the slow path
+                    return nil  // reported or normalised on the slow path
                 }
                 i += 1
             }

@@ -61,9 +61,10 @@ public struct CheckReport: Codable, Sendable {
                     return d
                 }
             }
-            files.append(File(
-                path: path, errors: diagnostics.filter { $0.severity == .error }.count,
-                warnings: diagnostics.filter { $0.severity == .warning }.count, steps: runbook.steps.count, diagnostics: diagnostics))
+            files.append(
+                File(
+                    path: path, errors: diagnostics.filter { $0.severity == .error }.count,
+                    warnings: diagnostics.filter { $0.severity == .warning }.count, steps: runbook.steps.count, diagnostics: diagnostics))
         }
         return CheckReport(files: files)
     }

@@ -14,7 +14,10 @@ public struct VerifyReport: Encodable, Sendable {
     public var tornTailBytes: Int?
     private var tornTailOffset: Int?
 
-    enum CodingKeys: String, CodingKey { case journal, ok, records, head, problem, tornTailBytes = "torn_tail_bytes" }
+    enum CodingKeys: String, CodingKey {
+        case journal, ok, records, head, problem
+        case tornTailBytes = "torn_tail_bytes"
+    }
 
     /// The report on `verification` of `journal`; `expectedHead` catches records cut from the end.
     public init(journal: String, verification: JournalVerification, expectedHead: String?) {

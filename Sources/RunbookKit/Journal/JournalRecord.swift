@@ -61,13 +61,27 @@ public struct JournalRecord: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case v, seq, type, ts, prev
-        case runId = "run_id", runbook, operatorName = "operator", host, mode, params, incident
-        case totalSteps = "total_steps", tool, pid, bootId = "boot_id"
-        case key, number, kind, line, attempt, codeSHA256 = "code_sha256", editedCode = "edited_code", interpreter
+        case runId = "run_id"
+        case runbook
+        case operatorName = "operator"
+        case host, mode, params, incident
+        case totalSteps = "total_steps"
+        case tool, pid
+        case bootId = "boot_id"
+        case key, number, kind, line, attempt
+        case codeSHA256 = "code_sha256"
+        case editedCode = "edited_code"
+        case interpreter
         case interactive, pgid, starttime
-        case status, exitCode = "exit_code", signal, durationMs = "duration_ms", timedOut = "timed_out"
-        case signalsSent = "signals_sent", output, leftovers, exports, unset, error
-        case choice, reason, text, counts, exitStatus = "exit_status"
+        case status
+        case exitCode = "exit_code"
+        case signal
+        case durationMs = "duration_ms"
+        case timedOut = "timed_out"
+        case signalsSent = "signals_sent"
+        case output, leftovers, exports, unset, error
+        case choice, reason, text, counts
+        case exitStatus = "exit_status"
     }
 }
 
@@ -131,7 +145,10 @@ public struct OutputRef: Codable, Sendable, Equatable {
     public var masked: Int
 
     enum CodingKeys: String, CodingKey {
-        case file, sha256, bytesTotal = "bytes_total", bytesKept = "bytes_kept", bytesDropped = "bytes_dropped"
+        case file, sha256
+        case bytesTotal = "bytes_total"
+        case bytesKept = "bytes_kept"
+        case bytesDropped = "bytes_dropped"
         case truncated, masked
     }
 }

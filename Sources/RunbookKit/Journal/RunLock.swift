@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Who holds a runbook's lock, as written into the lock file (for messages only).
@@ -18,7 +19,11 @@ public struct LockHolder: Codable, Sendable {
     /// The runbook's real path.
     public var runbook: String
 
-    enum CodingKeys: String, CodingKey { case user, host, pid, runId = "run_id", since, runbook }
+    enum CodingKeys: String, CodingKey {
+        case user, host, pid
+        case runId = "run_id"
+        case since, runbook
+    }
 
     /// A holder record.
     public init(user: String, host: String, pid: Int32, runId: String, since: String, runbook: String) {
@@ -55,8 +60,9 @@ public final class RunLock: @unchecked Sendable {
     public static func acquire(runbookRealpath: String, runId: String, context: RunbookContext) throws(StorageError) -> Outcome {
         let state = context.stateDirectory
         try state.prepare()
-        let holder = LockHolder(user: context.user, host: context.host, pid: context.pid, runId: runId,
-                                since: isoTimestamp(context.clock.now()), runbook: runbookRealpath)
+        let holder = LockHolder(
+            user: context.user, host: context.host, pid: context.pid, runId: runId,
+            since: isoTimestamp(context.clock.now()), runbook: runbookRealpath)
         let path = state.locksDir + "/" + SHA256.hex(runbookRealpath) + ".lock"
         let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StorageError("cannot open the lock file '\(path)': \(errnoText(errno).lowercased())") }
@@ -91,7 +97,8 @@ public final class RunLock: @unchecked Sendable {
     /// The message for a runbook whose lock another run holds.
     public static func heldMessage(runbook: String, holder: LockHolder?, path: String) -> String {
         if let holder {
-            return "\(runbook) is being run by \(holder.user)@\(holder.host) (pid \(holder.pid), run \(holder.runId)) since \(holder.since); wait for that run to finish, or ask them. Lock: \(path)"
+            return
+                "\(runbook) is being run by \(holder.user)@\(holder.host) (pid \(holder.pid), run \(holder.runId)) since \(holder.since); wait for that run to finish, or ask them. Lock: \(path)"
         }
         return "\(runbook) is being run by another process (lock \(path) is held); wait for that run to finish"
     }

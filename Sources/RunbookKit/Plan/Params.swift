@@ -27,15 +27,18 @@ public enum ParamResolver {
 
     /// Resolves every param of a runbook, collecting every problem; `prompt` is asked for a value
     /// nothing else gave (nil: never ask).
-    public static func resolve(_ params: [Param], sets: [(String, String)], recorded: [String: String] = [:],
-                               environment: [String: String],
-                               prompt: ((Param) -> String?)?, path: String) throws(ParamError) -> [ResolvedParam] {
+    public static func resolve(
+        _ params: [Param], sets: [(String, String)], recorded: [String: String] = [:],
+        environment: [String: String],
+        prompt: ((Param) -> String?)?, path: String
+    ) throws(ParamError) -> [ResolvedParam] {
         var problems: [String] = []
         var given: [String: String] = [:]
         let names = params.map(\.name)
         for (name, value) in sets {
             if !names.contains(name) {
-                let hint = closestMatch(to: name, in: names).map { " (did you mean '\($0)'?)" }
+                let hint =
+                    closestMatch(to: name, in: names).map { " (did you mean '\($0)'?)" }
                     ?? (names.isEmpty ? "; it declares none" : "; declared: \(names.joined(separator: ", "))")
                 problems.append("--set \(name): \(path) has no param named '\(name)'\(hint)")
             }
@@ -45,11 +48,22 @@ public enum ParamResolver {
         for param in params {
             var value: String?
             var source = ""
-            if let v = given[param.name] { value = v; source = "set" }
-            else if let v = recorded[param.name] { value = v; source = "journal" }
-            else if let v = environment[param.name] { value = v; source = "env" }
-            else if let v = param.defaultValue { value = v; source = "default" }
-            else if let prompt, let v = prompt(param) { value = v; source = "prompt" }
+            if let v = given[param.name] {
+                value = v
+                source = "set"
+            } else if let v = recorded[param.name] {
+                value = v
+                source = "journal"
+            } else if let v = environment[param.name] {
+                value = v
+                source = "env"
+            } else if let v = param.defaultValue {
+                value = v
+                source = "default"
+            } else if let prompt, let v = prompt(param) {
+                value = v
+                source = "prompt"
+            }
             guard let resolved = value else {
                 if param.required {
                     problems.append("param '\(param.name)' (\(path):\(param.line)) has no value; pass --set \(param.name)=VALUE or export \(param.name)")
@@ -63,7 +77,9 @@ public enum ParamResolver {
                 continue
             }
             if param.secret && !resolved.isEmpty && resolved.utf8.count < ParamResolver.minimumSecretLength {
-                problems.append("secret param '\(param.name)' (\(path):\(param.line)) is \(resolved.utf8.count) characters; secrets must be at least \(ParamResolver.minimumSecretLength) so masking them cannot hide ordinary output. Use the real secret")
+                problems.append(
+                    "secret param '\(param.name)' (\(path):\(param.line)) is \(resolved.utf8.count) characters; secrets must be at least \(ParamResolver.minimumSecretLength) so masking them cannot hide ordinary output. Use the real secret"
+                )
                 continue
             }
             if let pattern = param.pattern, let regex = try? NSRegularExpression(pattern: pattern), !fullMatch(regex, resolved) {

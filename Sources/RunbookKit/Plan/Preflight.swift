@@ -19,7 +19,8 @@ extension RunPlan {
                 problems.append("\(place): step '\(step.key)' needs '\(interpreter)', which is not on PATH; install it or change the block's language")
             }
             if step.attributes.interactive && !hasTerminal {
-                problems.append("\(place): step '\(step.key)' is interactive and needs a terminal, but standard input or output is not one; run it from a terminal")
+                problems.append(
+                    "\(place): step '\(step.key)' is interactive and needs a terminal, but standard input or output is not one; run it from a terminal")
             }
             if let problem = missingDirectory(step, known: known) {
                 problems.append("\(place): step '\(step.key)' runs in '\(problem)', which does not exist; create it or fix dir=")

@@ -92,6 +92,7 @@ public struct StepCommand: Sendable, Equatable {
     /// its first letter (`${!a@}` … `${!_@}`), kept when its attributes (`${n@a}`) include x.
     static let bashExportDump: String = {
         let prefixes = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_".map { "${!\($0)@}" }.joined(separator: " ")
-        return "for __runbook_n in \(prefixes); do [[ ${!__runbook_n@a} == *x* ]] && printf '%s=%s\\0' \"$__runbook_n\" \"${!__runbook_n}\"; done > \"$RUNBOOK_ENV_FILE\" 2>/dev/null"
+        return
+            "for __runbook_n in \(prefixes); do [[ ${!__runbook_n@a} == *x* ]] && printf '%s=%s\\0' \"$__runbook_n\" \"${!__runbook_n}\"; done > \"$RUNBOOK_ENV_FILE\" 2>/dev/null"
     }()
 }

@@ -23,9 +23,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
 
     /// One line per code, for help texts.
     public static let summary = """
-    Exit codes: 0 all steps done or deliberately skipped (check: no errors); 1 a step failed and the run \
-    was aborted; 2 bad runbook or usage; 3 locked by another run; 4 journal integrity failure; \
-    5 paused or waiting for a decision (resumable); 74 the journal could not be written; 129 hangup, \
-    130 interrupted, 143 terminated (each pauses the run, resumable).
-    """
+        Exit codes: 0 all steps done or deliberately skipped (check: no errors); 1 a step failed and the run \
+        was aborted; 2 bad runbook or usage; 3 locked by another run; 4 journal integrity failure; \
+        5 paused or waiting for a decision (resumable); 74 the journal could not be written; 129 hangup, \
+        130 interrupted, 143 terminated (each pauses the run, resumable).
+        """
 }

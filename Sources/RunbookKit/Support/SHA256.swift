@@ -110,8 +110,9 @@ public enum SHA256 {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 33) { scratch in
             // `scratch` holds the digest; its last byte stands in for the data of an empty buffer without an address.
             var length: UInt32 = 0
-            let ok = EVP_Digest(buffer.baseAddress ?? UnsafeRawPointer(scratch.baseAddress! + 32), buffer.count,
-                                scratch.baseAddress, &length, sha256Algorithm, nil)
+            let ok = EVP_Digest(
+                buffer.baseAddress ?? UnsafeRawPointer(scratch.baseAddress! + 32), buffer.count,
+                scratch.baseAddress, &length, sha256Algorithm, nil)
             precondition(ok == 1 && length == 32, "EVP_Digest(sha256) failed")
             return hexString(UnsafeBufferPointer(rebasing: scratch[..<32]))
         }
@@ -141,5 +142,5 @@ func hexString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
 }
 
 @inline(__always) private func hexDigit(_ nibble: UInt8) -> UInt8 {
-    nibble < 10 ? 0x30 + nibble : 0x57 + nibble   // '0'...'9', 'a'...'f'
+    nibble < 10 ? 0x30 + nibble : 0x57 + nibble  // '0'...'9', 'a'...'f'
 }

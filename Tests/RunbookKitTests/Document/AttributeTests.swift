@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RunbookKit
 
 /// 1-based UTF-8 column of the first occurrence of `needle` in `line`.
@@ -28,17 +29,22 @@ struct AttributeTests {
         #expect(a.skipReason == "reason")
         #expect(a.idempotent)
         #expect(a.expectExit == [0, 1])
-        #expect(a.written.map(\.key) == ["id", "timeout", "confirm", "retries", "on-failure", "interactive", "dir",
-                                         "env", "env", "skip", "idempotent", "expect-exit"])
+        #expect(
+            a.written.map(\.key) == [
+                "id", "timeout", "confirm", "retries", "on-failure", "interactive", "dir",
+                "env", "env", "skip", "idempotent", "expect-exit",
+            ])
         #expect(a.written[2].value == nil, "a bare flag has no value")
         #expect(a.written[8].value == "B=two words")
-        let line = "```bash {id=x timeout=2m confirm retries=2 on-failure=prompt interactive dir=/tmp env=A=1 env=\"B=two words\" skip=\"reason\" idempotent expect-exit=0,1}"
-        #expect(a.written.map(\.column) == [
-            columnOf("id=", in: line), columnOf("timeout=", in: line), columnOf("confirm", in: line),
-            columnOf("retries=", in: line), columnOf("on-failure=", in: line), columnOf("interactive", in: line),
-            columnOf("dir=", in: line), columnOf("env=A", in: line), columnOf("env=\"B", in: line),
-            columnOf("skip=", in: line), columnOf("idempotent", in: line), columnOf("expect-exit=", in: line),
-        ])
+        let line =
+            "```bash {id=x timeout=2m confirm retries=2 on-failure=prompt interactive dir=/tmp env=A=1 env=\"B=two words\" skip=\"reason\" idempotent expect-exit=0,1}"
+        #expect(
+            a.written.map(\.column) == [
+                columnOf("id=", in: line), columnOf("timeout=", in: line), columnOf("confirm", in: line),
+                columnOf("retries=", in: line), columnOf("on-failure=", in: line), columnOf("interactive", in: line),
+                columnOf("dir=", in: line), columnOf("env=A", in: line), columnOf("env=\"B", in: line),
+                columnOf("skip=", in: line), columnOf("idempotent", in: line), columnOf("expect-exit=", in: line),
+            ])
         #expect(a.written.first?.column == 10)
     }
 
@@ -101,8 +107,9 @@ struct AttributeTests {
     func ignoredRunme() {
         let runbook = parse("```sh { name=x closeTerminalOnSuccess=false background=true }\ntrue\n```\n")
         let line = "```sh { name=x closeTerminalOnSuccess=false background=true }"
-        expectDiagnostic(runbook, line: 1, column: columnOf("closeTerminalOnSuccess", in: line), .warning, "ignored-attribute",
-                         ["'closeTerminalOnSuccess'", "ignored"])
+        expectDiagnostic(
+            runbook, line: 1, column: columnOf("closeTerminalOnSuccess", in: line), .warning, "ignored-attribute",
+            ["'closeTerminalOnSuccess'", "ignored"])
         expectDiagnostic(runbook, line: 1, column: columnOf("background", in: line), .warning, "ignored-attribute", ["'background'"])
         #expect(!runbook.hasErrors)
         #expect(runbook.steps[0].attributes.name == "x")
@@ -119,43 +126,47 @@ struct AttributeTests {
         expectDiagnostic(camel, line: 1, column: 15, .error, "unknown-attribute", ["did you mean 'on-failure'"])
     }
 
-    @Test("malformed attribute blocks", arguments: [
-        ("```bash {name=x\ntrue\n```\n", 9, "never closed with '}'"),
-        ("```bash {name=\"x}\ntrue\n```\n", 10, "quote that is never closed"),
-        ("```bash {name='x}\ntrue\n```\n", 10, "quote that is never closed"),
-        ("```bash id=x\ntrue\n```\n", 9, "must be written in braces"),
-        ("```bash {name=}\ntrue\n```\n", 10, "no value"),
-        ("```bash {id=a !x}\ntrue\n```\n", 15, "unexpected '!'"),
-        ("```bash {id=a \"x\"}\ntrue\n```\n", 15, "unexpected '\"'"),
-        ("```bash {id=a name=x{y}\ntrue\n```\n", 21, "quote values that hold quotes or braces"),
-        ("```bash {\"id\": [1, {\"a\": 2}]}\ntrue\n```\n", 9, "looks like JSON"),
-        ("```bash {\"id\":\"a\",\"dir\":{\"x\":\"y\"}}\ntrue\n```\n", 9, "not a JSON object"),
-    ])
+    @Test(
+        "malformed attribute blocks",
+        arguments: [
+            ("```bash {name=x\ntrue\n```\n", 9, "never closed with '}'"),
+            ("```bash {name=\"x}\ntrue\n```\n", 10, "quote that is never closed"),
+            ("```bash {name='x}\ntrue\n```\n", 10, "quote that is never closed"),
+            ("```bash id=x\ntrue\n```\n", 9, "must be written in braces"),
+            ("```bash {name=}\ntrue\n```\n", 10, "no value"),
+            ("```bash {id=a !x}\ntrue\n```\n", 15, "unexpected '!'"),
+            ("```bash {id=a \"x\"}\ntrue\n```\n", 15, "unexpected '\"'"),
+            ("```bash {id=a name=x{y}\ntrue\n```\n", 21, "quote values that hold quotes or braces"),
+            ("```bash {\"id\": [1, {\"a\": 2}]}\ntrue\n```\n", 9, "looks like JSON"),
+            ("```bash {\"id\":\"a\",\"dir\":{\"x\":\"y\"}}\ntrue\n```\n", 9, "not a JSON object"),
+        ])
     func malformed(source: String, column: Int, words: String) {
         let runbook = parse(source)
         expectDiagnostic(runbook, line: 1, column: column, .error, "malformed-attributes", [words])
         #expect(runbook.steps.count == 1, "a block with malformed attributes is still a step")
     }
 
-    @Test("bad attribute values are errors at the attribute", arguments: [
-        ("timeout=soon", "duration"),
-        ("timeout=0", "more than zero"),
-        ("timeout=8d", "at most 7 days"),
-        ("retries=-1", "0 to 100"),
-        ("retries=101", "0 to 100"),
-        ("retries=two", "whole number"),
-        ("on-failure=maybe", "prompt, abort, continue"),
-        ("confirm=perhaps", "true or false"),
-        ("interactive=yes", "true or false"),
-        ("idempotent=1", "true or false"),
-        ("expect-exit=300", "0 to 255"),
-        ("expect-exit=0,x", "0 to 255"),
-        ("name=\"has space\"", "letters, digits"),
-        ("name=-dash", "starting with a letter or digit"),
-        ("dir=\"\"", "directory path"),
-        ("env=NOEQUALS", "NAME=value"),
-        ("env=1X=2", "NAME=value"),
-    ])
+    @Test(
+        "bad attribute values are errors at the attribute",
+        arguments: [
+            ("timeout=soon", "duration"),
+            ("timeout=0", "more than zero"),
+            ("timeout=8d", "at most 7 days"),
+            ("retries=-1", "0 to 100"),
+            ("retries=101", "0 to 100"),
+            ("retries=two", "whole number"),
+            ("on-failure=maybe", "prompt, abort, continue"),
+            ("confirm=perhaps", "true or false"),
+            ("interactive=yes", "true or false"),
+            ("idempotent=1", "true or false"),
+            ("expect-exit=300", "0 to 255"),
+            ("expect-exit=0,x", "0 to 255"),
+            ("name=\"has space\"", "letters, digits"),
+            ("name=-dash", "starting with a letter or digit"),
+            ("dir=\"\"", "directory path"),
+            ("env=NOEQUALS", "NAME=value"),
+            ("env=1X=2", "NAME=value"),
+        ])
     func badValue(attribute: String, words: String) {
         let line = "```bash {id=ok \(attribute)}"
         let runbook = parse(line + "\ntrue\n```\n")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RunbookKit
 
 @Suite("Byte-level checks")
@@ -28,8 +29,9 @@ struct ByteLevelTests {
         for i in 10..<lines.count where lines[i].hasPrefix("```") { lines[i] = "~~~" + lines[i].dropFirst(3) }
         let runbook = parse(lines.joined(separator: "\n"))
         let lastLine = lines.last == "" ? lines.count - 1 : lines.count
-        expectDiagnostic(runbook, line: 9, column: 1, .error, "unclosed-fence",
-                         ["never closed", "up to line \(lastLine)", "later headings", "closing ``` line"])
+        expectDiagnostic(
+            runbook, line: 9, column: 1, .error, "unclosed-fence",
+            ["never closed", "up to line \(lastLine)", "later headings", "closing ``` line"])
         #expect(runbook.errors.count == 1)
         #expect(runbook.sections.map(\.title) == ["One", "Two"])
         #expect(runbook.steps.map(\.key) == ["s1", "s2"])
@@ -76,13 +78,15 @@ struct ByteLevelTests {
         #expect(valid.diagnostics.isEmpty, "\(valid.diagnostics.map(\.rendered))")
     }
 
-    @Test("other invalid UTF-8 forms", arguments: [
-        [0xC0, 0x80] as [UInt8],        // overlong
-        [0xED, 0xA0, 0x80],             // surrogate
-        [0xF5, 0x80, 0x80, 0x80],       // beyond U+10FFFF
-        [0x80],                         // lone continuation
-        [0xE2, 0x82],                   // truncated at end of file
-    ])
+    @Test(
+        "other invalid UTF-8 forms",
+        arguments: [
+            [0xC0, 0x80] as [UInt8],  // overlong
+            [0xED, 0xA0, 0x80],  // surrogate
+            [0xF5, 0x80, 0x80, 0x80],  // beyond U+10FFFF
+            [0x80],  // lone continuation
+            [0xE2, 0x82],  // truncated at end of file
+        ])
     func invalidForms(bad: [UInt8]) {
         let runbook = parse(bytes: Array("- [ ] x {id=x}\nab".utf8) + bad)
         let first = runbook.diagnostics(rule: "invalid-utf8").first
@@ -102,11 +106,13 @@ struct ByteLevelTests {
         expectDiagnostic(double, line: 1, column: 15, .error, "lone-cr", ["byte offset 14"])
     }
 
-    @Test("more than ten byte findings of a kind: the rest are summarised in one diagnostic", arguments: [
-        (UInt8(0x00), "nul-byte", "NUL bytes"),
-        (UInt8(0xFF), "invalid-utf8", "invalid UTF-8 bytes"),
-        (UInt8(0x0D), "lone-cr", "lone carriage returns"),
-    ])
+    @Test(
+        "more than ten byte findings of a kind: the rest are summarised in one diagnostic",
+        arguments: [
+            (UInt8(0x00), "nul-byte", "NUL bytes"),
+            (UInt8(0xFF), "invalid-utf8", "invalid UTF-8 bytes"),
+            (UInt8(0x0D), "lone-cr", "lone carriage returns"),
+        ])
     func summarised(byte: UInt8, rule: String, what: String) {
         // Twelve bad bytes on the last line, with no final line feed.
         let runbook = parse(bytes: Array("# T\n\n- [ ] x {id=x}\n\nab".utf8) + Array(repeating: byte, count: 12))
@@ -127,8 +133,9 @@ struct ByteLevelTests {
         #expect(ten.diagnostics(rule: rule).count == 10, "exactly ten are all listed, no summary")
     }
 
-    @Test("CRLF and a BOM read the same as LF, but the hash is of the raw bytes",
-          arguments: ["steps.md", "keys.md", "attributes.md", "dup-keys.md", "params-lint.md", "front-matter.md", "everything.md"])
+    @Test(
+        "CRLF and a BOM read the same as LF, but the hash is of the raw bytes",
+        arguments: ["steps.md", "keys.md", "attributes.md", "dup-keys.md", "params-lint.md", "front-matter.md", "everything.md"])
     func lineEndings(fixture: String) throws {
         let lf = try Fixtures.bytes(fixture)
         #expect(!lf.contains(0x0D))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RunbookKit
 
 @Suite("Front matter")
@@ -14,13 +15,15 @@ struct FrontMatterTests {
         #expect(runbook.defaults.timeout == .seconds(600))
         #expect(runbook.defaults.dir == "/srv/app")
         #expect(runbook.defaults.env == [EnvVar(name: "REGION", value: "eu-west-1"), EnvVar(name: "TIER", value: "web")])
-        #expect(runbook.params == [
-            Param(name: "VERSION", description: "Release tag", defaultValue: nil, required: true, secret: false,
-                  pattern: "v[0-9]+\\.[0-9]+", line: 13),
-            Param(name: "TOKEN", description: nil, defaultValue: nil, required: false, secret: true, pattern: nil, line: 17),
-            Param(name: "REPLICAS", description: nil, defaultValue: "3", required: false, secret: false, pattern: nil, line: 19),
-            Param(name: "DRY_RUN", description: nil, defaultValue: nil, required: false, secret: false, pattern: nil, line: 20),
-        ])
+        #expect(
+            runbook.params == [
+                Param(
+                    name: "VERSION", description: "Release tag", defaultValue: nil, required: true, secret: false,
+                    pattern: "v[0-9]+\\.[0-9]+", line: 13),
+                Param(name: "TOKEN", description: nil, defaultValue: nil, required: false, secret: true, pattern: nil, line: 17),
+                Param(name: "REPLICAS", description: nil, defaultValue: "3", required: false, secret: false, pattern: nil, line: 19),
+                Param(name: "DRY_RUN", description: nil, defaultValue: nil, required: false, secret: false, pattern: nil, line: 20),
+            ])
     }
 
     @Test("lines after the front matter stay the file's lines")
@@ -63,17 +66,20 @@ struct FrontMatterTests {
         #expect(runbook.title == "No close", "nothing was read as front matter")
     }
 
-    @Test("invalid YAML is an error at the YAML's line in the file", arguments: [
-        ("---\ntitle: x\nparams: [a\nfoo: : bar\n---\n- [ ] x {id=x}\n", 4, 4, "did not find expected ',' or ']'"),
-        ("---\ntitle: x\n  bad: indent\n---\n- [ ] x {id=x}\n", 3, 6, "mapping values are not allowed"),
-        ("---\ntitle: \"open\n---\n- [ ] x {id=x}\n", 2, 13, "unexpected end of stream"),
-    ])
+    @Test(
+        "invalid YAML is an error at the YAML's line in the file",
+        arguments: [
+            ("---\ntitle: x\nparams: [a\nfoo: : bar\n---\n- [ ] x {id=x}\n", 4, 4, "did not find expected ',' or ']'"),
+            ("---\ntitle: x\n  bad: indent\n---\n- [ ] x {id=x}\n", 3, 6, "mapping values are not allowed"),
+            ("---\ntitle: \"open\n---\n- [ ] x {id=x}\n", 2, 13, "unexpected end of stream"),
+        ])
     func invalidYAML(source: String, line: Int, column: Int, words: String) {
         let runbook = parse(source)
         expectDiagnostic(runbook, line: line, column: column, .error, "front-matter-yaml", ["not valid YAML", words])
         #expect(runbook.errors.count == 1)
-        #expect(runbook.steps.first.map { $0.line == source.split(separator: "\n").count } == true,
-                "the body is still read, lines kept")
+        #expect(
+            runbook.steps.first.map { $0.line == source.split(separator: "\n").count } == true,
+            "the body is still read, lines kept")
     }
 
     @Test("front matter that is not a mapping")
@@ -91,15 +97,17 @@ struct FrontMatterTests {
         #expect(runbook.title == nil)
     }
 
-    @Test("bad default values", arguments: [
-        ("timeout: soon", 2, "'timeout'"),
-        ("timeout: 0s", 2, "more than zero"),
-        ("shell: fish", 2, "'fish'"),
-        ("env: [A, B]", 2, "'env' must be a mapping"),
-        ("env:\n  1A: x", 3, "'1A'"),
-        ("params: [A]", 2, "'params' must be a mapping"),
-        ("title: [a, b]", 2, "'title' must be a single value"),
-    ])
+    @Test(
+        "bad default values",
+        arguments: [
+            ("timeout: soon", 2, "'timeout'"),
+            ("timeout: 0s", 2, "more than zero"),
+            ("shell: fish", 2, "'fish'"),
+            ("env: [A, B]", 2, "'env' must be a mapping"),
+            ("env:\n  1A: x", 3, "'1A'"),
+            ("params: [A]", 2, "'params' must be a mapping"),
+            ("title: [a, b]", 2, "'title' must be a single value"),
+        ])
     func badValues(yaml: String, line: Int, words: String) {
         let runbook = parse("---\n\(yaml)\n---\n- [ ] x {id=x}\n")
         expectDiagnostic(runbook, line: line, column: 1, .error, "bad-front-matter-value", [words])
@@ -115,8 +123,9 @@ struct FrontMatterTests {
     @Test("an unknown param setting is an error at the setting, with a suggestion")
     func unknownParamSetting() {
         let runbook = parse("---\nparams:\n  VERSION:\n    requried: true\n    colour: red\n---\n```bash {id=a}\necho $VERSION\n```\n")
-        expectDiagnostic(runbook, line: 4, column: 5, .error, "unknown-param-setting",
-                         ["'requried'", "'VERSION'", "did you mean 'required'"])
+        expectDiagnostic(
+            runbook, line: 4, column: 5, .error, "unknown-param-setting",
+            ["'requried'", "'VERSION'", "did you mean 'required'"])
         expectDiagnostic(runbook, line: 5, column: 5, .error, "unknown-param-setting", ["'colour'", "known settings:"])
         #expect(runbook.params.first?.required == false)
     }
@@ -138,25 +147,26 @@ struct FrontMatterTests {
 
     @Test("a pattern that does not compile, and a default that does not match")
     func patterns() {
-        let runbook = parse("""
-        ---
-        params:
-          BADPAT:
-            pattern: "(["
-          PORT:
-            pattern: "[0-9]+"
-            default: http
-          GOOD:
-            pattern: "[0-9]+"
-            default: "8080"
-          PARTIAL:
-            pattern: "[0-9]+"
-            default: "80a"
-        ---
-        ```bash {id=a}
-        echo $BADPAT $PORT $GOOD $PARTIAL
-        ```
-        """)
+        let runbook = parse(
+            """
+            ---
+            params:
+              BADPAT:
+                pattern: "(["
+              PORT:
+                pattern: "[0-9]+"
+                default: http
+              GOOD:
+                pattern: "[0-9]+"
+                default: "8080"
+              PARTIAL:
+                pattern: "[0-9]+"
+                default: "80a"
+            ---
+            ```bash {id=a}
+            echo $BADPAT $PORT $GOOD $PARTIAL
+            ```
+            """)
         expectDiagnostic(runbook, line: 3, column: 1, .error, "bad-param", ["'BADPAT'", "not a valid regular expression", "(["])
         expectDiagnostic(runbook, line: 5, column: 1, .error, "bad-param", ["default 'http'", "'PORT'", "does not match its pattern '[0-9]+'"])
         expectDiagnostic(runbook, line: 11, column: 1, .error, "bad-param", ["default '80a'", "'PARTIAL'"])

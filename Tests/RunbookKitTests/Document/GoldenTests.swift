@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RunbookKit
 
 /// A stable dump of what the parser found, one line per node, in the style of swift-markdown's
@@ -56,8 +57,10 @@ func stepLine(_ step: Step) -> String {
         guard let value = attribute.value else { return attribute.key }
         return value.contains(" ") || value.isEmpty ? "\(attribute.key)=\"\(value)\"" : "\(attribute.key)=\(value)"
     }
-    let fields = ["Step", String(step.number), step.key, step.kind.rawValue, "@\(step.line):\(step.column)..\(step.endLine)",
-                  step.language ?? "-", attributes.isEmpty ? "-" : attributes.joined(separator: " ")]
+    let fields = [
+        "Step", String(step.number), step.key, step.kind.rawValue, "@\(step.line):\(step.column)..\(step.endLine)",
+        step.language ?? "-", attributes.isEmpty ? "-" : attributes.joined(separator: " "),
+    ]
     return fields.joined(separator: " ")
 }
 
@@ -123,8 +126,9 @@ struct GoldenTests {
                 let right = i < a.count ? String(a[i]) : "<none>"
                 if left != right { diff.append("line \(i + 1):\n  expected: \(left)\n  actual:   \(right)") }
             }
-            Issue.record("\(name) differs (re-record with \(recordVariable)=1 if the change is intended):\n\(diff.joined(separator: "\n"))",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "\(name) differs (re-record with \(recordVariable)=1 if the change is intended):\n\(diff.joined(separator: "\n"))",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -143,22 +147,24 @@ struct GoldenTests {
 
     @Test("the dump has one line per node, under one group per kind")
     func dumpTree() {
-        let runbook = parse("---\nparams:\n  NAME:\n    default: world\n---\n# Greet\n\n```bash {id=hello}\necho hello\n```\n\n```console\n$ runbook run t.md\n```\n")
-        #expect(runbookDump(runbook) == """
-            Runbook title: "Greet" description: -
-            ├─ Defaults shell: bash timeout: - dir: - env: []
-            ├─ Params
-            │  └─ Param NAME @3 required: false secret: false default: "world" pattern: - description: -
-            ├─ Sections
-            │  └─ Section greet @6..14 level: 1 title: "Greet"
-            ├─ Steps
-            │  └─ Step 1 hello code @8:1..10 bash id=hello
-            ├─ References
-            │  └─ Reference console fenced @12..14 section: greet
-            └─ Diagnostics
-               └─ Diagnostic @3:1 warning unused-param "parameter 'NAME' is declared but no step reads it; remove it or use it as $NAME"
+        let runbook = parse(
+            "---\nparams:\n  NAME:\n    default: world\n---\n# Greet\n\n```bash {id=hello}\necho hello\n```\n\n```console\n$ runbook run t.md\n```\n")
+        #expect(
+            runbookDump(runbook) == """
+                Runbook title: "Greet" description: -
+                ├─ Defaults shell: bash timeout: - dir: - env: []
+                ├─ Params
+                │  └─ Param NAME @3 required: false secret: false default: "world" pattern: - description: -
+                ├─ Sections
+                │  └─ Section greet @6..14 level: 1 title: "Greet"
+                ├─ Steps
+                │  └─ Step 1 hello code @8:1..10 bash id=hello
+                ├─ References
+                │  └─ Reference console fenced @12..14 section: greet
+                └─ Diagnostics
+                   └─ Diagnostic @3:1 warning unused-param "parameter 'NAME' is declared but no step reads it; remove it or use it as $NAME"
 
-            """)
+                """)
     }
 
     @Test("free text in the dump stays on one line")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RunbookKit
 
 @Suite("Keys")
@@ -8,17 +9,18 @@ struct KeyTests {
     func derivation() throws {
         let runbook = try Fixtures.parse("keys.md")
         let keys = runbook.steps.map { "\($0.line) \($0.key) \($0.keySource.rawValue)" }
-        #expect(keys == [
-            "3 top#1 ordinal",
-            "7 early name",
-            "13 explicit-id id",
-            "19 roll-back/drain/restart name",
-            "23 roll-back/drain#2 ordinal",
-            "27 drained id",
-            "28 roll-back/drain#4 ordinal",
-            "32 roll-back/verify-kubectl-v1-2-übersicht#1 ordinal",
-            "38 untitled#1 ordinal",
-        ])
+        #expect(
+            keys == [
+                "3 top#1 ordinal",
+                "7 early name",
+                "13 explicit-id id",
+                "19 roll-back/drain/restart name",
+                "23 roll-back/drain#2 ordinal",
+                "27 drained id",
+                "28 roll-back/drain#4 ordinal",
+                "32 roll-back/verify-kubectl-v1-2-übersicht#1 ordinal",
+                "38 untitled#1 ordinal",
+            ])
         #expect(!runbook.hasErrors, "\(runbook.errors.map(\.rendered))")
     }
 
@@ -26,52 +28,55 @@ struct KeyTests {
     func unstableKey() throws {
         let runbook = try Fixtures.parse("keys.md")
         let unstable = runbook.diagnostics(rule: "unstable-key")
-        #expect(unstable.map { Finding($0) } == [
-            Finding(3, 1, .warning, "unstable-key"),
-            Finding(23, 1, .warning, "unstable-key"),
-            Finding(28, 1, .warning, "unstable-key"),
-            Finding(32, 1, .warning, "unstable-key"),
-            Finding(38, 1, .warning, "unstable-key"),
-        ])
+        #expect(
+            unstable.map { Finding($0) } == [
+                Finding(3, 1, .warning, "unstable-key"),
+                Finding(23, 1, .warning, "unstable-key"),
+                Finding(28, 1, .warning, "unstable-key"),
+                Finding(32, 1, .warning, "unstable-key"),
+                Finding(38, 1, .warning, "unstable-key"),
+            ])
         expectDiagnostic(runbook, line: 3, column: 1, .warning, "unstable-key", ["'top#1'", "add {id=...} after the language"])
         expectDiagnostic(runbook, line: 28, column: 1, .warning, "unstable-key", ["'roll-back/drain#4'", "end the task text with {id=...}"])
     }
 
     @Test("ordinals count per section, steps with ids and names included")
     func ordinalsPerSection() {
-        let runbook = parse("""
-        # A
+        let runbook = parse(
+            """
+            # A
 
-        ```bash {id=a1}
-        true
-        ```
+            ```bash {id=a1}
+            true
+            ```
 
-        ```bash
-        true
-        ```
+            ```bash
+            true
+            ```
 
-        # B
+            # B
 
-        ```bash
-        true
-        ```
+            ```bash
+            true
+            ```
 
-        # A again
+            # A again
 
-        - [ ] task
-        """)
+            - [ ] task
+            """)
         #expect(runbook.steps.map(\.key) == ["a1", "a#2", "b#1", "a-again#1"])
     }
 
     @Test("duplicate keys are an error at both steps, each naming the other's line")
     func duplicateKeys() throws {
         let runbook = try Fixtures.parse("dup-keys.md")
-        #expect(runbook.diagnostics(rule: "duplicate-key").map { Finding($0) } == [
-            Finding(3, 1, .error, "duplicate-key"),
-            Finding(7, 1, .error, "duplicate-key"),
-            Finding(13, 1, .error, "duplicate-key"),
-            Finding(17, 1, .error, "duplicate-key"),
-        ])
+        #expect(
+            runbook.diagnostics(rule: "duplicate-key").map { Finding($0) } == [
+                Finding(3, 1, .error, "duplicate-key"),
+                Finding(7, 1, .error, "duplicate-key"),
+                Finding(13, 1, .error, "duplicate-key"),
+                Finding(17, 1, .error, "duplicate-key"),
+            ])
         expectDiagnostic(runbook, line: 3, column: 1, .error, "duplicate-key", ["'same'", "used again", "line 7"])
         expectDiagnostic(runbook, line: 7, column: 1, .error, "duplicate-key", ["'same'", "already used", "line 3", "different id="])
         expectDiagnostic(runbook, line: 13, column: 1, .error, "duplicate-key", ["'dups/named/again'", "line 17"])
@@ -82,17 +87,18 @@ struct KeyTests {
 
     @Test("the same name under different headings is not a duplicate")
     func sameNameDifferentSections() {
-        let runbook = parse("""
-        # Deploy
-        ## Web
-        ```bash {name=restart}
-        true
-        ```
-        ## Worker
-        ```bash {name=restart}
-        true
-        ```
-        """)
+        let runbook = parse(
+            """
+            # Deploy
+            ## Web
+            ```bash {name=restart}
+            true
+            ```
+            ## Worker
+            ```bash {name=restart}
+            true
+            ```
+            """)
         #expect(runbook.steps.map(\.key) == ["deploy/web/restart", "deploy/worker/restart"])
         expectNone(runbook, "duplicate-key")
         expectNone(runbook, "unstable-key")

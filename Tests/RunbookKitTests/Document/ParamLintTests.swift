@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RunbookKit
 
 @Suite("Params lint")
@@ -21,8 +22,9 @@ struct ParamLintTests {
         #expect(found.prefix(5).map(Self.name) == ["UNDECLARED", "BRACED_MISSING", "PY_MISSING", "PY_GET", "PY_GET2"])
         #expect(found.dropFirst(5).map(Self.name).sorted() == ["DIR_MISSING", "ENV_MISSING"])
         #expect(found.allSatisfy { $0.severity == .warning })
-        expectDiagnostic(runbook, line: 15, column: columnOf("${UNDECLARED}", in: Self.line15), .warning, "undeclared-param",
-                         ["'UNDECLARED'", "not a declared param", "params:"])
+        expectDiagnostic(
+            runbook, line: 15, column: columnOf("${UNDECLARED}", in: Self.line15), .warning, "undeclared-param",
+            ["'UNDECLARED'", "not a declared param", "params:"])
         expectDiagnostic(runbook, line: 20, column: columnOf("${BRACED", in: Self.line20), .warning, "undeclared-param", ["'BRACED_MISSING'"])
         // Python reads are located at the access (`environ[`, `getenv(`, `environ.get(`).
         expectDiagnostic(runbook, line: 25, column: columnOf("environ[\"PY_MISSING", in: Self.line25), .warning, "undeclared-param", ["'PY_MISSING'"])
@@ -45,8 +47,10 @@ struct ParamLintTests {
     func neverReported() throws {
         let runbook = try Fixtures.parse("params-lint.md")
         let names = Set(runbook.diagnostics(rule: "undeclared-param").map(Self.name))
-        for quiet in ["APP", "REGION", "HOME", "PATH", "RUNBOOK_RUN_ID", "lower_case", "LOCAL", "EXPORTED", "ANSWER",
-                      "ITEM", "ESCAPED", "NOT_SHELL", "PY_DECLARED", "X", "LATER"] {
+        for quiet in [
+            "APP", "REGION", "HOME", "PATH", "RUNBOOK_RUN_ID", "lower_case", "LOCAL", "EXPORTED", "ANSWER",
+            "ITEM", "ESCAPED", "NOT_SHELL", "PY_DECLARED", "X", "LATER",
+        ] {
             #expect(!names.contains(quiet), "\(quiet) must not be reported")
         }
     }
@@ -61,46 +65,49 @@ struct ParamLintTests {
 
     @Test("a param read only in an attribute, a front matter value or another language counts as used")
     func usedElsewhere() {
-        let runbook = parse("""
-        ---
-        params:
-          IN_DIR: {}
-          IN_ENV: {}
-          IN_FM_ENV: {}
-          IN_RUBY: {}
-          IN_NODE: {}
-          IN_PERL: {}
-          IN_GETENV: {}
-        env:
-          COMBINED: "${IN_FM_ENV}-x"
-        ---
-        ```bash {id=a dir=/srv/$IN_DIR env="Y=$IN_ENV"}
-        true
-        ```
+        let runbook = parse(
+            """
+            ---
+            params:
+              IN_DIR: {}
+              IN_ENV: {}
+              IN_FM_ENV: {}
+              IN_RUBY: {}
+              IN_NODE: {}
+              IN_PERL: {}
+              IN_GETENV: {}
+            env:
+              COMBINED: "${IN_FM_ENV}-x"
+            ---
+            ```bash {id=a dir=/srv/$IN_DIR env="Y=$IN_ENV"}
+            true
+            ```
 
-        ```ruby {id=b}
-        puts ENV["IN_RUBY"], ENV.fetch("RUBY_MISSING")
-        ```
+            ```ruby {id=b}
+            puts ENV["IN_RUBY"], ENV.fetch("RUBY_MISSING")
+            ```
 
-        ```node {id=c}
-        console.log(process.env.IN_NODE, process.env.NODE_MISSING)
-        ```
+            ```node {id=c}
+            console.log(process.env.IN_NODE, process.env.NODE_MISSING)
+            ```
 
-        ```perl {id=d}
-        print $ENV{IN_PERL}, $ENV{PERL_MISSING};
-        ```
+            ```perl {id=d}
+            print $ENV{IN_PERL}, $ENV{PERL_MISSING};
+            ```
 
-        ```python3 {id=e}
-        import os; os.getenv("IN_GETENV")
-        ```
-        """)
+            ```python3 {id=e}
+            import os; os.getenv("IN_GETENV")
+            ```
+            """)
         expectNone(runbook, "unused-param")
         let names = runbook.diagnostics(rule: "undeclared-param").map(Self.name)
         #expect(names == ["RUBY_MISSING", "NODE_MISSING", "PERL_MISSING"])
-        expectDiagnostic(runbook, line: 18, column: columnOf("ENV.fetch", in: #"puts ENV["IN_RUBY"], ENV.fetch("RUBY_MISSING")"#),
-                         .warning, "undeclared-param", ["'RUBY_MISSING'"])
-        expectDiagnostic(runbook, line: 22, column: columnOf("process.env.NODE", in: "console.log(process.env.IN_NODE, process.env.NODE_MISSING)"),
-                         .warning, "undeclared-param", ["'NODE_MISSING'"])
+        expectDiagnostic(
+            runbook, line: 18, column: columnOf("ENV.fetch", in: #"puts ENV["IN_RUBY"], ENV.fetch("RUBY_MISSING")"#),
+            .warning, "undeclared-param", ["'RUBY_MISSING'"])
+        expectDiagnostic(
+            runbook, line: 22, column: columnOf("process.env.NODE", in: "console.log(process.env.IN_NODE, process.env.NODE_MISSING)"),
+            .warning, "undeclared-param", ["'NODE_MISSING'"])
     }
 
     @Test("front matter values that read an undeclared name are reported")
@@ -111,21 +118,22 @@ struct ParamLintTests {
 
     @Test("shell assignments: NAME=, export, local, read with options, for, mapfile, printf -v, getopts")
     func assignments() {
-        let runbook = parse("""
-        ```bash {id=a}
-        A1=1
-        export A2=2
-        local A3=3
-        declare -r A4=4
-        read -r -p "prompt" A5 A6
-        for A7 in x y; do :; done
-        mapfile -t A8 < file
-        printf -v A9 '%s' x
-        getopts "ab" A10
-        A11+=more
-        echo $A1 $A2 $A3 $A4 $A5 $A6 $A7 $A8 $A9 $A10 $A11 $NOT_SET
-        ```
-        """)
+        let runbook = parse(
+            """
+            ```bash {id=a}
+            A1=1
+            export A2=2
+            local A3=3
+            declare -r A4=4
+            read -r -p "prompt" A5 A6
+            for A7 in x y; do :; done
+            mapfile -t A8 < file
+            printf -v A9 '%s' x
+            getopts "ab" A10
+            A11+=more
+            echo $A1 $A2 $A3 $A4 $A5 $A6 $A7 $A8 $A9 $A10 $A11 $NOT_SET
+            ```
+            """)
         #expect(runbook.diagnostics(rule: "undeclared-param").map(Self.name) == ["NOT_SET"])
         let line = "echo $A1 $A2 $A3 $A4 $A5 $A6 $A7 $A8 $A9 $A10 $A11 $NOT_SET"
         expectDiagnostic(runbook, line: 12, column: columnOf("$NOT_SET", in: line), .warning, "undeclared-param", ["'NOT_SET'"])
@@ -133,17 +141,18 @@ struct ParamLintTests {
 
     @Test("columns inside list items and block quotes are the file's columns")
     func nestedColumns() {
-        let runbook = parse("""
-        1. Item
+        let runbook = parse(
+            """
+            1. Item
 
-           ```bash {id=a}
-           echo $IN_LIST
-           ```
+               ```bash {id=a}
+               echo $IN_LIST
+               ```
 
-        > ```sh {id=b}
-        > echo   $IN_QUOTE
-        > ```
-        """)
+            > ```sh {id=b}
+            > echo   $IN_QUOTE
+            > ```
+            """)
         expectDiagnostic(runbook, line: 4, column: 9, .warning, "undeclared-param", ["'IN_LIST'"])
         expectDiagnostic(runbook, line: 8, column: 10, .warning, "undeclared-param", ["'IN_QUOTE'"])
     }

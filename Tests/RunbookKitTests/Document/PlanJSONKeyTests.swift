@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RunbookKit
 
 /// Every JSON key the `show --json` model writes is snake_case, like the journal's and `runs --json`'s.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RunbookKit
 
 @Suite("Scale")
@@ -30,7 +31,8 @@ struct ScaleTests {
         for (i, step) in runbook.steps.enumerated() {
             let n = i + 1
             if step.key != "s\(n)" || step.keySource != .id || step.number != n || step.line != expectedLines[i]
-                || step.section != i / 10 + 1 || step.code != "echo \(n)\n" {
+                || step.section != i / 10 + 1 || step.code != "echo \(n)\n"
+            {
                 mismatches += 1
                 if mismatches <= 5 { Issue.record("step \(n) wrong: \(step.key) line \(step.line) section \(String(describing: step.section))") }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RunbookKit
 
 @Suite("Steps")
@@ -55,22 +56,23 @@ struct StepTests {
         #expect(runbook.steps[0].prose == "Intro prose for the first step.")
         // Nothing but a blank line between the bash and sh blocks.
         #expect(runbook.steps[1].prose == "")
-        let text = parse("""
-        # Title
+        let text = parse(
+            """
+            # Title
 
-        First paragraph.
+            First paragraph.
 
-        Second paragraph, with `code`.
+            Second paragraph, with `code`.
 
-        ```bash {id=one}
-        true
-        ```
+            ```bash {id=one}
+            true
+            ```
 
-        Between.
-        ```bash {id=two}
-        true
-        ```
-        """)
+            Between.
+            ```bash {id=two}
+            true
+            ```
+            """)
         #expect(text.steps.map(\.prose) == ["First paragraph.\n\nSecond paragraph, with `code`.", "Between."])
     }
 
@@ -103,14 +105,15 @@ struct StepTests {
 
     @Test("a task item holding only a reference block stays a manual step")
     func taskWithReference() {
-        let runbook = parse("""
-        # T
+        let runbook = parse(
+            """
+            # T
 
-        - [ ] Look at the output {id=look}
-          ```console
-          $ uptime
-          ```
-        """)
+            - [ ] Look at the output {id=look}
+              ```console
+              $ uptime
+              ```
+            """)
         #expect(runbook.steps.count == 1)
         #expect(runbook.steps.first?.kind == .manual)
         #expect(runbook.steps.first?.key == "look")
@@ -121,14 +124,15 @@ struct StepTests {
     func references() throws {
         let runbook = try Fixtures.parse("steps.md")
         let summary = runbook.references.map { "\($0.language)|\($0.form)|\($0.line)" }
-        #expect(summary == [
-            "console|fenced|67",
-            "text|fenced|71",
-            "yaml|fenced|75",
-            "|fenced|79",
-            "|indented|83",
-            "|indented|87",
-        ])
+        #expect(
+            summary == [
+                "console|fenced|67",
+                "text|fenced|71",
+                "yaml|fenced|75",
+                "|fenced|79",
+                "|indented|83",
+                "|indented|87",
+            ])
         #expect(runbook.references.filter { $0.form == "fenced" }.map(\.endLine) == [69, 73, 77, 81])
         #expect(runbook.references.last?.endLine == 89)
         #expect(runbook.references.allSatisfy { $0.section == 3 })
@@ -140,16 +144,17 @@ struct StepTests {
 
     @Test("'shell' blocks use the front matter's shell")
     func shellFromFrontMatter() {
-        let zsh = parse("""
-        ---
-        shell: zsh
-        ---
-        # T
+        let zsh = parse(
+            """
+            ---
+            shell: zsh
+            ---
+            # T
 
-        ```shell {id=a}
-        echo $0
-        ```
-        """)
+            ```shell {id=a}
+            echo $0
+            ```
+            """)
         #expect(zsh.defaults.shell == "zsh")
         #expect(zsh.steps.first?.interpreter == "zsh")
         #expect(zsh.steps.first?.line == 6)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RunbookKit
 
 @Suite("Journal encoding")
@@ -14,8 +15,10 @@ struct JournalEncodingTests {
         r.operatorName = "alice"
         r.host = "h1"
         r.mode = "live"
-        r.params = [ParamValue(name: "TAG", value: "v1 \"quoted\" \\ back/slash", secret: false, source: "set"),
-                    ParamValue(name: "KEY", value: nil, secret: true, source: "env")]
+        r.params = [
+            ParamValue(name: "TAG", value: "v1 \"quoted\" \\ back/slash", secret: false, source: "set"),
+            ParamValue(name: "KEY", value: nil, secret: true, source: "env"),
+        ]
         r.incident = "INC-1"
         r.totalSteps = 3
         r.tool = "runbook 0.1.0"
@@ -31,7 +34,7 @@ struct JournalEncodingTests {
         r.interpreter = "bash"
         r.interactive = true
         r.pgid = 43
-        r.starttime = 123456789
+        r.starttime = 123_456_789
         r.status = "ok"
         r.exitCode = 0
         r.signal = "TERM"
@@ -40,8 +43,10 @@ struct JournalEncodingTests {
         r.signalsSent = ["TERM", "KILL"]
         r.output = OutputRef(file: "out/3.log", sha256: "e", bytesTotal: 10, bytesKept: 10, bytesDropped: 0, truncated: false, masked: 1)
         r.leftovers = [Leftover(pid: 9, command: "sleep")]
-        r.exports = [ExportedVariable(name: "A", value: "line1\nline2\ttab\r\u{01}é✓", secret: false),
-                     ExportedVariable(name: "B", value: nil, secret: true)]
+        r.exports = [
+            ExportedVariable(name: "A", value: "line1\nline2\ttab\r\u{01}é✓", secret: false),
+            ExportedVariable(name: "B", value: nil, secret: true),
+        ]
         r.unset = ["C"]
         r.error = "none"
         r.choice = "skip"

@@ -37,7 +37,8 @@ private func stepEnd(_ key: String, _ status: String, exports: [ExportedVariable
 
 @Suite("Resume plan")
 struct ResumePlanTests {
-    let runbook = parse("""
+    let runbook = parse(
+        """
         ```bash {id=a}
         echo a
         ```
@@ -77,12 +78,13 @@ struct ResumePlanTests {
         #expect(plan.runbookChanged)
         #expect(plan.removedKeys == ["gone"])
         let decisions = plan.steps.map { "\($0.key): \($0.decision)" }
-        #expect(decisions == [
-            "a: done(status: \"ok\")",
-            "b: changed(status: \"ok\", recordedSHA256: \"recorded-b\", currentSHA256: Optional(\"\(try #require(runbook.step(key: "b")?.codeSHA256))\"))",
-            "c: unknown(idempotent: true)",
-            "d: run",
-        ])
+        #expect(
+            decisions == [
+                "a: done(status: \"ok\")",
+                "b: changed(status: \"ok\", recordedSHA256: \"recorded-b\", currentSHA256: Optional(\"\(try #require(runbook.step(key: "b")?.codeSHA256))\"))",
+                "c: unknown(idempotent: true)",
+                "d: run",
+            ])
         #expect(plan.step(4)?.attempts == 2)
         #expect(plan.step(5) == nil, "a step the journal never saw has no plan: it simply runs")
     }
@@ -99,10 +101,12 @@ struct ResumePlanTests {
     func exports() throws {
         let plan = try plan([
             stepStart("a", sha: nil),
-            stepEnd("a", "ok", exports: [
-                ExportedVariable(name: "TAG", value: "v1", secret: false),
-                ExportedVariable(name: "TOKEN", value: nil, secret: true),
-            ]),
+            stepEnd(
+                "a", "ok",
+                exports: [
+                    ExportedVariable(name: "TAG", value: "v1", secret: false),
+                    ExportedVariable(name: "TOKEN", value: nil, secret: true),
+                ]),
             stepStart("b", sha: nil),
             stepEnd("b", "ok", exports: [ExportedVariable(name: "TAG", value: "v2", secret: false)]),
             stepStart("c", sha: nil), stepEnd("c", "failed", exports: [ExportedVariable(name: "NOPE", value: "x", secret: false)]),

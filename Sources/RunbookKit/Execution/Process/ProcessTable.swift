@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One process as seen in /proc.
@@ -46,9 +47,11 @@ enum ProcessTable {
         let fields = text[text.index(after: closeParen)...].split(separator: " ")
         // fields[0] is state (field 3); ppid is field 4, pgrp 5, session 6, starttime 22.
         guard fields.count > 19, let ppid = Int32(fields[1]), let pgrp = Int32(fields[2]), let session = Int32(fields[3]),
-              let start = UInt64(fields[19]) else { return nil }
-        return ProcessEntry(pid: pid, ppid: ppid, pgrp: pgrp, session: session, command: command, starttime: start,
-                            state: fields[0].first ?? "?")
+            let start = UInt64(fields[19])
+        else { return nil }
+        return ProcessEntry(
+            pid: pid, ppid: ppid, pgrp: pgrp, session: session, command: command, starttime: start,
+            state: fields[0].first ?? "?")
     }
 
     /// Processes in process group `pgid`, or children of this process (orphans re-parented to us as subreaper),

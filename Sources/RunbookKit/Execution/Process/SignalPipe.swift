@@ -1,6 +1,7 @@
 import CSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Signals delivered to the runner, turned into bytes on a pipe so one `poll` loop can wait

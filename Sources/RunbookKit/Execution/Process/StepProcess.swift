@@ -1,7 +1,8 @@
 import CSupport
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How to start one step's process.
@@ -68,8 +69,10 @@ final class StepProcess {
     private var interruptCount = 0
     private var ptyMaster: Int32 = -1
 
-    init(_ launch: StepLaunch, signals: any SignalSource, clock: any RunClock, keyboard: Int32?,
-         output: @escaping (UnsafeRawBufferPointer) -> Void, tick: @escaping (Double) -> Void) {
+    init(
+        _ launch: StepLaunch, signals: any SignalSource, clock: any RunClock, keyboard: Int32?,
+        output: @escaping (UnsafeRawBufferPointer) -> Void, tick: @escaping (Double) -> Void
+    ) {
         self.launch = launch
         self.signals = signals
         self.clock = clock
@@ -101,8 +104,14 @@ final class StepProcess {
             var fds: [Int32] = [0, 0]
             guard makePipe(&fds) else { throw SpawnError(message: "cannot create a pipe: \(errnoText(errno).lowercased())") }
             let devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)
-            defer { close(devnull); close(fds[1]) }
-            do { try spawn(tty: nil, inFD: devnull, outFD: fds[1]) } catch { close(fds[0]); throw error }
+            defer {
+                close(devnull)
+                close(fds[1])
+            }
+            do { try spawn(tty: nil, inFD: devnull, outFD: fds[1]) } catch {
+                close(fds[0])
+                throw error
+            }
             readFD = fds[0]
             _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) | O_NONBLOCK)
         }
@@ -143,9 +152,10 @@ final class StepProcess {
             envp.withUnsafeBufferPointer { e in
                 (launch.directory ?? "").withCString { dir in
                     (tty ?? "").withCString { ttyPath in
-                        rb_spawn(&pid, launch.executable, a.baseAddress, e.baseAddress,
-                                 launch.directory == nil ? nil : dir, inFD, outFD, outFD,
-                                 tty == nil ? nil : ttyPath, 1)
+                        rb_spawn(
+                            &pid, launch.executable, a.baseAddress, e.baseAddress,
+                            launch.directory == nil ? nil : dir, inFD, outFD, outFD,
+                            tty == nil ? nil : ttyPath, 1)
                     }
                 }
             }

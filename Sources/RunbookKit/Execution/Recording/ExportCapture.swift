@@ -19,8 +19,10 @@ enum ExportCapture {
 
     /// Compares the dump in `file` with `passed`. `wasCarried(name)` says whether a name came from
     /// an earlier step or the runner (only those are recorded as unset).
-    static func read(_ file: String, passed: [String: String], masker: SecretMasker, secretNames: Set<String>,
-                     wasCarried: (String) -> Bool) -> Changes {
+    static func read(
+        _ file: String, passed: [String: String], masker: SecretMasker, secretNames: Set<String>,
+        wasCarried: (String) -> Bool
+    ) -> Changes {
         guard case .bytes(let bytes)? = try? readRegularFile(file, limit: 64 * 1024 * 1024) else { return Changes() }
         var after: [String: String] = [:]
         for entry in bytes.split(separator: 0, omittingEmptySubsequences: true) {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Records a step's output to a file with bounded memory: the first `headLimit`
@@ -32,7 +32,7 @@ public final class OutputRecorder {
         self.masker = masker
         self.headLimit = headLimit
         self.tailLimit = tailLimit
-        self.tail = []   // allocated when output first goes past the head
+        self.tail = []  // allocated when output first goes past the head
     }
 
     deinit { close(fd) }
@@ -53,7 +53,10 @@ public final class OutputRecorder {
             rest = rest.dropFirst(take)
         }
         guard !rest.isEmpty else { return }
-        guard tailLimit > 0 else { dropped += rest.count; return }
+        guard tailLimit > 0 else {
+            dropped += rest.count
+            return
+        }
         if tail.isEmpty { tail = [UInt8](repeating: 0, count: tailLimit) }
         if rest.count >= tailLimit {
             // The new bytes alone fill the tail: everything older is dropped.
@@ -107,7 +110,8 @@ public final class OutputRecorder {
             throw JournalError("cannot sync the output file '\(path)': \(errnoText(errno).lowercased())")
         }
         let digest = hasher.finalizeHexCopy()
-        return OutputRef(file: relativePath, sha256: digest, bytesTotal: bytesTotal, bytesKept: fileBytes,
-                         bytesDropped: dropped, truncated: dropped > 0, masked: masker.maskedCount)
+        return OutputRef(
+            file: relativePath, sha256: digest, bytesTotal: bytesTotal, bytesKept: fileBytes,
+            bytesDropped: dropped, truncated: dropped > 0, masked: masker.maskedCount)
     }
 }

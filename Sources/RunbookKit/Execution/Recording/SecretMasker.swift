@@ -1,7 +1,8 @@
 import CSupport
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Replaces secret values in a byte stream before anything reaches disk.
@@ -85,15 +86,18 @@ public final class SecretMasker {
                 var best = -1
                 var bestIndex = -1
                 for (i, pattern) in patterns.enumerated() {
-                    if nextHit[i] == -1 { continue }               // no more hits for this pattern
-                    if nextHit[i] < pos {                          // stale: search again from pos
+                    if nextHit[i] == -1 { continue }  // no more hits for this pattern
+                    if nextHit[i] < pos {  // stale: search again from pos
                         nextHit[i] = pattern.withUnsafeBytes { p in
                             guard let found = rb_memmem(base + pos, n - pos, p.baseAddress, p.count) else { return -1 }
                             return base.distance(to: UnsafeRawPointer(found))
                         }
                         if nextHit[i] == -1 { continue }
                     }
-                    if best < 0 || nextHit[i] < best { best = nextHit[i]; bestIndex = i }
+                    if best < 0 || nextHit[i] < best {
+                        best = nextHit[i]
+                        bestIndex = i
+                    }
                 }
                 if best >= 0 && best < safe {
                     out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[pos..<best]))

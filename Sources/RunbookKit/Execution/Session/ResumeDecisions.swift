@@ -13,7 +13,8 @@ extension RunSession {
     func recordResume(_ resume: Resume) throws {
         if let repair = resume.repair {
             var record = JournalRecord(type: .recovered)
-            record.text = "cut a torn last record of \(repair.discardedBytes) bytes (sha256 \(repair.discardedSHA256)); the original journal is kept as \((repair.backup as NSString).lastPathComponent)"
+            record.text =
+                "cut a torn last record of \(repair.discardedBytes) bytes (sha256 \(repair.discardedSHA256)); the original journal is kept as \((repair.backup as NSString).lastPathComponent)"
             try recorder.append(record)
         }
         let startSHA = resume.history.runStart.runbook?.sha256
@@ -60,7 +61,9 @@ extension RunSession {
         }
         carried = resume.plan.carried
         if !resume.plan.lostSecrets.isEmpty {
-            screen.warn("secret variables exported earlier are not stored and cannot be restored: \(resume.plan.lostSecrets.joined(separator: ", ")); re-run the step that exports them if later steps need them")
+            screen.warn(
+                "secret variables exported earlier are not stored and cannot be restored: \(resume.plan.lostSecrets.joined(separator: ", ")); re-run the step that exports them if later steps need them"
+            )
         }
         var done: [Int: String] = [:]
         for stepPlan in resume.plan.steps {
@@ -90,7 +93,11 @@ extension RunSession {
     }
 
     private func decideChanged(_ step: Step, status: String, recorded: String, current: String?, done: inout [Int: String]) throws -> Flow {
-        screen.line("\n" + style.yellow("step \(step.number) [\(step.key)] was \(status), but its code changed since it ran (\(recorded.prefix(12)) → \(current?.prefix(12) ?? "?"))"))
+        screen.line(
+            "\n"
+                + style.yellow(
+                    "step \(step.number) [\(step.key)] was \(status), but its code changed since it ran (\(recorded.prefix(12)) → \(current?.prefix(12) ?? "?"))"
+                ))
         screen.code(step.code ?? "", language: step.language ?? "")
         if request.assumeYes {
             context.error("step '\(step.key)' changed since it ran; --yes will not guess. Resume without --yes and answer, or start a new run")
@@ -120,7 +127,9 @@ extension RunSession {
             return .next
         }
         if request.assumeYes {
-            context.error("step '\(step.key)' has an unknown outcome and is not marked idempotent; --yes will not guess. Check what it did, then resume without --yes and answer")
+            context.error(
+                "step '\(step.key)' has an unknown outcome and is not marked idempotent; --yes will not guess. Check what it did, then resume without --yes and answer"
+            )
             return .stop(.paused)
         }
         switch console.ask(Prompts.unknownOutcome) {

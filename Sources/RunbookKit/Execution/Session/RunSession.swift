@@ -51,8 +51,10 @@ final class RunSession {
     private var runbookStamp: (size: Int, mtime: Int) = (-1, -1)
     private var noticedChange = false
 
-    init(context: RunbookContext, plan: RunPlan, request: RunRequest, runId: String, runDir: String, scratchDir: String,
-         journal: JournalWriter, console: Console, launcher: any StepLauncher) {
+    init(
+        context: RunbookContext, plan: RunPlan, request: RunRequest, runId: String, runDir: String, scratchDir: String,
+        journal: JournalWriter, console: Console, launcher: any StepLauncher
+    ) {
         self.context = context
         self.plan = plan
         self.request = request
@@ -94,8 +96,9 @@ final class RunSession {
         }
         // Orphans of a step are re-parented to the runner, so it can find and stop them.
         _ = rb_set_subreaper()
-        screen.header(runId: runId, operatorName: "\(context.user)@\(context.host)", incident: request.incident,
-                      params: plan.params, assumeYes: request.assumeYes)
+        screen.header(
+            runId: runId, operatorName: "\(context.user)@\(context.host)", incident: request.incident,
+            params: plan.params, assumeYes: request.assumeYes)
         var doneEarlier: [Int: String] = [:]
         if let resume {
             do {

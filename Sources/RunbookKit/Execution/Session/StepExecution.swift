@@ -86,8 +86,10 @@ extension RunSession {
     }
 
     /// Reads back exports, writes `step_end` and shows the result.
-    private func recordEnd(_ step: Step, outcome: StepOutcome, output: OutputRef, attempt: Int, command: StepCommand,
-                           env: [String: String]) throws -> Execution {
+    private func recordEnd(
+        _ step: Step, outcome: StepOutcome, output: OutputRef, attempt: Int, command: StepCommand,
+        env: [String: String]
+    ) throws -> Execution {
         let statusText: String
         if outcome.timedOut {
             statusText = "timed_out"

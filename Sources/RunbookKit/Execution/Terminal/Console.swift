@@ -1,6 +1,7 @@
 import CSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where answers come from.
@@ -109,7 +110,7 @@ final class Console {
             let byte = buffer[0]
             if byte == 0x03 { return .signal(SIGINT) }
             if byte == 0x04 { return .endOfInput }
-            if byte == 0x1B { continue }   // escape sequences (arrows) are not answers
+            if byte == 0x1B { continue }  // escape sequences (arrows) are not answers
             return .key(Character(UnicodeScalar(byte)), "")
         }
     }
@@ -145,7 +146,9 @@ final class Console {
             }
             switch waitReadable() {
             case .signal(let s): return .signal(s)
-            case .endOfInput: inputClosed = true; continue
+            case .endOfInput:
+                inputClosed = true
+                continue
             case .key: break
             }
             var buffer = [UInt8](repeating: 0, count: 4096)

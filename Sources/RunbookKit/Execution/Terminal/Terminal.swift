@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Terminal modes for prompts and interactive steps; every change is undone by `restore`.

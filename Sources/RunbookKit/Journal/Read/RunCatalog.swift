@@ -26,8 +26,15 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var totalSteps: Int
 
     enum CodingKeys: String, CodingKey {
-        case runId = "run_id", dir, runbook, runbookRealpath = "realpath", started, operatorName = "operator", incident, ended
-        case state, stepsRecorded = "steps_recorded", totalSteps = "total_steps"
+        case runId = "run_id"
+        case dir, runbook
+        case runbookRealpath = "realpath"
+        case started
+        case operatorName = "operator"
+        case incident, ended
+        case state
+        case stepsRecorded = "steps_recorded"
+        case totalSteps = "total_steps"
     }
 }
 

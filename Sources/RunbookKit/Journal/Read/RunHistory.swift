@@ -1,4 +1,3 @@
-
 /// What a run's journal says about each step, rebuilt record by record (for resume and status).
 public struct RunHistory: Sendable {
     /// Where a step stands in the journal.
@@ -49,8 +48,11 @@ public struct RunHistory: Sendable {
                 if record.type == .runEnd { end = record }
                 continue
             }
-            var step = steps[key] ?? StepRecord(key: key, state: .notStarted, codeSHA256: nil, pid: nil, starttime: nil,
-                                                attempts: 0, exports: [], unset: [])
+            var step =
+                steps[key]
+                ?? StepRecord(
+                    key: key, state: .notStarted, codeSHA256: nil, pid: nil, starttime: nil,
+                    attempts: 0, exports: [], unset: [])
             if steps[key] == nil { order.append(key) }
             switch record.type {
             case .stepStart:

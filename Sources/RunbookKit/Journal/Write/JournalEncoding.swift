@@ -41,8 +41,10 @@ struct JSONWriter {
             case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
             case 0x00..<0x20:
                 let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                bytes.append(contentsOf: [
+                    0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                    hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
             default: bytes.append(byte)
             }
         }
@@ -74,24 +76,35 @@ extension JournalRecord {
         m.add("prev", prev)
         m.add("run_id", runId)
         if let runbook {
-            m.append(("runbook", { w in
-                w.object([("path", { $0.string(runbook.path) }), ("realpath", { $0.string(runbook.realpath) }),
-                          ("sha256", { $0.string(runbook.sha256) }), ("bytes", { $0.int(runbook.bytes) }),
-                          ("snapshot", { $0.string(runbook.snapshot) })])
-            }))
+            m.append(
+                (
+                    "runbook",
+                    { w in
+                        w.object([
+                            ("path", { $0.string(runbook.path) }), ("realpath", { $0.string(runbook.realpath) }),
+                            ("sha256", { $0.string(runbook.sha256) }), ("bytes", { $0.int(runbook.bytes) }),
+                            ("snapshot", { $0.string(runbook.snapshot) }),
+                        ])
+                    }
+                ))
         }
         m.add("operator", operatorName)
         m.add("host", host)
         m.add("mode", mode)
         if let params {
-            m.append(("params", { w in
-                w.array(params) { w, p in
-                    var fields: [(String, (inout JSONWriter) -> Void)] = [
-                        ("name", { $0.string(p.name) }), ("secret", { $0.bool(p.secret) }), ("source", { $0.string(p.source) })]
-                    if let value = p.value { fields.append(("value", { $0.string(value) })) }
-                    w.object(fields)
-                }
-            }))
+            m.append(
+                (
+                    "params",
+                    { w in
+                        w.array(params) { w, p in
+                            var fields: [(String, (inout JSONWriter) -> Void)] = [
+                                ("name", { $0.string(p.name) }), ("secret", { $0.bool(p.secret) }), ("source", { $0.string(p.source) }),
+                            ]
+                            if let value = p.value { fields.append(("value", { $0.string(value) })) }
+                            w.object(fields)
+                        }
+                    }
+                ))
         }
         m.add("incident", incident)
         m.add("total_steps", totalSteps)
@@ -126,26 +139,40 @@ extension JournalRecord {
         m.add("timed_out", timedOut)
         if let signalsSent { m.append(("signals_sent", { w in w.array(signalsSent) { $0.string($1) } })) }
         if let output {
-            m.append(("output", { w in
-                w.object([("file", { $0.string(output.file) }), ("sha256", { $0.string(output.sha256) }),
-                          ("bytes_total", { $0.int(output.bytesTotal) }), ("bytes_kept", { $0.int(output.bytesKept) }),
-                          ("bytes_dropped", { $0.int(output.bytesDropped) }), ("truncated", { $0.bool(output.truncated) }),
-                          ("masked", { $0.int(output.masked) })])
-            }))
+            m.append(
+                (
+                    "output",
+                    { w in
+                        w.object([
+                            ("file", { $0.string(output.file) }), ("sha256", { $0.string(output.sha256) }),
+                            ("bytes_total", { $0.int(output.bytesTotal) }), ("bytes_kept", { $0.int(output.bytesKept) }),
+                            ("bytes_dropped", { $0.int(output.bytesDropped) }), ("truncated", { $0.bool(output.truncated) }),
+                            ("masked", { $0.int(output.masked) }),
+                        ])
+                    }
+                ))
         }
         if let leftovers {
-            m.append(("leftovers", { w in
-                w.array(leftovers) { w, l in w.object([("pid", { $0.int(l.pid) }), ("command", { $0.string(l.command) })]) }
-            }))
+            m.append(
+                (
+                    "leftovers",
+                    { w in
+                        w.array(leftovers) { w, l in w.object([("pid", { $0.int(l.pid) }), ("command", { $0.string(l.command) })]) }
+                    }
+                ))
         }
         if let exports {
-            m.append(("exports", { w in
-                w.array(exports) { w, e in
-                    var fields: [(String, (inout JSONWriter) -> Void)] = [("name", { $0.string(e.name) }), ("secret", { $0.bool(e.secret) })]
-                    if let value = e.value { fields.append(("value", { $0.string(value) })) }
-                    w.object(fields)
-                }
-            }))
+            m.append(
+                (
+                    "exports",
+                    { w in
+                        w.array(exports) { w, e in
+                            var fields: [(String, (inout JSONWriter) -> Void)] = [("name", { $0.string(e.name) }), ("secret", { $0.bool(e.secret) })]
+                            if let value = e.value { fields.append(("value", { $0.string(value) })) }
+                            w.object(fields)
+                        }
+                    }
+                ))
         }
         if let unset { m.append(("unset", { w in w.array(unset) { $0.string($1) } })) }
         m.add("error", error)

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A failure to write or read the journal or the state directory.
@@ -53,8 +54,10 @@ public final class JournalWriter {
     }
 
     /// Opens an existing, verified journal to append to it (resume).
-    public init(appendingTo path: String, runId: String, nextSeq: Int, headHash: String, size: Int, clock: any RunClock,
-                failAtSeq: Int? = nil) throws(JournalError) {
+    public init(
+        appendingTo path: String, runId: String, nextSeq: Int, headHash: String, size: Int, clock: any RunClock,
+        failAtSeq: Int? = nil
+    ) throws(JournalError) {
         let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw JournalError("cannot open the journal '\(path)': \(errnoText(errno).lowercased())") }
         self.fd = fd
