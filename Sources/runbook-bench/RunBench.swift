@@ -49,8 +49,8 @@ private func spawnTimed(_ argv: [String], env: [String]? = nil) -> (Double, Int,
         usleep(2_000)
     }
     posix_spawn_file_actions_destroy(&actions)
-    cArgs.forEach { free($0) }
-    cEnv.forEach { free($0) }
+    for pointer in cArgs { free(pointer) }
+    for pointer in cEnv { free(pointer) }
     return (seconds, peak, (status >> 8) & 0xFF)
 }
 
@@ -128,13 +128,16 @@ func benchRun() {
     print(
         String(
             format: "overhead above bash per step: median %.2f ms, min %.2f ms, max %.2f ms (target < 1 ms: %@)",
-            overhead, overheads.min()!, overheads.max()!, overhead < 1 ? "met" : "MISSED"))
+            overhead, overheads.min() ?? .nan, overheads.max() ?? .nan, overhead < 1 ? "met" : "MISSED"))
     print(
         String(
             format: "  each step costs the runner 2 journal fdatasyncs + 1 output fdatasync + 1 folder fsync (about %.2f ms here)",
             4 * perSync))
+    benchRunMemory(exe: exe, dir: dir)
+}
 
-    // Memory: flat in the number of steps.
+/// The runner's peak memory for runbooks of more and more steps (it should stay flat).
+private func benchRunMemory(exe: String, dir: String) {
     var peaks: [(Int, Int)] = []
     for count in [100, 1000, 3000] {
         let path = dir + "/mem-\(count).md"
@@ -144,6 +147,7 @@ func benchRun() {
         peaks.append((count, peak))
     }
     print("runner peak RSS: " + peaks.map { "\($0.0) steps \($0.1 / 1024) MiB" }.joined(separator: ", "))
-    let growth = Double(peaks.last!.1 - peaks.first!.1) / 1024
-    print(String(format: "growth from %d to %d steps: %.1f MiB", peaks.first!.0, peaks.last!.0, growth))
+    guard let first = peaks.first, let last = peaks.last else { return }
+    let growth = Double(last.1 - first.1) / 1024
+    print(String(format: "growth from %d to %d steps: %.1f MiB", first.0, last.0, growth))
 }

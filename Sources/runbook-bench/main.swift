@@ -66,15 +66,17 @@ enum Profile: String, CaseIterable {
 /// validation, visit every node, free the tree. What no runbook parser built on cmark can beat.
 func cmarkOnly(_ bytes: [UInt8]) -> Int {
     var nodes = 0
+    // Empty bytes, or cmark out of memory: no nodes (the callers check the count).
     bytes.withUnsafeBufferPointer { buffer in
-        buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
-            let document = cmark_parse_document(base, buffer.count, CMARK_OPT_SOURCEPOS | CMARK_OPT_VALIDATE_UTF8)!
-            let iter = cmark_iter_new(document)!
+        guard let start = buffer.baseAddress else { return }
+        start.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
+            guard let document = cmark_parse_document(base, buffer.count, CMARK_OPT_SOURCEPOS | CMARK_OPT_VALIDATE_UTF8) else { return }
+            defer { cmark_node_free(document) }
+            guard let iter = cmark_iter_new(document) else { return }
+            defer { cmark_iter_free(iter) }
             while cmark_iter_next(iter) != CMARK_EVENT_DONE {
                 if cmark_node_get_type(cmark_iter_get_node(iter)) == CMARK_NODE_CODE_BLOCK { nodes += 1 }
             }
-            cmark_iter_free(iter)
-            cmark_node_free(document)
         }
     }
     return nodes
@@ -89,10 +91,27 @@ struct ParseResult {
     var cmarkTimes: [Double] = []
     var ms: Double { median(times) }
     var cmarkMs: Double { median(cmarkTimes) }
+    /// The fastest of our times (NaN before any run).
+    var minMs: Double { times.min() ?? .nan }
+    /// The fastest of cmark's times (NaN before any run).
+    var cmarkMinMs: Double { cmarkTimes.min() ?? .nan }
     /// (max - min) / median of our times, as a percentage.
-    var spread: Double { (times.max()! - times.min()!) / ms * 100 }
+    var spread: Double {
+        guard let slowest = times.max(), let fastest = times.min() else { return .nan }
+        return (slowest - fastest) / ms * 100
+    }
     /// Our time over cmark's, run by run (each pair ran back to back, so under much the same load).
     var overCmark: Double { median(zip(times, cmarkTimes).map { $0 / $1 }) }
+}
+
+/// Parses the generated runbook at `path`; a file that cannot be read ends the benchmark (exit 1).
+func parseOrExit(_ path: String) -> Runbook {
+    do {
+        return try RunbookParser.parse(path: path)
+    } catch {
+        print("parse: \(error.description)")
+        exit(1)
+    }
 }
 
 func benchParse() {
@@ -118,11 +137,11 @@ func benchParse() {
             var result = ParseResult(profile: profile, steps: steps, bytes: bytes.count, runs: runs)
             // One untimed run of each warms the page cache and the allocator.
             precondition(cmarkOnly(bytes) == steps, "cmark did not find \(steps) code blocks")
-            let check = try! RunbookParser.parse(path: path)
+            let check = parseOrExit(path)
             precondition(check.steps.count == steps && !check.hasErrors, "generated \(profile) runbook did not parse cleanly")
             for _ in 0..<runs {
                 let t0 = now()
-                let runbook = try! RunbookParser.parse(path: path)
+                let runbook = parseOrExit(path)
                 let t1 = now()
                 _ = cmarkOnly(bytes)
                 let t2 = now()
@@ -135,22 +154,23 @@ func benchParse() {
             print(
                 String(
                     format: "%-8@ %-8d %-10d %5d %9.2f %8.2f %6.1f %6.0f%%  %8.2f %7.2f %6.1f  %6.2f  %4d",
-                    profile.rawValue, steps, bytes.count, bytes.count / steps, result.ms, result.times.min()!,
-                    mb / (result.ms / 1000), result.spread, result.cmarkMs, result.cmarkTimes.min()!,
+                    profile.rawValue, steps, bytes.count, bytes.count / steps, result.ms, result.minMs,
+                    mb / (result.ms / 1000), result.spread, result.cmarkMs, result.cmarkMinMs,
                     mb / (result.cmarkMs / 1000), result.overCmark, runs))
         }
     }
     print("")
     print("targets, on the medians (each profile shown; the issue's 50 ms is for a 10k-step runbook of unspecified shape)")
     for profile in Profile.allCases {
-        let r10k = results.first { $0.profile == profile && $0.steps == 10_000 }!
-        let r100k = results.first { $0.profile == profile && $0.steps == 100_000 }!
+        guard let r10k = results.first(where: { $0.profile == profile && $0.steps == 10_000 }),
+            let r100k = results.first(where: { $0.profile == profile && $0.steps == 100_000 })
+        else { continue }
         let ratio = r100k.ms / r10k.ms
         let floor = r10k.cmarkMs < 50 ? "" : "; cmark alone is over 50 ms here"
         print(
             String(
                 format: "  %-8@ 10k steps < 50 ms:  %@ (%.2f ms, min %.2f; cmark alone %.2f ms%@)", profile.rawValue,
-                r10k.ms < 50 ? "met" : "MISSED", r10k.ms, r10k.times.min()!, r10k.cmarkMs, floor))
+                r10k.ms < 50 ? "met" : "MISSED", r10k.ms, r10k.minMs, r10k.cmarkMs, floor))
         print(
             String(
                 format: "  %-8@ 100k / 10k < 10:    %@ (%.2f; cmark alone %.2f)", profile.rawValue,
@@ -182,13 +202,13 @@ func benchStartup() {
         waitpid(pid, &status, 0)
         times.append((now() - t0) * 1000)
         posix_spawn_file_actions_destroy(&actions)
-        argv.forEach { free($0) }
+        for pointer in argv { free(pointer) }
         precondition(rc == 0, "posix_spawn failed: \(rc)")
     }
     print(
         String(
             format: "startup: runbook --version median %.2f ms, min %.2f ms over %d runs (target < 20 ms: %@)",
-            median(times), times.min()!, runs, median(times) < 20 ? "met" : "MISSED"))
+            median(times), times.min() ?? .nan, runs, median(times) < 20 ? "met" : "MISSED"))
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -108,8 +108,8 @@ func spawnAndWait(_ argv: [String], stdin: String?, environment: [String: String
     let cArgs = argv.map { strdup($0) } + [nil]
     let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
-        cArgs.forEach { free($0) }
-        cEnv.forEach { free($0) }
+        for pointer in cArgs { free(pointer) }
+        for pointer in cEnv { free(pointer) }
     }
     var pid: pid_t = 0
     let start = monotonicNow()
@@ -200,8 +200,8 @@ final class TerminalSession {
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            cArgs.forEach { free($0) }
-            cEnv.forEach { free($0) }
+            for pointer in cArgs { free(pointer) }
+            for pointer in cEnv { free(pointer) }
         }
         var child: pid_t = 0
         let rc = cArgs.withUnsafeBufferPointer { a in

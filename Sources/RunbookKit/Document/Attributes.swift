@@ -157,9 +157,9 @@ enum InfoStringParser {
             return
         }
         // JSON objects are unordered; sort keys so the order is stable.
-        for key in object.keys.sorted() {
+        for (key, value) in object.sorted(by: { $0.key < $1.key }) {
             func append(_ v: String?) { result.attributes.append(RawAttribute(key: key, value: v, offset: offset)) }
-            switch object[key]! {
+            switch value {
             case .scalar(let text): append(text)
             case .list(let items): append(items.joined(separator: ","))
             case .map(let map):
@@ -167,7 +167,7 @@ enum InfoStringParser {
                     result.errors.append((offset, "attribute '\(key)' takes a simple value, not a JSON object"))
                     continue
                 }
-                for name in map.keys.sorted() { append("\(name)=\(map[name]!)") }
+                for (name, text) in map.sorted(by: { $0.key < $1.key }) { append("\(name)=\(text)") }
             }
         }
     }

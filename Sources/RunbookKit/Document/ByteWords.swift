@@ -2,7 +2,7 @@
 enum ByteWords {
     /// The eight bytes of `bytes` from `offset` (at least eight must be left), the first in the low bits.
     @inline(__always) static func load(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64 {
-        UnsafeRawPointer(bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self).littleEndian
+        UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian
     }
 
     /// The high bit of each byte of `word` that equals `byte`, and no other bit.

@@ -22,16 +22,7 @@ struct FrontMatter {
     static func read(_ source: SourceText, sink: inout DiagnosticSink) -> FrontMatter {
         var result = FrontMatter()
         guard source.lineCount >= 1, isDelimiter(source.line(1), allowDots: false) else { return result }
-        var closing = 0
-        var n = 2
-        while n <= source.lineCount {
-            if isDelimiter(source.line(n), allowDots: true) {
-                closing = n
-                break
-            }
-            n += 1
-        }
-        guard closing > 0 else {
+        guard let closing = closingLine(source) else {
             sink.error(
                 "unclosed-front-matter", line: 1,
                 "front matter opened with '---' is never closed; add a line '---' after the YAML (or remove the first line if this is not front matter)")
@@ -93,19 +84,32 @@ struct FrontMatter {
                 result.defaults.env = reader.env(value)
                 for (k, v) in value.mapping ?? [:] { if let name = k.string { result.envAt[name] = (line(of: v), column(of: v)) } }
             default:
-                if let guess = closestMatch(to: key, in: keys) {
-                    reader.sink.error(
-                        "unknown-front-matter-key", line: at, column: column(of: keyNode),
-                        "unknown front matter key '\(key)' (did you mean '\(guess)'?)")
-                } else {
-                    reader.sink.error(
-                        "unknown-front-matter-key", line: at, column: column(of: keyNode),
-                        "unknown front matter key '\(key)'; known keys: \(keys.joined(separator: ", ")) (prefix your own with 'x-')")
-                }
+                reportUnknownKey(key, line: at, column: column(of: keyNode), sink: &reader.sink)
             }
         }
         sink = reader.sink
         return result
+    }
+
+    /// The line of the `---` or `...` that closes front matter opened on line 1, or nil when none does.
+    private static func closingLine(_ source: SourceText) -> Int? {
+        var n = 2
+        while n <= source.lineCount {
+            if isDelimiter(source.line(n), allowDots: true) { return n }
+            n += 1
+        }
+        return nil
+    }
+
+    /// Reports a front matter key that is not one of `keys`, suggesting the closest one if any is close.
+    private static func reportUnknownKey(_ key: String, line: Int, column: Int, sink: inout DiagnosticSink) {
+        if let guess = closestMatch(to: key, in: keys) {
+            sink.error("unknown-front-matter-key", line: line, column: column, "unknown front matter key '\(key)' (did you mean '\(guess)'?)")
+        } else {
+            sink.error(
+                "unknown-front-matter-key", line: line, column: column,
+                "unknown front matter key '\(key)'; known keys: \(keys.joined(separator: ", ")) (prefix your own with 'x-')")
+        }
     }
 
     private static func isDelimiter(_ line: ArraySlice<UInt8>, allowDots: Bool) -> Bool {

@@ -34,11 +34,17 @@ public struct Runbook: Sendable {
 
 /// A declared parameter, passed to steps as an environment variable of the same name.
 public struct Param: Sendable, Codable, Hashable {
+    /// The parameter's name, also the name of the environment variable steps get.
     public var name: String
+    /// What the value is, shown by `show` and at the prompt.
     public var description: String?
+    /// The value used when none is given, as text (never set for a secret; JSON key `default`).
     public var defaultValue: String?
+    /// Whether the run refuses to start without a value.
     public var required: Bool
+    /// Whether the value is sensitive: masked in recorded output and never written to the journal.
     public var secret: Bool
+    /// A regular expression the whole value must match.
     public var pattern: String?
     /// Line of the declaration in the file.
     public var line: Int
@@ -64,7 +70,9 @@ public struct Defaults: Sendable, Codable, Hashable {
 
 /// An environment variable a runbook sets.
 public struct EnvVar: Sendable, Codable, Hashable {
+    /// The variable's name (letters, digits and `_`, not starting with a digit).
     public var name: String
+    /// The value as written; it may refer to params (`${APP}`).
     public var value: String
 }
 
@@ -87,11 +95,13 @@ public enum StepTimeout: Sendable, Hashable, Codable {
         }
     }
 
+    /// Reads a number of seconds; anything else (`null`) means no limit.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let s = try? container.decode(Double.self) { self = .seconds(s) } else { self = .none }
     }
 
+    /// Writes the number of seconds, or `null` for no limit.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -111,6 +121,7 @@ public struct Section: Sendable, Codable, Hashable {
     public var title: String
     /// The slugs of this heading and its ancestors joined by `/`, the start of derived step keys.
     public var path: String
+    /// Line of the heading in the file.
     public var line: Int
 }
 
@@ -141,19 +152,29 @@ public enum FailurePolicy: String, Sendable, Codable, Hashable, CaseIterable {
 
 /// The attributes written after a code step's language, checked and typed.
 public struct StepAttributes: Sendable, Codable, Hashable {
+    /// `id=`: the step's key, used as written; unique in the file.
     public var id: String?
+    /// `name=`: makes the key the heading path plus `/` plus this name (ignored when `id` is set).
     public var name: String?
+    /// `timeout=`: the step's own limit; nil when it sets none and the front matter default applies.
     public var timeout: StepTimeout?
+    /// `confirm`: ask the operator before running the step; under `--yes` it runs, recorded as a `run` decision.
     public var confirm: Bool = false
+    /// `retries=`: extra attempts after a failure before `onFailure` applies.
     public var retries: Int = 0
+    /// `on-failure=`: what happens once the step has failed and its retries are used up.
     public var onFailure: FailurePolicy = .prompt
+    /// `interactive`: the step needs the operator's terminal and runs on a pseudo-terminal.
     public var interactive: Bool = false
+    /// `dir=`: the step's working directory, overriding the front matter `dir`.
     public var dir: String?
+    /// `env=NAME=value`: environment variables for this step only, in the order written.
     public var env: [EnvVar] = []
     /// Whether the step is marked never to run.
     public var skip: Bool = false
     /// Why it is skipped, when the runbook says.
     public var skipReason: String?
+    /// `idempotent`: running the step again is safe, so resume reruns it when its outcome is unknown.
     public var idempotent: Bool = false
     /// Exit codes that count as success (default `[0]`).
     public var expectExit: [Int32] = [0]
@@ -173,6 +194,7 @@ public struct StepAttributes: Sendable, Codable, Hashable {
 
 /// One attribute as written in the fence's info string.
 public struct WrittenAttribute: Sendable, Codable, Hashable {
+    /// The attribute's name as written, aliases and ignored Runme attributes included (`cwd`).
     public var key: String
     /// The value, or nil for a bare flag such as `confirm`.
     public var value: String?
@@ -186,10 +208,13 @@ public struct Step: Sendable, Codable, Hashable {
     public var number: Int
     /// The stable identity recorded in journals: `id`, else the heading path plus `name`, else plus `#N`.
     public var key: String
+    /// Whether `key` came from an `id`, a `name`, or the step's position under its heading.
     public var keySource: KeySource
+    /// A code step or a manual one.
     public var kind: StepKind
     /// Line of the opening fence or of the task item.
     public var line: Int
+    /// Column where the block or item starts.
     public var column: Int
     /// Last line of the block or item.
     public var endLine: Int
@@ -230,8 +255,11 @@ public struct ReferenceBlock: Sendable, Codable, Hashable {
     public var language: String
     /// `fenced` or `indented`.
     public var form: String
+    /// First line of the block.
     public var line: Int
+    /// Last line of the block.
     public var endLine: Int
+    /// Index of the enclosing section, if any.
     public var section: Int?
 
     enum CodingKeys: String, CodingKey {

@@ -5,7 +5,7 @@ func closestMatch(to word: String, in candidates: [String]) -> String? {
     for candidate in candidates {
         let distance = editDistance(folded, normalizeForMatch(candidate))
         if distance == 0 { return candidate }
-        if best == nil || distance < best!.1 { best = (candidate, distance) }
+        if distance < (best?.1 ?? .max) { best = (candidate, distance) }
     }
     guard let (candidate, distance) = best else { return nil }
     let limit = max(1, min(3, word.count / 3))

@@ -2,14 +2,16 @@ import Foundation
 
 /// The human form of `runbook show`: sections as an outline, each step with key, kind, line and attributes.
 public struct PlanText {
-    public let runbook: Runbook
-    public let style: Style
+    let runbook: Runbook
+    let style: Style
 
+    /// A renderer for `runbook`, coloured with `style`.
     public init(_ runbook: Runbook, style: Style) {
         self.runbook = runbook
         self.style = style
     }
 
+    /// The whole plan as text, one line per item, ending with a newline.
     public func render() -> String {
         var out = ""
         let r = runbook

@@ -11,6 +11,7 @@ public struct FileReadError: Error, CustomStringConvertible, Sendable {
     /// What went wrong, lower-case.
     public let reason: String
 
+    /// `cannot read 'PATH': REASON`, as printed after `runbook: error:`.
     public var description: String { "cannot read '\(path)': \(reason)" }
 }
 

@@ -110,9 +110,8 @@ public enum SHA256 {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 33) { scratch in
             // `scratch` holds the digest; its last byte stands in for the data of an empty buffer without an address.
             var length: UInt32 = 0
-            let ok = EVP_Digest(
-                buffer.baseAddress ?? UnsafeRawPointer(scratch.baseAddress! + 32), buffer.count,
-                scratch.baseAddress, &length, sha256Algorithm, nil)
+            let data = buffer.baseAddress ?? UnsafeRawPointer(scratch.baseAddress.map { $0 + 32 })
+            let ok = EVP_Digest(data, buffer.count, scratch.baseAddress, &length, sha256Algorithm, nil)
             precondition(ok == 1 && length == 32, "EVP_Digest(sha256) failed")
             return hexString(UnsafeBufferPointer(rebasing: scratch[..<32]))
         }

@@ -12,8 +12,6 @@ public struct Style: Sendable {
     /// Plain text, no escape codes.
     public static let plain = Style(enabled: false)
 
-    public init(enabled: Bool) { self.enabled = enabled }
-
     /// Colour for output written to `fd`, from the environment's rules.
     public static func forDescriptor(_ fd: Int32, environment: [String: String]) -> Style {
         if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return .plain }
@@ -25,11 +23,12 @@ public struct Style: Sendable {
         enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 
-    public func bold(_ s: String) -> String { wrap("1", s) }
-    public func dim(_ s: String) -> String { wrap("2", s) }
+    func bold(_ s: String) -> String { wrap("1", s) }
+    func dim(_ s: String) -> String { wrap("2", s) }
+    /// `s` in red (errors), or unchanged when styling is off.
     public func red(_ s: String) -> String { wrap("31", s) }
-    public func green(_ s: String) -> String { wrap("32", s) }
-    public func yellow(_ s: String) -> String { wrap("33", s) }
-    public func cyan(_ s: String) -> String { wrap("36", s) }
-    public func magenta(_ s: String) -> String { wrap("35", s) }
+    func green(_ s: String) -> String { wrap("32", s) }
+    func yellow(_ s: String) -> String { wrap("33", s) }
+    func cyan(_ s: String) -> String { wrap("36", s) }
+    func magenta(_ s: String) -> String { wrap("35", s) }
 }

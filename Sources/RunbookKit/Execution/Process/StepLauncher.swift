@@ -36,8 +36,8 @@ func runForeground(_ executable: String, _ arguments: [String], env: [String: St
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
-        argv.forEach { free($0) }
-        envp.forEach { free($0) }
+        for pointer in argv { free(pointer) }
+        for pointer in envp { free(pointer) }
     }
     var pid: pid_t = 0
     let rc = argv.withUnsafeBufferPointer { a in

@@ -6,43 +6,43 @@ import Foundation
 #endif
 
 /// How to start one step's process.
-public struct StepLaunch: Sendable {
+struct StepLaunch: Sendable {
     /// Absolute path of the interpreter.
-    public var executable: String
+    var executable: String
     /// argv, argv[0] included.
-    public var arguments: [String]
-    public var environment: [String: String]
-    public var directory: String?
+    var arguments: [String]
+    var environment: [String: String]
+    var directory: String?
     /// Run under a pseudo-terminal (for psql, sudo, pagers); needs the runner on a terminal.
-    public var interactive: Bool
+    var interactive: Bool
     /// Seconds before SIGTERM to the group, or nil.
-    public var timeout: Double?
+    var timeout: Double?
     /// Seconds between SIGTERM and SIGKILL.
-    public var killGrace: Double
+    var killGrace: Double
 }
 
 /// What happened to a step's process.
-public struct StepOutcome: Sendable {
-    public var pid: Int32 = 0
-    public var starttime: UInt64?
-    public var exitCode: Int32?
-    public var signal: Int32?
-    public var timedOut = false
+struct StepOutcome: Sendable {
+    var pid: Int32 = 0
+    var starttime: UInt64?
+    var exitCode: Int32?
+    var signal: Int32?
+    var timedOut = false
     /// The operator pressed Ctrl-C while it ran.
-    public var interrupted = false
+    var interrupted = false
     /// TERM, HUP or QUIT received by the runner while the step ran.
-    public var runnerSignal: Int32?
-    public var signalsSent: [String] = []
-    public var leftovers: [Leftover] = []
+    var runnerSignal: Int32?
+    var signalsSent: [String] = []
+    var leftovers: [Leftover] = []
     /// Stopped by SIGTTIN/SIGTTOU: it tried to use the terminal without `interactive`.
-    public var stoppedOnTerminal = false
-    public var durationMs = 0
+    var stoppedOnTerminal = false
+    var durationMs = 0
 }
 
 /// A step could not be started.
-public struct SpawnError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public var description: String { message }
+struct SpawnError: Error, CustomStringConvertible, Sendable {
+    let message: String
+    var description: String { message }
 }
 
 /// Runs one step's process: its own process group (or session, under a pty), output
@@ -145,8 +145,8 @@ final class StepProcess {
         let argv = launch.arguments.map { strdup($0) } + [nil]
         let envp = launch.environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
         }
         let rc: Int32 = argv.withUnsafeBufferPointer { a in
             envp.withUnsafeBufferPointer { e in

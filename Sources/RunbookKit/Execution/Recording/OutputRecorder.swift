@@ -5,9 +5,9 @@
 /// Records a step's output to a file with bounded memory: the first `headLimit`
 /// bytes and the last `tailLimit` bytes (after masking), with a marker saying
 /// how many bytes were dropped between them.
-public final class OutputRecorder {
-    public let path: String
-    public let relativePath: String
+final class OutputRecorder {
+    let path: String
+    let relativePath: String
     private let fd: Int32
     private let masker: SecretMasker
     private let headLimit: Int
@@ -19,10 +19,10 @@ public final class OutputRecorder {
     private var tailCount = 0
     private var dropped = 0
     private var fileBytes = 0
-    public private(set) var bytesTotal = 0
+    private(set) var bytesTotal = 0
     private var writeError: String?
 
-    public init(path: String, relativePath: String, masker: SecretMasker, headLimit: Int, tailLimit: Int) throws(JournalError) {
+    init(path: String, relativePath: String, masker: SecretMasker, headLimit: Int, tailLimit: Int) throws(JournalError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw JournalError("cannot create the output file '\(path)': \(errnoText(errno).lowercased())") }
         fchmod(fd, 0o600)
@@ -38,7 +38,7 @@ public final class OutputRecorder {
     deinit { close(fd) }
 
     /// Takes raw bytes from the step.
-    public func record(_ chunk: UnsafeRawBufferPointer) {
+    func record(_ chunk: UnsafeRawBufferPointer) {
         bytesTotal += chunk.count
         let masked = masker.process(chunk)
         keep(masked)
@@ -94,7 +94,7 @@ public final class OutputRecorder {
     }
 
     /// Flushes the masker and the tail, syncs the file and returns what the journal records.
-    public func finish() throws(JournalError) -> OutputRef {
+    func finish() throws(JournalError) -> OutputRef {
         keep(masker.finish())
         if dropped > 0 {
             let note = "\n[runbook: \(dropped) bytes of output dropped here; the record keeps the first \(headLimit) and the last \(tailLimit) bytes]\n"

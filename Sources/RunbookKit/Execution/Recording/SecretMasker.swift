@@ -12,11 +12,11 @@ import Foundation
 /// offsets it can start at), its hex (both cases) and its percent-encoding.
 /// A secret split across two writes is still caught: the masker holds back
 /// the last (longest pattern − 1) bytes until the next write or `finish()`.
-public final class SecretMasker {
+final class SecretMasker {
     /// What replaces a secret.
-    public static let marker = Array("[masked]".utf8)
+    static let marker = Array("[masked]".utf8)
     /// The shortest secret accepted; shorter ones would mask ordinary words.
-    public static let minimumSecretLength = ParamResolver.minimumSecretLength
+    static let minimumSecretLength = ParamResolver.minimumSecretLength
 
     private let patterns: [[UInt8]]
     private let keep: Int
@@ -24,11 +24,11 @@ public final class SecretMasker {
     private var nextHit: [Int]
     private var carryBase = 0
     /// How many occurrences were masked so far.
-    public private(set) var maskedCount = 0
+    private(set) var maskedCount = 0
 
-    public var isEmpty: Bool { patterns.isEmpty }
+    var isEmpty: Bool { patterns.isEmpty }
 
-    public init(secrets: [String]) {
+    init(secrets: [String]) {
         var set = Set<[UInt8]>()
         for secret in secrets where secret.utf8.count >= Self.minimumSecretLength {
             for variant in Self.variants(of: secret) where variant.count >= 6 { set.insert(variant) }
@@ -39,17 +39,17 @@ public final class SecretMasker {
     }
 
     /// Masks a chunk; returns the bytes that are safe to write now.
-    public func process(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
+    func process(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
         if patterns.isEmpty { return Array(chunk) }
         carry.append(contentsOf: chunk)
         return drain(final: false)
     }
 
     /// A masker for the same secrets with no stream state (one per output stream).
-    public func fresh() -> SecretMasker { SecretMasker(patterns: patterns, keep: keep) }
+    func fresh() -> SecretMasker { SecretMasker(patterns: patterns, keep: keep) }
 
     /// Masks a whole value at once (for notes, reasons, exported values).
-    public func mask(_ text: String) -> (String, Int) {
+    func mask(_ text: String) -> (String, Int) {
         guard !patterns.isEmpty else { return (text, 0) }
         let other = SecretMasker(patterns: patterns, keep: keep)
         var bytes = Array(text.utf8)
@@ -60,7 +60,7 @@ public final class SecretMasker {
     }
 
     /// Releases whatever is held back, masked.
-    public func finish() -> [UInt8] {
+    func finish() -> [UInt8] {
         if patterns.isEmpty { return [] }
         return drain(final: true)
     }
@@ -81,7 +81,8 @@ public final class SecretMasker {
         for i in nextHit.indices { nextHit[i] = -2 }
         var pos = 0
         carry.withUnsafeBytes { buffer in
-            let base = buffer.baseAddress!
+            // `safe > 0`, so the carry is not empty and has an address.
+            guard let base = buffer.baseAddress else { return }
             while pos < safe {
                 var best = -1
                 var bestIndex = -1

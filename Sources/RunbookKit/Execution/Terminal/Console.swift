@@ -5,7 +5,7 @@ import CSupport
 #endif
 
 /// Where answers come from.
-public enum AnswerSource: Sendable {
+enum AnswerSource: Sendable {
     /// One key press on a terminal.
     case terminal
     /// One answer per line from standard input (not a terminal).
@@ -13,7 +13,7 @@ public enum AnswerSource: Sendable {
 }
 
 /// What the operator answered.
-public enum Answer: Equatable {
+enum Answer: Equatable {
     /// A key (or a line's first word) and the rest of the line, if any.
     case key(Character, String)
     /// End of input: the run pauses.

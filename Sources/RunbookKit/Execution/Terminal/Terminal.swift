@@ -3,10 +3,10 @@
 #endif
 
 /// Terminal modes for prompts and interactive steps; every change is undone by `restore`.
-public enum Terminal {
+enum Terminal {
     /// Puts `fd` in raw mode (one key at a time, no echo, no signals from keys) but keeps output
     /// post-processing so `\n` still starts a new line. Returns the old mode, or nil if not a terminal.
-    public static func makeRaw(_ fd: Int32) -> termios? {
+    static func makeRaw(_ fd: Int32) -> termios? {
         var original = termios()
         guard tcgetattr(fd, &original) == 0 else { return nil }
         var raw = original
@@ -21,7 +21,7 @@ public enum Terminal {
     }
 
     /// Turns echo off (for secrets), keeping line editing. Returns the old mode.
-    public static func noEcho(_ fd: Int32) -> termios? {
+    static func noEcho(_ fd: Int32) -> termios? {
         var original = termios()
         guard tcgetattr(fd, &original) == 0 else { return nil }
         var quiet = original
@@ -30,7 +30,7 @@ public enum Terminal {
         return original
     }
 
-    public static func restore(_ fd: Int32, _ mode: termios) {
+    static func restore(_ fd: Int32, _ mode: termios) {
         var mode = mode
         _ = tcsetattr(fd, TCSADRAIN, &mode)
     }

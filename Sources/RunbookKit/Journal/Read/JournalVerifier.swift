@@ -19,11 +19,14 @@ public struct JournalVerification: Sendable {
 
 /// Reads a journal and checks every link of its hash chain.
 public enum JournalVerifier {
+    /// Reads the journal at `path` and checks it; throws only when the file cannot be read (damage is
+    /// reported in the result's `problem`).
     public static func verify(path: String) throws(JournalError) -> JournalVerification {
         verify(bytes: try readJournalBytes(path))
     }
 
-    public static func verify(bytes: [UInt8]) -> JournalVerification {
+    /// Checks a journal's bytes record by record, stopping at the first problem or torn tail.
+    static func verify(bytes: [UInt8]) -> JournalVerification {
         let decoder = JSONDecoder()
         var result = JournalVerification(records: [], headHash: "", verifiedBytes: 0, tornTail: nil, problem: nil)
         var expectedPrev: String?

@@ -1,7 +1,7 @@
 /// What a run's journal says about each step, rebuilt record by record (for resume and status).
 public struct RunHistory: Sendable {
     /// Where a step stands in the journal.
-    public enum StepState: Equatable, Sendable {
+    enum StepState: Equatable, Sendable {
         /// Never started in this run.
         case notStarted
         /// Its last attempt ended ok, was confirmed done, or was skipped.
@@ -13,29 +13,30 @@ public struct RunHistory: Sendable {
     }
 
     /// One step as the journal knows it.
-    public struct StepRecord: Sendable {
-        public var key: String
-        public var state: StepState
+    struct StepRecord: Sendable {
+        var key: String
+        var state: StepState
         /// Code hash recorded at its last start (the file's code, before any edit).
-        public var codeSHA256: String?
+        var codeSHA256: String?
         /// The pid and start time of its last spawn, to tell whether it may still be running.
-        public var pid: Int32?
-        public var starttime: UInt64?
-        public var attempts: Int
+        var pid: Int32?
+        var starttime: UInt64?
+        var attempts: Int
         /// Variables it exported (values nil for secrets).
-        public var exports: [ExportedVariable]
-        public var unset: [String]
+        var exports: [ExportedVariable]
+        var unset: [String]
     }
 
+    /// The run's first record: its id, runbook, operator, params and incident.
     public let runStart: JournalRecord
-    public let runEnd: JournalRecord?
+    let runEnd: JournalRecord?
     /// Steps by key, in the order they first appear in the journal.
-    public let steps: [String: StepRecord]
-    public let order: [String]
+    let steps: [String: StepRecord]
+    let order: [String]
 
-    public var runId: String { runStart.runId ?? "" }
+    var runId: String { runStart.runId ?? "" }
 
-    public init(records: [JournalRecord]) throws(JournalError) {
+    init(records: [JournalRecord]) throws(JournalError) {
         guard let first = records.first, first.type == .runStart else {
             throw JournalError("the journal does not start with a run_start record")
         }
@@ -87,7 +88,7 @@ public struct RunHistory: Sendable {
     }
 
     /// Whether the process recorded for a step with an unknown outcome is still alive (same pid and start time).
-    public func isStillRunning(_ step: StepRecord, liveness: any ProcessLiveness) -> Bool {
+    func isStillRunning(_ step: StepRecord, liveness: any ProcessLiveness) -> Bool {
         guard let pid = step.pid, let starttime = step.starttime else { return false }
         return liveness.isRunning(pid: pid, starttime: starttime, bootId: runStart.bootId)
     }

@@ -6,8 +6,10 @@ import Foundation
 
 /// A failure to write or read the journal or the state directory.
 public struct JournalError: Error, CustomStringConvertible, Sendable {
+    /// What failed and why, lower-case, naming the file (`cannot create the journal '…': …`).
     public let message: String
-    public init(_ message: String) { self.message = message }
+    init(_ message: String) { self.message = message }
+    /// The same text as `message`.
     public var description: String { message }
 }
 
@@ -16,28 +18,28 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
 /// If a write or sync fails the writer is broken: it never retries (a retried
 /// fsync can appear to succeed after the kernel dropped the dirty pages) and
 /// every later append throws.
-public final class JournalWriter {
+final class JournalWriter {
     /// Where the journal is (it can move with its run folder; the descriptor stays valid).
-    public private(set) var path: String
-    public let runId: String
+    private(set) var path: String
+    let runId: String
     private let fd: Int32
     private var size: Int
     /// Sequence number of the next record.
-    public private(set) var nextSeq = 0
+    private(set) var nextSeq = 0
     /// SHA-256 of the last record's bytes (the head hash).
-    public private(set) var headHash: String
+    private(set) var headHash: String
     private var broken: String?
     private let clock: any RunClock
     /// Debug builds: the record whose write fails as if the disk did (RUNBOOK_TEST_JOURNAL_FAIL_AT_SEQ).
     private let failAtSeq: Int?
 
     /// The seed of the hash chain for a run.
-    public static func chainSeed(runId: String) -> String {
+    static func chainSeed(runId: String) -> String {
         SHA256.hex(Array("runbook-journal-v1\u{0}".utf8) + Array(runId.utf8))
     }
 
     /// Creates a new journal file (0600, refusing an existing file or a symlink) and syncs its folder.
-    public init(creating path: String, runId: String, clock: any RunClock, failAtSeq: Int? = nil) throws(JournalError) {
+    init(creating path: String, runId: String, clock: any RunClock, failAtSeq: Int? = nil) throws(JournalError) {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw JournalError("cannot create the journal '\(path)': \(errnoText(errno).lowercased())")
@@ -54,7 +56,7 @@ public final class JournalWriter {
     }
 
     /// Opens an existing, verified journal to append to it (resume).
-    public init(
+    init(
         appendingTo path: String, runId: String, nextSeq: Int, headHash: String, size: Int, clock: any RunClock,
         failAtSeq: Int? = nil
     ) throws(JournalError) {
@@ -73,13 +75,13 @@ public final class JournalWriter {
     deinit { close(fd) }
 
     /// Records that the journal's folder was renamed.
-    public func moved(to newPath: String) { path = newPath }
+    func moved(to newPath: String) { path = newPath }
 
     /// Fills in `seq`, `ts` and `prev`, writes the record as one line and, when `sync`, fdatasyncs.
     ///
     /// Returns the record as written.
     @discardableResult
-    public func append(_ record: JournalRecord, sync: Bool = true) throws(JournalError) -> JournalRecord {
+    func append(_ record: JournalRecord, sync: Bool = true) throws(JournalError) -> JournalRecord {
         if let broken { throw JournalError("the journal can no longer be written (\(broken)); nothing more will run") }
         var record = record
         record.seq = nextSeq
@@ -111,7 +113,7 @@ public final class JournalWriter {
     }
 
     /// Flushes everything written so far to disk.
-    public func sync() throws(JournalError) {
+    func sync() throws(JournalError) {
         if fdatasync(fd) != 0 {
             let reason = errnoText(errno).lowercased()
             broken = "fdatasync failed: \(reason)"

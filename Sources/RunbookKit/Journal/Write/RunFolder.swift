@@ -6,11 +6,11 @@ import Foundation
 
 /// A run's folder under the state directory: `journal.jsonl`, `runbook.md` (the byte-exact copy
 /// the run started with), `out/` (each step's output) and `code/` (edited code).
-public enum RunFolder {
+enum RunFolder {
     /// Creates the run folder atomically: it is filled under a hidden name (runbook copy, journal
     /// with its `runStart` record, synced) and renamed into place, so a crash never leaves a run
     /// without a journal. Returns the journal, open for appending, at its final path.
-    public static func create(
+    static func create(
         state: StateDirectory, runId: String, runbookBytes: [UInt8], runStart: JournalRecord, clock: any RunClock, failAtSeq: Int?
     ) throws -> JournalWriter {
         let finalDir = state.runDir(runId)
@@ -31,7 +31,7 @@ public enum RunFolder {
     }
 
     /// Opens the verified journal of the run in `dir` to append to it (resume).
-    public static func reopen(dir: String, runId: String, verification: JournalVerification, clock: any RunClock, failAtSeq: Int?) throws(JournalError)
+    static func reopen(dir: String, runId: String, verification: JournalVerification, clock: any RunClock, failAtSeq: Int?) throws(JournalError)
         -> JournalWriter
     {
         try JournalWriter(
@@ -41,7 +41,7 @@ public enum RunFolder {
 
     /// Keeps `bytes` as `relative` inside the run folder `dir` (synced), unless a file of that
     /// name is there already (names carry the content's hash).
-    public static func keep(_ bytes: [UInt8], as relative: String, in dir: String) throws(StorageError) {
+    static func keep(_ bytes: [UInt8], as relative: String, in dir: String) throws(StorageError) {
         let target = dir + "/" + relative
         guard access(target, F_OK) != 0 else { return }
         try writePrivateFile(target, bytes)
@@ -49,7 +49,7 @@ public enum RunFolder {
     }
 
     /// The folder holding a journal at `journalPath`.
-    public static func folder(ofJournal journalPath: String) -> String {
+    static func folder(ofJournal journalPath: String) -> String {
         (journalPath as NSString).deletingLastPathComponent
     }
 }
