@@ -50,3 +50,28 @@ struct ParamOptions: ParsableArguments {
         }
     }
 }
+
+/// The decisions a resume may need, given up front (recorded as such; `--yes` alone never decides them).
+struct DecisionOptions: ParsableArguments {
+    @Option(
+        name: .customLong("accept-changes"),
+        help: ArgumentHelp(
+            "Accept the runbook as it is now for this step (repeatable; 'all' for every step): keep a changed step's result, run an added step, take a renamed step as the one that finished, record a removed step as removed. 'all' also goes on with a runbook that is no longer the one the run started with.",
+            valueName: "KEY|all"))
+    var acceptChanges: [String] = []
+
+    @Option(
+        name: .customLong("rerun-unknown"),
+        help: ArgumentHelp("Run again this step whose outcome is unknown (repeatable; 'all' for every such step).", valueName: "KEY|all"))
+    var rerunUnknown: [String] = []
+
+    @Flag(help: "Start a new run, even though the runbook has an unfinished one (which stays as it is).")
+    var newRun = false
+
+    /// Copies the decisions into `request`.
+    func apply(to request: inout RunRequest) {
+        request.acceptChanges = KeySelection(acceptChanges)
+        request.rerunUnknown = KeySelection(rerunUnknown)
+        request.newRun = newRun
+    }
+}

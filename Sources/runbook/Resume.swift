@@ -32,6 +32,8 @@ struct Resume: ParsableCommand {
 
     @OptionGroup var params: ParamOptions
 
+    @OptionGroup var decisions: DecisionOptions
+
     @OptionGroup var state: StateOptions
 
     func run() throws {
@@ -48,6 +50,13 @@ struct Resume: ParsableCommand {
         request.assumeYes = yes
         request.incident = ticket.history.runStart.incident
         request.sets = params.pairs
+        decisions.apply(to: &request)
+        if decisions.newRun {
+            // A fresh run of the runbook as it is now; the old run stays as it is.
+            ticket.release()
+            try finish(launcher.run(request, runbook: runbook), signals: signals)
+            return
+        }
         try finish(launcher.resume(ticket, request: request, runbook: runbook), signals: signals)
     }
 }

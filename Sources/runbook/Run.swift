@@ -42,6 +42,15 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("The incident or ticket id, recorded in the run header.", valueName: "ID"))
     var incident: String?
 
+    @Option(help: ArgumentHelp("Start at this step: the ones before it are recorded as not selected.", valueName: "KEY"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Run only this step (repeatable), even one marked skip; the others are recorded as not selected.", valueName: "KEY"))
+    var only: [String] = []
+
+    @Flag(help: "Start a new run even though the runbook has an unfinished one (which stays as it is).")
+    var newRun = false
+
     @OptionGroup var state: StateOptions
 
     func run() throws {
@@ -52,6 +61,9 @@ struct Run: ParsableCommand {
         request.assumeYes = yes
         request.incident = incident
         request.sets = params.pairs
+        request.newRun = newRun
+        request.from = from
+        request.only = only
         try finish(RunLauncher(context: context).run(request, runbook: runbook), signals: signals)
     }
 }

@@ -6,8 +6,11 @@ public enum RunListText {
         if runs.isEmpty { return "no runs under \(state.runsDir)\n" }
         var out = ""
         for run in runs {
-            let padded = run.state.count >= 9 ? run.state : run.state + String(repeating: " ", count: 9 - run.state.count)
-            var line = "\(run.runId)  \(padded)  \(run.stepsRecorded)/\(run.totalSteps) steps  \(run.runbook)  \(run.operatorName)"
+            var state = run.state
+            if let pid = run.pid { state += " (pid \(pid))" }
+            if let step = run.unknownStep { state += " (at \(step))" }
+            let padded = state.count >= 11 ? state : state + String(repeating: " ", count: 11 - state.count)
+            var line = "\(run.runId)  \(padded)  \(run.stepsRecorded)/\(run.totalSteps) steps  started \(run.started)  \(run.runbook)  \(run.operatorName)"
             if let incident = run.incident { line += "  \(incident)" }
             out += line + "\n"
         }

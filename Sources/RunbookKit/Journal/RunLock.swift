@@ -94,6 +94,20 @@ public final class RunLock: @unchecked Sendable {
         return try? JSONDecoder().decode(LockHolder.self, from: Data(buffer[0..<n]))
     }
 
+    /// Who holds the lock of the runbook at `runbookRealpath` right now, if anyone does (a shared,
+    /// non-blocking probe: it never takes the lock from a run).
+    public static func currentHolder(runbookRealpath: String, state: StateDirectory) -> LockHolder? {
+        let path = state.locksDir + "/" + SHA256.hex(runbookRealpath) + ".lock"
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return nil
+        }
+        return errno == EWOULDBLOCK ? readHolder(fd) : nil
+    }
+
     /// The message for a runbook whose lock another run holds.
     public static func heldMessage(runbook: String, holder: LockHolder?, path: String) -> String {
         if let holder {

@@ -1,49 +1,135 @@
-/// What resuming a run means, step by step: the journal's history compared with the runbook as it
-/// is now, by key (never by position). Pure: it asks nobody; Execution asks the operator where a
-/// step needs a decision.
+/// What resuming a run means, step by step: the runbook the run last ran (its recorded copy) and
+/// the journal's history, compared with the runbook as it is now. Pure: it asks nobody;
+/// Execution applies the operator's flags or asks where a step needs a decision.
+///
+/// Steps are matched by key, never by position: a step with an `id` or a `name` matches the step
+/// with the same key; a step whose key is only its position (`heading#N`) matches only when its
+/// code is the same too. What is left is compared by content (the code's SHA-256, or a manual
+/// step's text): a step that vanished and one that appeared with the same content are suggested
+/// as the same step, renamed; the rest were removed or added.
 public struct ResumePlan: Sendable {
-    /// What to do with one step of the runbook.
+    /// What to do with one step of the runbook as it is now.
     public enum Decision: Equatable, Sendable {
         /// Never started, or its last attempt failed: it runs.
         case run
         /// It finished (`ok`, `done`, `skipped`) with the same code: it is not run again.
         case done(status: String)
         /// It finished, but its code changed since: keep the result or run it again?
-        case changed(status: String, recordedSHA256: String, currentSHA256: String?)
-        /// It started and no end was recorded; `idempotent` steps simply run again.
-        case unknown(idempotent: Bool)
+        case changed(status: String, change: CodeChange)
+        /// It started and no end was recorded. An `idempotent` step whose code did not change simply runs again.
+        case unknown(idempotent: Bool, change: CodeChange?, evidence: Evidence)
         /// It started and its process is still alive: the resume must wait.
         case stillRunning(pid: Int32)
+        /// It is new since the run started: run it or skip it?
+        case added
+        /// It has the content of a step that vanished (`from`): the same step, renamed? `finished`
+        /// is the status that step finished with; nil when it had not finished (then it simply runs).
+        case renamed(from: String, finished: String?)
     }
 
-    /// One runbook step the journal knows.
+    /// A step's code then and now.
+    public struct CodeChange: Equatable, Sendable {
+        /// The code's SHA-256 when it last ran.
+        public var recordedSHA256: String
+        /// The code's SHA-256 now.
+        public var currentSHA256: String?
+        /// The code as the recorded runbook has it, when its copy could be read.
+        public var recordedCode: String?
+    }
+
+    /// What the journal knows of a step whose outcome is unknown.
+    public struct Evidence: Equatable, Sendable {
+        /// The key it ran under.
+        public var key: String
+        /// When its last attempt started.
+        public var started: String?
+        /// The last time the journal heard of it.
+        public var lastHeard: String?
+        /// Its partial output record, relative to the run folder.
+        public var outputFile: String?
+        /// Its process id, if it was spawned.
+        public var pid: Int32?
+    }
+
+    /// One step of the runbook as it is now.
     public struct StepPlan: Sendable {
-        /// The step's number in the runbook as it is now.
+        /// Its number now.
         public var number: Int
-        /// The step's key.
+        /// Its key now.
         public var key: String
         /// What to do.
         public var decision: Decision
-        /// Attempts recorded so far (attempt numbers go on from there).
+        /// Attempts recorded so far under its (or its old) key: attempt numbers go on from there.
         public var attempts: Int
     }
 
-    /// Keys in the journal that the runbook no longer has (removed or renamed), in journal order.
-    public var removedKeys: [String] = []
-    /// The runbook steps the journal knows, in runbook order.
+    /// A step of the recorded runbook that the runbook no longer has.
+    public struct Removed: Equatable, Sendable {
+        /// Its key.
+        public var key: String
+        /// The status it finished with; nil when it never finished.
+        public var finished: String?
+        /// Its outcome is unknown (it was running when the runner stopped).
+        public var unknown: Bool
+    }
+
+    /// Every step of the runbook as it is now, in order.
     public var steps: [StepPlan] = []
+    /// Recorded steps that are gone, in recorded order.
+    public var removed: [Removed] = []
     /// Variables exported by finished steps, restored for later steps.
     public var carried: [String: String] = [:]
     /// Secret variables finished steps exported: not stored, so not restored.
     public var lostSecrets: [String] = []
-    /// Whether the runbook's bytes differ from the ones the run started with.
+    /// Whether the runbook's bytes differ from the ones the run last ran.
     public var runbookChanged: Bool
+    /// Whether the runbook is still the one the run started with (see `identity`).
+    public var sameRunbook: Bool
+    /// How the identity was measured, for messages: `2 of 3 recorded steps are still there`.
+    public var identity: String
 
-    /// Compares `history` with `runbook`; `liveness` tells whether a recorded process still runs.
-    public init(history: RunHistory, runbook: Runbook, liveness: any ProcessLiveness) {
-        runbookChanged = runbook.sha256 != history.runStart.runbook?.sha256
-        let currentKeys = Set(runbook.steps.map(\.key))
-        removedKeys = history.order.filter { !currentKeys.contains($0) }
+    /// Compares `history` and `recorded` (the runbook the run last ran, nil when its copy is
+    /// missing: then only the journal's keys and code hashes are known) with `runbook`.
+    public init(history: RunHistory, recorded: Runbook?, runbook: Runbook, liveness: any ProcessLiveness) {
+        runbookChanged = runbook.sha256 != (history.latestRunbook?.sha256 ?? history.runStart.runbook?.sha256)
+        let then = recorded.map { $0.steps.map(RecordedStep.init) } ?? history.order.map { RecordedStep(key: $0, history: history) }
+        var matcher = StepMatcher(recorded: then, current: runbook.steps)
+        matcher.match()
+        let kept = then.count - matcher.unmatchedRecorded.count
+        sameRunbook = then.isEmpty || kept * 2 >= then.count || (kept >= 1 && recorded?.title != nil && recorded?.title == runbook.title)
+        identity = "\(kept) of \(then.count) recorded step\(then.count == 1 ? "" : "s") are still there (by key, or by the same code)"
+        for index in matcher.unmatchedRecorded {
+            let key = then[index].key
+            guard !history.removedKeys.contains(key) else { continue }
+            let record = history.steps[key]
+            removed.append(Removed(key: key, finished: record.flatMap { Self.finishedStatus($0.state) }, unknown: record?.state == .unknown))
+        }
+        restoreExports(history)
+        for step in runbook.steps {
+            let decision: Decision
+            var attempts = 0
+            switch matcher.match(of: step.number) {
+            case .same(let index):
+                let record = history.steps[then[index].key]
+                attempts = record?.attempts ?? 0
+                decision = record.map { Self.decide(step, $0, recorded: then[index], history: history, liveness: liveness) } ?? .run
+            case .renamed(let index):
+                let record = history.steps[then[index].key]
+                attempts = record?.attempts ?? 0
+                if let record, record.state == .unknown {
+                    decision = Self.decide(step, record, recorded: then[index], history: history, liveness: liveness)
+                } else {
+                    decision = .renamed(from: then[index].key, finished: record.flatMap { Self.finishedStatus($0.state) })
+                }
+            case .added:
+                // Even if the journal knows its key: an ordinal key that now names other code is another step.
+                decision = .added
+            }
+            steps.append(StepPlan(number: step.number, key: step.key, decision: decision, attempts: attempts))
+        }
+    }
+
+    private mutating func restoreExports(_ history: RunHistory) {
         for key in history.order {
             guard let record = history.steps[key], case .completed = record.state else { continue }
             for variable in record.exports {
@@ -51,28 +137,109 @@ public struct ResumePlan: Sendable {
             }
             for name in record.unset { carried.removeValue(forKey: name) }
         }
-        for step in runbook.steps {
-            guard let record = history.steps[step.key] else { continue }
-            let decision = Self.decide(step, record, history: history, liveness: liveness)
-            steps.append(StepPlan(number: step.number, key: step.key, decision: decision, attempts: record.attempts))
-        }
     }
 
-    private static func decide(_ step: Step, _ record: RunHistory.StepRecord, history: RunHistory, liveness: any ProcessLiveness) -> Decision {
+    private static func finishedStatus(_ state: RunHistory.StepState) -> String? {
+        if case .completed(let status) = state { return status }
+        return nil
+    }
+
+    private static func decide(
+        _ step: Step, _ record: RunHistory.StepRecord, recorded: RecordedStep?, history: RunHistory, liveness: any ProcessLiveness
+    ) -> Decision {
+        let change: CodeChange? =
+            if step.kind != .manual, let sha = record.codeSHA256, sha != step.codeSHA256 {
+                CodeChange(recordedSHA256: sha, currentSHA256: step.codeSHA256, recordedCode: recorded?.code)
+            } else {
+                nil
+            }
         switch record.state {
         case .notStarted, .failed:
             return .run
         case .completed(let status):
-            guard step.kind != .manual, let recorded = record.codeSHA256, recorded != step.codeSHA256 else {
-                return .done(status: status)
-            }
-            return .changed(status: status, recordedSHA256: recorded, currentSHA256: step.codeSHA256)
+            guard let change else { return .done(status: status) }
+            return .changed(status: status, change: change)
         case .unknown:
             if history.isStillRunning(record, liveness: liveness) { return .stillRunning(pid: record.pid ?? 0) }
-            return .unknown(idempotent: step.attributes.idempotent)
+            let evidence = Evidence(
+                key: record.key, started: record.startTs, lastHeard: record.lastTs,
+                outputFile: record.startSeq.map { "out/\($0).log" }, pid: record.pid)
+            return .unknown(idempotent: step.attributes.idempotent, change: change, evidence: evidence)
         }
     }
 
-    /// The plan for the step numbered `number`, if the journal knows it.
+    /// The plan for the step numbered `number`.
     public func step(_ number: Int) -> StepPlan? { steps.first { $0.number == number } }
+}
+
+/// A step of the recorded runbook, as far as matching needs it.
+struct RecordedStep: Sendable {
+    var key: String
+    var ordinal: Bool
+    /// The code's SHA-256, or for a manual step a hash of its text.
+    var content: String?
+    var code: String?
+
+    init(_ step: Step) {
+        key = step.key
+        ordinal = step.keySource == .ordinal
+        content = contentHash(step)
+        code = step.code
+    }
+
+    init(key: String, history: RunHistory) {
+        self.key = key
+        ordinal = key.contains("#")
+        content = history.steps[key]?.codeSHA256
+        code = nil
+    }
+}
+
+/// What identifies a step's content: its code's SHA-256, or for a manual step its text's.
+func contentHash(_ step: Step) -> String? {
+    step.kind == .manual ? SHA256.hex("manual\u{0}" + step.title) : step.codeSHA256
+}
+
+/// Pairs the recorded steps with the steps of the runbook now: by key first (an ordinal key also
+/// needs the same content), then what is left by content, in order.
+struct StepMatcher {
+    enum Match {
+        case same(Int)
+        case renamed(Int)
+        case added
+    }
+
+    let recorded: [RecordedStep]
+    let current: [Step]
+    private var matches: [Int: Match] = [:]
+    private(set) var unmatchedRecorded: [Int] = []
+
+    init(recorded: [RecordedStep], current: [Step]) {
+        self.recorded = recorded
+        self.current = current
+    }
+
+    mutating func match() {
+        var used = Set<Int>()
+        var byKey: [String: Int] = [:]
+        for (index, step) in recorded.enumerated() where byKey[step.key] == nil { byKey[step.key] = index }
+        for step in current {
+            guard let index = byKey[step.key], !used.contains(index) else { continue }
+            if step.keySource == .ordinal || recorded[index].ordinal, recorded[index].content != contentHash(step) { continue }
+            matches[step.number] = .same(index)
+            used.insert(index)
+        }
+        for step in current where matches[step.number] == nil {
+            let content = contentHash(step)
+            if let index = recorded.indices.first(where: { !used.contains($0) && content != nil && recorded[$0].content == content }) {
+                matches[step.number] = .renamed(index)
+                used.insert(index)
+            } else {
+                matches[step.number] = .added
+            }
+        }
+        unmatchedRecorded = recorded.indices.filter { !used.contains($0) }
+    }
+
+    func match(of number: Int) -> Match { matches[number] ?? .added }
 }

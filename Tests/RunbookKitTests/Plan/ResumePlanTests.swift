@@ -62,7 +62,7 @@ struct ResumePlanTests {
 
     private func plan(_ body: [JournalRecord], running: Set<Int32> = []) throws -> ResumePlan {
         let history = try RunHistory(records: records(body))
-        return ResumePlan(history: history, runbook: runbook, liveness: ScriptedLiveness(running: running))
+        return ResumePlan(history: history, recorded: nil, runbook: runbook, liveness: ScriptedLiveness(running: running))
     }
 
     @Test("finished steps are done, changed code needs a decision, unknown outcomes are flagged, by key")
@@ -76,17 +76,66 @@ struct ResumePlanTests {
             stepStart("gone", sha: "x"), stepEnd("gone", "ok"),
         ])
         #expect(plan.runbookChanged)
-        #expect(plan.removedKeys == ["gone"])
-        let decisions = plan.steps.map { "\($0.key): \($0.decision)" }
+        #expect(plan.sameRunbook, "4 of 5 recorded steps are still there")
+        #expect(plan.removed == [ResumePlan.Removed(key: "gone", finished: "ok", unknown: false)])
+        let b = try #require(runbook.step(key: "b")?.codeSHA256)
         #expect(
-            decisions == [
-                "a: done(status: \"ok\")",
-                "b: changed(status: \"ok\", recordedSHA256: \"recorded-b\", currentSHA256: Optional(\"\(try #require(runbook.step(key: "b")?.codeSHA256))\"))",
-                "c: unknown(idempotent: true)",
-                "d: run",
+            plan.steps.map(\.decision) == [
+                .done(status: "ok"),
+                .changed(status: "ok", change: ResumePlan.CodeChange(recordedSHA256: "recorded-b", currentSHA256: b, recordedCode: nil)),
+                .unknown(idempotent: true, change: nil, evidence: ResumePlan.Evidence(key: "c", started: "", lastHeard: "", outputFile: "out/0.log", pid: 11)),
+                .run,
+                .added,
             ])
         #expect(plan.step(4)?.attempts == 2)
-        #expect(plan.step(5) == nil, "a step the journal never saw has no plan: it simply runs")
+    }
+
+    @Test("a renamed heading: finished steps are suggested by code, never by position; an inserted identical block is added")
+    func renamedAndOrdinal() throws {
+        let drain = { (heading: String) in
+            parse("# R\n\n## \(heading)\n\n```bash {name=stop}\nstop\n```\n\n```bash {name=wait}\nwait\n```\n\n```bash {name=start}\nstart\n```\n")
+        }
+        let then = drain("Drain")
+        let history = try RunHistory(
+            records: records([
+                stepStart("r/drain/stop", sha: then.step(key: "r/drain/stop")?.codeSHA256), stepEnd("r/drain/stop", "ok"),
+                stepStart("r/drain/wait", sha: then.step(key: "r/drain/wait")?.codeSHA256), stepEnd("r/drain/wait", "ok"),
+            ]))
+        let renamed = ResumePlan(history: history, recorded: then, runbook: drain("Drain traffic"), liveness: ScriptedLiveness())
+        #expect(
+            renamed.steps.map(\.decision) == [
+                .renamed(from: "r/drain/stop", finished: "ok"), .renamed(from: "r/drain/wait", finished: "ok"), .renamed(from: "r/drain/start", finished: nil),
+            ])
+        #expect(renamed.removed.isEmpty && renamed.sameRunbook)
+
+        let block = { (text: String) in "```bash\n\(text)\n```\n\n" }
+        let before = parse("# O\n\n" + block("same") + block("same") + block("c"))
+        let keys = before.steps.map(\.key)
+        let ran = try RunHistory(
+            records: records([
+                stepStart(keys[0], sha: before.steps[0].codeSHA256), stepEnd(keys[0], "ok"),
+                stepStart(keys[1], sha: before.steps[1].codeSHA256), stepEnd(keys[1], "ok"),
+            ]))
+        let inserted = ResumePlan(
+            history: ran, recorded: before, runbook: parse("# O\n\n" + block("same") + block("same") + block("same") + block("c")),
+            liveness: ScriptedLiveness())
+        #expect(inserted.steps.map(\.decision) == [.done(status: "ok"), .done(status: "ok"), .added, .renamed(from: keys[2], finished: nil)])
+    }
+
+    @Test("another runbook at the same path is not the same runbook: under half of the recorded steps remain")
+    func identity() throws {
+        let then = parse("# Deploy\n\n```bash {id=a}\na\n```\n\n```bash {id=b}\nb\n```\n\n```bash {id=c}\nc\n```\n")
+        let history = try RunHistory(records: records([stepStart("a", sha: then.steps[0].codeSHA256), stepEnd("a", "ok")]))
+        let other = ResumePlan(history: history, recorded: then, runbook: parse("# Other\n\n```bash {id=x}\nx\n```\n"), liveness: ScriptedLiveness())
+        #expect(!other.sameRunbook)
+        #expect(other.identity == "0 of 3 recorded steps are still there (by key, or by the same code)")
+        let empty = ResumePlan(history: history, recorded: then, runbook: parse(""), liveness: ScriptedLiveness())
+        #expect(!empty.sameRunbook)
+        let edited = ResumePlan(
+            history: history, recorded: then, runbook: parse("# Deploy\n\n```bash {id=a}\na\n```\n\n```bash {id=z}\nz\n```\n"),
+            liveness: ScriptedLiveness())
+        #expect(edited.sameRunbook, "same title and one step kept")
+        #expect(edited.removed.map(\.key) == ["b", "c"])
     }
 
     @Test("a step whose recorded process is still alive stops the resume")
@@ -94,7 +143,10 @@ struct ResumePlanTests {
         let plan = try plan([stepStart("a", sha: nil), spawned("a", pid: 77)], running: [77])
         #expect(plan.steps.first?.decision == .stillRunning(pid: 77))
         let dead = try self.plan([stepStart("a", sha: nil), spawned("a", pid: 77)], running: [])
-        #expect(dead.steps.first?.decision == .unknown(idempotent: false))
+        #expect(
+            dead.steps.first?.decision
+                == .unknown(
+                    idempotent: false, change: nil, evidence: ResumePlan.Evidence(key: "a", started: "", lastHeard: "", outputFile: "out/0.log", pid: 77)))
     }
 
     @Test("exports of finished steps come back in journal order; secret ones are reported lost")

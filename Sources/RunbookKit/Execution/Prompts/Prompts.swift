@@ -46,8 +46,32 @@ enum Prompts {
 
     /// Resuming: a step whose outcome was never recorded.
     static let unknownOutcome = Prompt(
-        "outcome unknown: [r]e-run [d]one (it finished) [s]kip [q]uit [?] ", keys: ["r", "d", "s", "q"],
-        help: "  r  run it again\n  d  you checked: it finished; record it as done\n  s  skip it (asks for a reason)\n  q  quit: pause; nothing changes")
+        "outcome unknown: [r]e-run [d]one (it finished) [s]kip [h]shell [n]ote [q]uit [?] ", keys: ["r", "d", "s", "h", "n", "q"],
+        help: """
+              r  run it again
+              d  you checked: it finished; record it as done
+              s  skip it (asks for a reason)
+              h  open a shell with the run's environment to check what it did, then come back here
+              n  add a note to the record
+              q  quit: pause; nothing changes
+            """)
+
+    /// Starting a run of a runbook that has an unfinished one.
+    static let unfinished = Prompt(
+        "[r]esume that run [n]ew run [q]uit [?] ", keys: ["r", "n", "q"],
+        help: "  r  resume the unfinished run where it stopped\n  n  start a new run from the first step (the other stays unfinished)\n  q  quit: nothing runs")
+
+    /// Resuming: a step with the same code as one that finished under another key.
+    static func renamed(from: String, status: String) -> Prompt {
+        Prompt(
+            "[k]eep: it is '\(from)', \(status) [r]un it again [q]uit [?] ", keys: ["k", "r", "q"],
+            help: "  k  it is the same step, renamed: keep its result; it does not run again\n  r  run it again\n  q  quit: pause; nothing changes")
+    }
+
+    /// Resuming: a step of the recorded runbook that is gone and never finished.
+    static let removed = Prompt(
+        "step removed from the runbook: [r]emove it from this run [q]uit [?] ", keys: ["r", "q"],
+        help: "  r  record that it is removed: the run can complete without it\n  q  quit: pause; put it back in the runbook, or decide later")
 }
 
 /// One question: its text, the keys it accepts, its help.

@@ -72,6 +72,14 @@ final class RunRecorder {
         try journal.append(record)
     }
 
+    /// A `pause` decision on the run as a whole (a resume that stopped for decisions).
+    func pauseRun(reason: String) throws(JournalError) {
+        var record = JournalRecord(type: .decision)
+        record.choice = "pause"
+        record.reason = masker.mask(reason).0
+        try journal.append(record)
+    }
+
     /// A note on a step, masked and cut to 4096 characters; returns what was cut and masked.
     func note(_ step: Step, _ text: String) throws(JournalError) -> (cut: Bool, masked: Int) {
         var record = JournalRecord(type: .note)

@@ -8,23 +8,18 @@ extension RunSession {
         case stop(RunOutcome)
     }
 
-    /// The records a resume starts with: a cut torn tail, who resumed, a changed runbook (with a
-    /// byte-exact copy beside the original), and params given a different value.
+    /// The records a resume starts with: who resumed, a changed runbook (with a byte-exact copy
+    /// beside the original, recorded as the run's runbook from here on), and params given a
+    /// different value.
     func recordResume(_ resume: Resume) throws {
-        if let repair = resume.repair {
-            var record = JournalRecord(type: .recovered)
-            record.text =
-                "cut a torn last record of \(repair.discardedBytes) bytes (sha256 \(repair.discardedSHA256)); the original journal is kept as \((repair.backup as NSString).lastPathComponent)"
-            try recorder.append(record)
-        }
-        let startSHA = resume.history.runStart.runbook?.sha256
+        let startSHA = resume.history.latestRunbook?.sha256 ?? resume.history.runStart.runbook?.sha256
         var note = JournalRecord(type: .note)
         var text = "resumed by \(context.user)@\(context.host) (pid \(context.pid))"
         note.pid = context.pid
+        note.operatorName = context.user
+        note.host = context.host
         if runbook.sha256 != startSHA {
-            let copy = "runbook-\(runbook.sha256.prefix(12)).md"
-            try RunFolder.keep(runbook.rawBytes, as: copy, in: runDir)
-            text += "; the runbook changed since the run started: sha256 \(startSHA ?? "?") → \(runbook.sha256) (copy: \(copy))"
+            text += "; the runbook changed since the run started: sha256 \(startSHA ?? "?") → \(runbook.sha256)"
         }
         note.text = text
         try recorder.append(note)
@@ -43,8 +38,9 @@ extension RunSession {
         }
     }
 
-    /// Says what the resume found, restores exported variables, and asks the operator wherever
-    /// the record cannot say what to do (`--yes` never guesses: it pauses).
+    /// Says what the resume found, lists every step, restores exported variables, and settles
+    /// every step that needs a decision: by the operator's flags, or by asking (`--yes` never
+    /// guesses: it pauses, naming each).
     func decideResume(_ resume: Resume) throws -> ResumeFlow {
         let history = resume.history
         let start = history.runStart
@@ -55,15 +51,30 @@ extension RunSession {
         if resume.plan.runbookChanged {
             screen.warn("the runbook changed since this run started; steps are matched by key and their code compared")
         }
-        for key in resume.plan.removedKeys {
-            screen.warn("step '\(key)' is in the journal but no longer in the runbook (removed or renamed)")
-            try recorder.note("removed from the runbook since it was recorded", key: key)
-        }
+        if let stop = try checkIdentity(resume.plan) { return .stop(stop) }
+        showPreview(resume.plan)
         carried = resume.plan.carried
         if !resume.plan.lostSecrets.isEmpty {
             screen.warn(
                 "secret variables exported earlier are not stored and cannot be restored: \(resume.plan.lostSecrets.joined(separator: ", ")); re-run the step that exports them if later steps need them"
             )
+        }
+        if request.assumeYes {
+            let open = undecided(resume.plan)
+            if !open.isEmpty {
+                for stepPlan in resume.plan.steps {
+                    guard let step = runbook.steps.first(where: { $0.number == stepPlan.number }) else { continue }
+                    explain(step, stepPlan.decision)
+                }
+                for problem in open { context.error(problem) }
+                context.error(
+                    "--yes will not guess: nothing ran. Decide with --accept-changes KEY|all and --rerun-unknown KEY|all, or resume without --yes and answer")
+                try recorder.pauseRun(reason: "resume needs decisions --yes does not make: " + open.joined(separator: "; "))
+                return .stop(.paused)
+            }
+        }
+        for removed in resume.plan.removed {
+            if case .stop(let outcome) = try decideRemoved(removed) { return .stop(outcome) }
         }
         var done: [Int: String] = [:]
         for stepPlan in resume.plan.steps {
@@ -71,7 +82,111 @@ extension RunSession {
             attemptsBefore[step.key] = stepPlan.attempts
             if case .stop(let outcome) = try decide(step, stepPlan.decision, done: &done) { return .stop(outcome) }
         }
+        try recordRunbookSwitch(resume)
         return .proceed(done)
+    }
+
+    /// Every decision is settled: from here on the run's runbook is the one as it is now. A
+    /// byte-exact copy is kept beside the original and recorded, so the next resume compares with it.
+    private func recordRunbookSwitch(_ resume: Resume) throws {
+        let before = resume.history.latestRunbook?.sha256 ?? resume.history.runStart.runbook?.sha256
+        guard runbook.sha256 != before else { return }
+        let copy = "runbook-\(runbook.sha256.prefix(12)).md"
+        try RunFolder.keep(runbook.rawBytes, as: copy, in: runDir)
+        var note = JournalRecord(type: .note)
+        note.text = "the run goes on with the runbook as it is now: sha256 \(before ?? "?") → \(runbook.sha256) (copy: \(copy))"
+        note.runbook = RunbookRef(
+            path: request.runbookPath, realpath: plan.runbookRealpath, sha256: runbook.sha256, bytes: runbook.byteCount, snapshot: copy)
+        note.totalSteps = runbook.steps.count
+        try recorder.append(note)
+    }
+
+    /// Stops (paused) when the runbook is no longer the one the run started with, unless
+    /// `--accept-changes all` says to go on with it.
+    private func checkIdentity(_ plan: ResumePlan) throws -> RunOutcome? {
+        guard !plan.sameRunbook else { return nil }
+        if request.acceptChanges == .all {
+            screen.warn("\(runbook.path) is not the runbook this run started with (\(plan.identity)); going on with it: --accept-changes all")
+            try recorder.note("the runbook is not the one the run started with (\(plan.identity)); the operator went on with it (--accept-changes all)")
+            return nil
+        }
+        context.error(
+            "\(runbook.path) is not the runbook this run started with: \(plan.identity). Nothing ran. To go on with the runbook as it is now, resume with --accept-changes all; to start a new run of it, resume with --new-run (or 'runbook run --new-run \(request.runbookPath)')"
+        )
+        try recorder.pauseRun(reason: "the runbook is not the one the run started with (\(plan.identity))")
+        return .paused
+    }
+
+    /// Every step as the journal and the runbook now see it, before anything runs.
+    private func showPreview(_ plan: ResumePlan) {
+        screen.line(style.bold("Steps") + style.dim(" (the journal compared with the runbook as it is now)"))
+        func row(_ label: String, _ key: String, _ detail: String = "") {
+            let padded = label + String(repeating: " ", count: max(1, 10 - label.count))
+            screen.line("  \(padded)\(key)\(detail.isEmpty ? "" : style.dim("  " + detail))")
+        }
+        for step in plan.steps {
+            switch step.decision {
+            case .run: row("to run", step.key)
+            case .done(let status): row("finished", step.key, status)
+            case .changed(let status, _): row("changed", step.key, "finished \(status); its code changed since")
+            case .unknown(_, let change, _): row("unknown", step.key, "started, outcome never recorded" + (change == nil ? "" : "; its code changed since"))
+            case .stillRunning(let pid): row("running", step.key, "pid \(pid)")
+            case .added: row("added", step.key, "new since the run started")
+            case .renamed(let from, let finished): row("renamed", step.key, "same code as \(from)" + (finished.map { ", which finished \($0)" } ?? ""))
+            }
+        }
+        for removed in plan.removed {
+            row("removed", removed.key, removed.finished.map { "finished \($0)" } ?? (removed.unknown ? "outcome unknown" : "never finished"))
+        }
+    }
+
+    /// What `--yes` cannot settle with the flags given, one line each.
+    private func undecided(_ plan: ResumePlan) -> [String] {
+        var open: [String] = []
+        let accept = request.acceptChanges
+        for removed in plan.removed where removed.finished == nil && !accept.contains(removed.key) {
+            open.append("step '\(removed.key)' is no longer in the runbook and never finished (--accept-changes \(removed.key) records it removed)")
+        }
+        for step in plan.steps {
+            switch step.decision {
+            case .changed where !accept.contains(step.key):
+                open.append("step '\(step.key)' finished but its code changed since it ran (--accept-changes \(step.key) keeps the result)")
+            case .added where !accept.contains(step.key):
+                open.append("step '\(step.key)' is new since the run started (--accept-changes \(step.key) runs it)")
+            case .renamed(let from, .some) where !accept.contains(step.key, or: from):
+                open.append("step '\(step.key)' looks like '\(from)', which finished (--accept-changes \(step.key) takes it as that step)")
+            case .unknown(let idempotent, let change, _) where (!idempotent || change != nil) && !request.rerunUnknown.contains(step.key):
+                open.append(
+                    "step '\(step.key)' has an unknown outcome\(change == nil ? "" : " and its code changed since") (--rerun-unknown \(step.key) runs it again)"
+                )
+            default:
+                break
+            }
+        }
+        return open
+    }
+
+    private func decideRemoved(_ removed: ResumePlan.Removed) throws -> Flow {
+        guard removed.finished == nil else {
+            screen.warn("step '\(removed.key)' is in the journal but no longer in the runbook (removed or renamed)")
+            try recorder.note("removed from the runbook since it was recorded", key: removed.key)
+            return .next
+        }
+        screen.warn("step '\(removed.key)' is no longer in the runbook and never finished\(removed.unknown ? " (its outcome is unknown)" : "")")
+        if request.acceptChanges.contains(removed.key) {
+            try recorder.decision(key: removed.key, "removed", reason: "no longer in the runbook; --accept-changes \(request.acceptChanges.text)")
+            return .next
+        }
+        switch console.ask(Prompts.removed) {
+        case .key("r", _):
+            try recorder.decision(key: removed.key, "removed", reason: "no longer in the runbook; the operator removed it from the run")
+            return .next
+        case .signal(let s):
+            return .stop(.stopped(by: s))
+        default:
+            try recorder.decision(key: removed.key, "pause", reason: "resume needs a decision on a removed step")
+            return .stop(.paused)
+        }
     }
 
     private func decide(_ step: Step, _ decision: ResumePlan.Decision, done: inout [Int: String]) throws -> Flow {
@@ -82,74 +197,17 @@ extension RunSession {
             done[step.number] = status
             recorder.count(status)
             return .next
-        case .changed(let status, let recorded, let current):
-            return try decideChanged(step, status: status, recorded: recorded, current: current, done: &done)
+        case .changed(let status, let change):
+            return try decideChanged(step, status: status, change: change, done: &done)
         case .stillRunning(let pid):
             context.error("step '\(step.key)' of this run is still running (pid \(pid)); wait for it to end or stop it, then resume")
             return .stop(.locked)
-        case .unknown(let idempotent):
-            return try decideUnknown(step, idempotent: idempotent, done: &done)
+        case .unknown(let idempotent, let change, let evidence):
+            return try decideUnknown(step, idempotent: idempotent, change: change, evidence: evidence, done: &done)
+        case .added:
+            return try decideAdded(step, done: &done)
+        case .renamed(let from, let finished):
+            return try decideRenamed(step, from: from, finished: finished, done: &done)
         }
-    }
-
-    private func decideChanged(_ step: Step, status: String, recorded: String, current: String?, done: inout [Int: String]) throws -> Flow {
-        screen.line(
-            "\n"
-                + style.yellow(
-                    "step \(step.number) [\(step.key)] was \(status), but its code changed since it ran (\(recorded.prefix(12)) → \(current?.prefix(12) ?? "?"))"
-                ))
-        screen.code(step.code ?? "", language: step.language ?? "")
-        if request.assumeYes {
-            context.error("step '\(step.key)' changed since it ran; --yes will not guess. Resume without --yes and answer, or start a new run")
-            return .stop(.paused)
-        }
-        switch console.ask(Prompts.changed(status: status)) {
-        case .key("k", _):
-            try recorder.decision(step, "keep", reason: "code changed since it ran; kept the earlier result")
-            done[step.number] = status
-            recorder.count(status)
-        case .key("r", _):
-            try recorder.decision(step, "rerun", reason: "code changed since it ran")
-        case .signal(let s):
-            return .stop(.stopped(by: s))
-        default:
-            try recorder.decision(step, "pause", reason: "resume needs a decision on changed step")
-            return .stop(.paused)
-        }
-        return .next
-    }
-
-    private func decideUnknown(_ step: Step, idempotent: Bool, done: inout [Int: String]) throws -> Flow {
-        screen.line("\n" + style.yellow("step \(step.number) [\(step.key)] was started but its outcome was never recorded (the runner stopped while it ran)"))
-        if idempotent {
-            screen.line(style.dim("it is marked idempotent: it runs again"))
-            try recorder.decision(step, "rerun", reason: "outcome unknown; idempotent")
-            return .next
-        }
-        if request.assumeYes {
-            context.error(
-                "step '\(step.key)' has an unknown outcome and is not marked idempotent; --yes will not guess. Check what it did, then resume without --yes and answer"
-            )
-            return .stop(.paused)
-        }
-        switch console.ask(Prompts.unknownOutcome) {
-        case .key("r", _):
-            try recorder.decision(step, "rerun", reason: "outcome unknown")
-        case .key("d", _):
-            try recorder.decision(step, "done", reason: "outcome unknown; the operator says it finished")
-            try recorder.end(step, status: "done", reason: "confirmed by the operator after an interrupted run")
-            done[step.number] = "done"
-        case .key("s", let rest):
-            guard let reason = console.reason(rest, prompt: "reason for skipping: ") else { return .stop(.paused) }
-            try recorder.decision(step, "skip", reason: reason)
-            try recorder.end(step, status: "skipped", reason: reason)
-            done[step.number] = "skipped"
-        case .signal(let s):
-            return .stop(.stopped(by: s))
-        default:
-            try recorder.decision(step, "pause", reason: "resume needs a decision on a step with an unknown outcome")
-            return .stop(.paused)
-        }
-        return .next
     }
 }

@@ -8,8 +8,11 @@ public struct ResumeTicket {
     public let history: RunHistory
     /// The journal as verified under the lock.
     public let verification: JournalVerification
-    /// Set when a torn last record was cut.
+    /// Set when a torn last record was cut (and recorded, at once).
     public let repair: JournalRepair.Repair?
+    /// The runbook the run last ran, read from its byte-exact copy in the run folder; nil when
+    /// the copy is missing or unreadable (then only the journal's keys and code hashes are known).
+    public let recorded: Runbook?
     /// The runbook's lock, held until the resumed run ends.
     let lock: RunLock
 
@@ -19,8 +22,11 @@ public struct ResumeTicket {
         return FileManager.default.fileExists(atPath: ref.realpath) ? ref.realpath : ref.path
     }
 
-    /// Where the byte-exact copy of the runbook the run started with is.
-    public var snapshotPath: String { runDir + "/" + (history.runStart.runbook?.snapshot ?? "runbook.md") }
+    /// Gives the runbook's lock back without resuming (`--new-run` takes it again for the new run).
+    public func release() { lock.release() }
+
+    /// Where the byte-exact copy of the runbook the run last ran is.
+    public var snapshotPath: String { runDir + "/" + (history.latestRunbook?.snapshot ?? "runbook.md") }
 }
 
 extension RunLauncher {
@@ -59,12 +65,23 @@ extension RunLauncher {
     }
 
     private func loadHistory(runDir: String, journalPath: String, verification: JournalVerification, lock: RunLock) -> Result<ResumeTicket, RunOutcome> {
+        var verification = verification
         var repair: JournalRepair.Repair?
         if verification.tornTail != nil {
             do {
-                repair = try JournalRepair.cutTornTail(path: journalPath, keep: verification.verifiedBytes, at: context.clock.now())
+                let cut = try JournalRepair.cutTornTail(path: journalPath, keep: verification.verifiedBytes, at: context.clock.now())
+                repair = cut
+                // Recorded at once, so the record of the repair survives a resume that stops early.
+                let journal = try RunFolder.reopen(
+                    dir: runDir, runId: verification.records.first?.runId ?? "", verification: verification, clock: context.clock,
+                    failAtSeq: journalFaultSeq)
+                var record = JournalRecord(type: .recovered)
+                record.text =
+                    "cut a torn last record of \(cut.discardedBytes) bytes (sha256 \(cut.discardedSHA256)); the original journal is kept as \((cut.backup as NSString).lastPathComponent)"
+                try journal.append(record)
+                verification = try JournalVerifier.verify(path: journalPath)
             } catch {
-                return refuse(error.message, .journalUnwritable)
+                return refuse(failureText(error), .journalUnwritable)
             }
         }
         let history: RunHistory
@@ -77,7 +94,10 @@ extension RunLauncher {
         guard history.runStart.runbook != nil else {
             return refuse("\(journalPath): the run_start record names no runbook", .damagedJournal)
         }
-        return .success(ResumeTicket(runDir: runDir, history: history, verification: verification, repair: repair, lock: lock))
+        let snapshot = runDir + "/" + (history.latestRunbook?.snapshot ?? "runbook.md")
+        let recorded = try? RunbookParser.parse(path: snapshot)
+        return .success(
+            ResumeTicket(runDir: runDir, history: history, verification: verification, repair: repair, recorded: recorded, lock: lock))
     }
 
     private func refuse(_ text: String, _ outcome: RunOutcome) -> Result<ResumeTicket, RunOutcome> {

@@ -24,14 +24,24 @@ public struct RunLauncher {
     public func run(_ request: RunRequest, runbook: Runbook) -> RunOutcome {
         // One console for the whole run: answers piped for the param prompts are read ahead.
         let console = Console(context: context)
-        guard let plan = makePlan(request, runbook: runbook, recorded: [], console: console) else { return .refused }
+        let realpath = URL(fileURLWithPath: request.runbookPath).resolvingSymlinksInPath().path
         let runId = context.runIds.next()
         let lock: RunLock
-        switch takeLock(runbookRealpath: plan.runbookRealpath, runId: runId, runbookName: runbook.path) {
+        switch takeLock(runbookRealpath: realpath, runId: runId, runbookName: runbook.path) {
         case .success(let taken): lock = taken
         case .failure(let outcome): return outcome.outcome
         }
         defer { lock.release() }
+        if !request.newRun, let unfinished = RunCatalog(state: context.stateDirectory).unfinished(realpath: realpath) {
+            switch offerResume(unfinished, request: request, console: console) {
+            case .newRun: break
+            case .resume:
+                lock.release()
+                return resumeUnfinished(unfinished, request: request, runbook: runbook)
+            case .stop(let outcome): return outcome
+            }
+        }
+        guard let plan = makePlan(request, runbook: runbook, recorded: [], console: console) else { return .refused }
         let journal: JournalWriter
         do {
             journal = try RunFolder.create(
@@ -62,10 +72,43 @@ public struct RunLauncher {
             return .journalUnwritable
         }
         let resume = RunSession.Resume(
-            history: history, repair: ticket.repair, plan: ResumePlan(history: history, runbook: runbook, liveness: liveness))
+            history: history, repair: ticket.repair,
+            plan: ResumePlan(history: history, recorded: ticket.recorded, runbook: runbook, liveness: liveness))
         return RunSession.runInScratchFolder(
             context: context, plan: plan, request: request, runId: history.runId, runDir: ticket.runDir, journal: journal,
             console: console, launcher: launcher, resume: resume)
+    }
+
+    private enum UnfinishedChoice {
+        case resume
+        case newRun
+        case stop(RunOutcome)
+    }
+
+    /// The runbook has an unfinished run: say which; on a terminal offer resume / new run / quit,
+    /// otherwise stop (paused) unless `--new-run`.
+    private func offerResume(_ run: RunSummary, request: RunRequest, console: Console) -> UnfinishedChoice {
+        let what =
+            "\(request.runbookPath) has an unfinished run \(run.runId) (\(run.state), started \(run.started) by \(run.operatorName), \(run.stepsRecorded)/\(run.totalSteps) steps done)"
+        guard !request.assumeYes, console.source == .terminal else {
+            context.error(
+                "\(what); nothing ran. Resume it with 'runbook resume \(run.runId)', or start another with 'runbook run --new-run \(request.runbookPath)'")
+            return .stop(.paused)
+        }
+        console.print(console.style.yellow(what) + "\n")
+        switch console.ask(Prompts.unfinished) {
+        case .key("r", _): return .resume
+        case .key("n", _): return .newRun
+        case .signal(let s): return .stop(.stopped(by: s))
+        default: return .stop(.paused)
+        }
+    }
+
+    private func resumeUnfinished(_ run: RunSummary, request: RunRequest, runbook: Runbook) -> RunOutcome {
+        switch prepareResume(run.dir) {
+        case .success(let ticket): return resume(ticket, request: request, runbook: runbook)
+        case .failure(let outcome): return outcome
+        }
     }
 
     /// Resolves params (asking for missing ones unless `--yes`) and checks the machine; prints
@@ -85,13 +128,27 @@ public struct RunLauncher {
             return nil
         }
         let plan = RunPlan(runbook: runbook, path: request.runbookPath, params: params, environment: context.environment)
-        let problems = plan.preflight(hasTerminal: context.terminal.isInteractive)
+        let problems = selectionProblems(request, runbook: runbook) + plan.preflight(hasTerminal: context.terminal.isInteractive)
         guard problems.isEmpty else {
             for problem in problems { context.error(problem) }
             context.error("nothing was run; fix the runbook or the machine and run again")
             return nil
         }
         return plan
+    }
+
+    /// `--from` and `--only` must name steps of the runbook.
+    private func selectionProblems(_ request: RunRequest, runbook: Runbook) -> [String] {
+        let keys = runbook.steps.map(\.key)
+        var problems: [String] = []
+        for (flag, key) in (request.from.map { [("--from", $0)] } ?? []) + request.only.map({ ("--only", $0) }) where !keys.contains(key) {
+            let hint = closestMatch(to: key, in: keys).map { " (did you mean '\($0)'?)" } ?? "; 'runbook show \(request.runbookPath)' lists the keys"
+            problems.append("\(flag) \(key): \(runbook.path) has no step with that key\(hint)")
+        }
+        if request.from != nil && !request.only.isEmpty {
+            problems.append("--from and --only do not go together: give one of them")
+        }
+        return problems
     }
 
     /// Why a run could not go on, with the outcome to report.
@@ -132,6 +189,8 @@ public struct RunLauncher {
         start.tool = "runbook \(RunbookVersion.string)"
         start.pid = context.pid
         start.bootId = context.bootId
+        if let from = request.from { start.text = "steps selected: --from \(from)" }
+        if !request.only.isEmpty { start.text = "steps selected: --only \(request.only.joined(separator: ","))" }
         return start
     }
 

@@ -14,6 +14,16 @@ public struct RunRequest: Sendable {
     public var incident: String?
     /// Seconds between SIGTERM and SIGKILL on timeout (RUNBOOK_KILL_GRACE, default 10).
     public var killGrace = 10.0
+    /// `--accept-changes KEY|all`: accept the runbook as it is now for these steps (resume).
+    public var acceptChanges = KeySelection.none
+    /// `--rerun-unknown KEY|all`: run again these steps whose outcome is unknown (resume).
+    public var rerunUnknown = KeySelection.none
+    /// `--new-run`: start a new run even though the runbook has an unfinished one.
+    public var newRun = false
+    /// `--from KEY`: the steps before it are recorded as not selected, not run.
+    public var from: String?
+    /// `--only KEY` (repeatable): only these steps run, a step marked `skip` too; the rest are recorded as not selected.
+    public var only: [String] = []
     /// Bytes of output kept at the start and at the end of each step's record.
     public var outputHead = 256 * 1024
     /// Bytes kept at the end.
@@ -23,6 +33,43 @@ public struct RunRequest: Sendable {
     public init(runbookPath: String, environment: [String: String] = [:]) {
         self.runbookPath = runbookPath
         if let grace = environment["RUNBOOK_KILL_GRACE"].flatMap(Double.init), grace >= 0 { killGrace = grace }
+    }
+}
+
+/// Steps named on the command line: none, some keys, or all.
+public enum KeySelection: Equatable, Sendable {
+    /// No step.
+    case none
+    /// These keys.
+    case keys(Set<String>)
+    /// Every step.
+    case all
+
+    /// From repeated `--flag KEY` values; `all` anywhere selects every step.
+    public init(_ values: [String]) {
+        if values.contains("all") {
+            self = .all
+        } else {
+            self = values.isEmpty ? .none : .keys(Set(values))
+        }
+    }
+
+    /// Whether `key` (or, for a renamed step, its old key `other`) is selected.
+    public func contains(_ key: String, or other: String? = nil) -> Bool {
+        switch self {
+        case .none: return false
+        case .all: return true
+        case .keys(let keys): return keys.contains(key) || other.map(keys.contains) == true
+        }
+    }
+
+    /// The flag's value as typed, for records: `all` or the keys joined by commas.
+    public var text: String {
+        switch self {
+        case .none: return ""
+        case .all: return "all"
+        case .keys(let keys): return keys.sorted().joined(separator: ",")
+        }
     }
 }
 

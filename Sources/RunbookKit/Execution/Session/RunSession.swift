@@ -128,9 +128,15 @@ final class RunSession {
                 continue
             }
             do {
+                if let reason = notSelected(step) {
+                    screen.line(style.dim("· step \(step.number)/\(runbook.steps.count) [\(step.key)] not selected (\(reason))"))
+                    try recorder.start(step, attempt: 0)
+                    try recorder.end(step, status: "skipped", reason: "not selected: \(reason)")
+                    continue
+                }
                 screen.step(step)
                 let flow: Flow
-                if step.attributes.skip {
+                if step.attributes.skip && !request.only.contains(step.key) {
                     let reason = step.attributes.skipReason ?? "marked skip in the runbook"
                     screen.line(style.dim("skipped: \(reason)"))
                     try recorder.start(step, attempt: 0)
@@ -149,6 +155,17 @@ final class RunSession {
             }
         }
         return .next
+    }
+
+    /// Why `--from` or `--only` leaves `step` out, or nil when it runs.
+    private func notSelected(_ step: Step) -> String? {
+        if !request.only.isEmpty {
+            return request.only.contains(step.key) ? nil : "--only \(request.only.joined(separator: ","))"
+        }
+        if let from = request.from, let first = runbook.steps.first(where: { $0.key == from }), step.number < first.number {
+            return "--from \(from)"
+        }
+        return nil
     }
 
     /// Records `run_end` for a run that ended (not for one that paused) and prints the summary.

@@ -18,8 +18,13 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var incident: String?
     /// When it ended, if it did.
     public var ended: String?
-    /// completed, completed_with_failures, aborted, paused (resumable), or damaged.
+    /// running, paused (stopped on purpose, resumable), interrupted (the runner died; resumable),
+    /// completed, completed_with_failures, aborted, or damaged (the journal fails verification).
     public var state: String
+    /// The runner's pid, while it runs.
+    public var pid: Int32?
+    /// The step whose outcome is unknown (interrupted runs).
+    public var unknownStep: String?
     /// Steps that finished (ok, done or skipped).
     public var stepsRecorded: Int
     /// Steps the runbook had when the run started.
@@ -32,7 +37,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case started
         case operatorName = "operator"
         case incident, ended
-        case state
+        case state, pid
+        case unknownStep = "unknown_step"
         case stepsRecorded = "steps_recorded"
         case totalSteps = "total_steps"
     }
@@ -60,12 +66,30 @@ public struct RunCatalog: Sendable {
             let history = try? RunHistory(records: verification.records)
         else { return nil }
         let start = history.runStart
-        let finished = history.steps.values.filter { if case .completed = $0.state { return true } else { return false } }.count
-        let state = verification.problem != nil ? "damaged" : (history.runEnd?.status ?? "paused")
-        return RunSummary(
+        let total = history.latestTotalSteps ?? start.totalSteps ?? 0
+        var summary = RunSummary(
             runId: history.runId, dir: dir, runbook: start.runbook?.path ?? "?", runbookRealpath: start.runbook?.realpath ?? "",
             started: start.ts, operatorName: "\(start.operatorName ?? "?")@\(start.host ?? "?")", incident: start.incident,
-            ended: history.runEnd?.ts, state: state, stepsRecorded: finished, totalSteps: start.totalSteps ?? 0)
+            ended: history.runEnd?.ts, state: "paused", pid: nil, unknownStep: nil, stepsRecorded: min(history.finishedCount, total),
+            totalSteps: total)
+        if verification.problem != nil {
+            summary.state = "damaged"
+        } else if let end = history.runEnd {
+            summary.state = end.status ?? "completed"
+        } else if let holder = RunLock.currentHolder(runbookRealpath: summary.runbookRealpath, state: state), holder.runId == history.runId {
+            summary.state = "running"
+            summary.pid = holder.pid
+        } else if !history.endedInPause || history.unknownStep != nil {
+            summary.state = "interrupted"
+            summary.unknownStep = history.unknownStep?.key
+        }
+        return summary
+    }
+
+    /// The latest run of the runbook at `realpath` that has not ended (paused, interrupted or
+    /// running), if there is one; damaged runs are not offered.
+    public func unfinished(realpath: String) -> RunSummary? {
+        list().last { $0.runbookRealpath == realpath && $0.ended == nil && $0.state != "damaged" }
     }
 
     /// What a target named on the command line turned out to be.
@@ -82,7 +106,7 @@ public struct RunCatalog: Sendable {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: target, isDirectory: &isDir) {
             if isDir.boolValue { return .run(target) }
-            if target.hasSuffix("journal.jsonl") { return .run(RunFolder.folder(ofJournal: target)) }
+            if target.hasSuffix("journal.jsonl") { return .run(Self.folder(ofJournal: target)) }
             let real = URL(fileURLWithPath: target).resolvingSymlinksInPath().path
             let runs = list().filter { $0.runbookRealpath == real && $0.ended == nil }
             guard let latest = runs.last else {
@@ -93,6 +117,12 @@ public struct RunCatalog: Sendable {
         let dir = state.runDir(target)
         if FileManager.default.fileExists(atPath: dir + "/journal.jsonl") { return .run(dir) }
         return .problem("no run '\(target)' under \(state.runsDir); 'runbook runs' lists them")
+    }
+
+    /// The run folder holding the journal at `journalPath`.
+    public static func folder(ofJournal journalPath: String) -> String {
+        let folder = (journalPath as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "." : folder
     }
 
     /// The journal file for `target`: a journal file, a run folder, or a run id in `state` (when

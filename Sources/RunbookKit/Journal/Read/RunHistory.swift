@@ -25,6 +25,11 @@ public struct RunHistory: Sendable {
         /// Variables it exported (values nil for secrets).
         var exports: [ExportedVariable]
         var unset: [String]
+        /// The sequence number and time of its last `step_start` (its output file is `out/<seq>.log`).
+        var startSeq: Int?
+        var startTs: String?
+        /// The time of the last record about it.
+        var lastTs: String?
     }
 
     /// The run's first record: its id, runbook, operator, params and incident.
@@ -33,6 +38,18 @@ public struct RunHistory: Sendable {
     /// Steps by key, in the order they first appear in the journal.
     let steps: [String: StepRecord]
     let order: [String]
+    /// The runbook the run last ran: the one it started with, or the one a resume recorded.
+    let latestRunbook: RunbookRef?
+    /// The step count of that runbook.
+    let latestTotalSteps: Int?
+    /// Keys removed from the run by a recorded decision.
+    let removedKeys: Set<String>
+    /// Keys a `matched` decision says are now known under another key.
+    let supersededKeys: Set<String>
+    /// The last record's time.
+    let lastTs: String
+    /// The last record.
+    let last: JournalRecord
 
     var runId: String { runStart.runId ?? "" }
 
@@ -44,9 +61,17 @@ public struct RunHistory: Sendable {
         var steps: [String: StepRecord] = [:]
         var order: [String] = []
         var end: JournalRecord?
+        var runbook = first.runbook
+        var total = first.totalSteps
+        var removed = Set<String>()
+        var superseded = Set<String>()
         for record in records.dropFirst() {
             guard let key = record.key else {
                 if record.type == .runEnd { end = record }
+                if record.type == .note, let ref = record.runbook {
+                    runbook = ref
+                    total = record.totalSteps ?? total
+                }
                 continue
             }
             var step =
@@ -55,6 +80,7 @@ public struct RunHistory: Sendable {
                     key: key, state: .notStarted, codeSHA256: nil, pid: nil, starttime: nil,
                     attempts: 0, exports: [], unset: [])
             if steps[key] == nil { order.append(key) }
+            step.lastTs = record.ts
             switch record.type {
             case .stepStart:
                 step.state = .unknown
@@ -62,6 +88,8 @@ public struct RunHistory: Sendable {
                 step.attempts = max(step.attempts, record.attempt ?? 0)
                 step.pid = nil
                 step.starttime = nil
+                step.startSeq = record.seq
+                step.startTs = record.ts
             case .stepSpawned:
                 step.pid = record.pid
                 step.starttime = record.starttime
@@ -77,6 +105,17 @@ public struct RunHistory: Sendable {
             case .decision where record.choice == "skip":
                 // A skip chosen after a failure ends the step (no step_end follows it).
                 if case .failed = step.state { step.state = .completed(status: "skipped") }
+            case .decision where record.choice == "matched":
+                // The operator said this step is one that finished under another key (`text`).
+                if let old = record.text.flatMap({ steps[$0] }), case .completed = old.state {
+                    superseded.insert(old.key)
+                    step.state = old.state
+                    step.codeSHA256 = old.codeSHA256
+                    step.exports = old.exports
+                    step.unset = old.unset
+                }
+            case .decision where record.choice == "removed":
+                removed.insert(key)
             default:
                 break
             }
@@ -85,7 +124,31 @@ public struct RunHistory: Sendable {
         self.steps = steps
         self.order = order
         self.runEnd = end
+        latestRunbook = runbook
+        latestTotalSteps = total
+        removedKeys = removed
+        supersededKeys = superseded
+        last = records.last ?? first
+        lastTs = last.ts
     }
+
+    /// Steps that finished (ok, done, skipped), counted once each: keys removed by a decision or
+    /// known under another key are left out.
+    var finishedCount: Int {
+        steps.values.filter { step in
+            guard case .completed = step.state else { return false }
+            return !removedKeys.contains(step.key) && !supersededKeys.contains(step.key)
+        }.count
+    }
+
+    /// The step whose outcome is unknown (started, never ended), if one is.
+    var unknownStep: StepRecord? {
+        order.lazy.compactMap { steps[$0] }.first { $0.state == .unknown }
+    }
+
+    /// Whether the run's last word was a pause (the operator quit, input ended, a decision was
+    /// needed, or a signal stopped it cleanly): the runner stopped on purpose.
+    var endedInPause: Bool { last.type == .decision && last.choice == "pause" }
 
     /// Whether the process recorded for a step with an unknown outcome is still alive (same pid and start time).
     func isStillRunning(_ step: StepRecord, liveness: any ProcessLiveness) -> Bool {

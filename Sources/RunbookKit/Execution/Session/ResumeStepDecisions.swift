@@ -1,0 +1,191 @@
+import Foundation
+
+/// The decisions on single steps a resume may need: a changed finished step, an added one, a
+/// renamed one, one whose outcome is unknown.
+extension RunSession {
+    /// Shows what a resume decision is about: the step, what the journal knows, what changed.
+    func explain(_ step: Step, _ decision: ResumePlan.Decision) {
+        switch decision {
+        case .changed(let status, let change):
+            screen.line(
+                "\n"
+                    + style.yellow(
+                        "step \(step.number) [\(step.key)] was \(status), but its code changed since it ran (\(change.recordedSHA256.prefix(12)) → \(change.currentSHA256?.prefix(12) ?? "?"))"
+                    ))
+            showChange(step, change)
+        case .added:
+            screen.line("\n" + style.yellow("step \(step.number) [\(step.key)] was added since the run started"))
+            screen.code(step.code ?? step.title, language: step.language ?? "")
+        case .renamed(let from, .some):
+            screen.line("\n" + style.yellow("'\(step.key)' looks like '\(from)', which finished: same code"))
+        case .unknown(_, let change, let evidence):
+            screen.line(
+                "\n" + style.yellow("step \(step.number) [\(step.key)] was started but its outcome was never recorded (the runner stopped while it ran)")
+                    + (change == nil ? "" : style.yellow("; its code changed since")))
+            showEvidence(evidence)
+            if let change { showChange(step, change) }
+        default:
+            break
+        }
+    }
+
+    func decideChanged(_ step: Step, status: String, change: ResumePlan.CodeChange, done: inout [Int: String]) throws -> Flow {
+        explain(step, .changed(status: status, change: change))
+        if request.acceptChanges.contains(step.key) {
+            try recorder.decision(step, "keep", reason: "code changed since it ran; kept the earlier result (--accept-changes \(request.acceptChanges.text))")
+            done[step.number] = status
+            recorder.count(status)
+            return .next
+        }
+        switch console.ask(Prompts.changed(status: status)) {
+        case .key("k", _):
+            try recorder.decision(step, "keep", reason: "code changed since it ran; kept the earlier result")
+            done[step.number] = status
+            recorder.count(status)
+        case .key("r", _):
+            try recorder.decision(step, "rerun", reason: "code changed since it ran")
+        case .signal(let s):
+            return .stop(.stopped(by: s))
+        default:
+            try recorder.decision(step, "pause", reason: "resume needs a decision on changed step")
+            return .stop(.paused)
+        }
+        return .next
+    }
+
+    /// An added step: with `--accept-changes` it runs (recorded); otherwise, when the operator is
+    /// asked, the step's own prompt (run, skip, …) is the decision, after this explanation.
+    func decideAdded(_ step: Step, done: inout [Int: String]) throws -> Flow {
+        if request.acceptChanges.contains(step.key) {
+            screen.line("\n" + style.yellow("step \(step.number) [\(step.key)] was added since the run started; it runs (--accept-changes)"))
+            try recorder.decision(step, "run", reason: "added since the run started; --accept-changes \(request.acceptChanges.text)")
+            return .next
+        }
+        explain(step, .added)
+        screen.line(style.dim("you are asked before it runs, when its turn comes"))
+        try recorder.note("added to the runbook since the run started; the operator is asked before it runs", key: step.key)
+        return .next
+    }
+
+    func decideRenamed(_ step: Step, from: String, finished: String?, done: inout [Int: String]) throws -> Flow {
+        guard let status = finished else {
+            // It had not finished: the same code simply runs under its new key.
+            var record = JournalRecord(type: .decision)
+            record.key = step.key
+            record.choice = "renamed"
+            record.reason = "same code as '\(from)', which had not finished"
+            record.text = from
+            try recorder.append(record)
+            return .next
+        }
+        explain(step, .renamed(from: from, finished: status))
+        if request.acceptChanges.contains(step.key, or: from) {
+            try recordMatch(step, from: from, reason: "same code as '\(from)', which finished \(status); --accept-changes \(request.acceptChanges.text)")
+            done[step.number] = status
+            recorder.count(status)
+            return .next
+        }
+        switch console.ask(Prompts.renamed(from: from, status: status)) {
+        case .key("k", _):
+            try recordMatch(step, from: from, reason: "same code as '\(from)', which finished \(status); the operator says it is that step")
+            done[step.number] = status
+            recorder.count(status)
+            return .next
+        case .key("r", _):
+            try recorder.decision(step, "rerun", reason: "looks like '\(from)' (same code), which finished; run again")
+            return .next
+        case .signal(let s):
+            return .stop(.stopped(by: s))
+        default:
+            try recorder.decision(step, "pause", reason: "resume needs a decision on a renamed step")
+            return .stop(.paused)
+        }
+    }
+
+    /// A `matched` decision: `step` is the step that finished as `from`.
+    private func recordMatch(_ step: Step, from: String, reason: String) throws(JournalError) {
+        var record = JournalRecord(type: .decision)
+        record.key = step.key
+        record.choice = "matched"
+        record.reason = reason
+        record.text = from
+        try recorder.append(record)
+    }
+
+    func decideUnknown(
+        _ step: Step, idempotent: Bool, change: ResumePlan.CodeChange?, evidence: ResumePlan.Evidence, done: inout [Int: String]
+    ) throws -> Flow {
+        explain(step, .unknown(idempotent: idempotent, change: change, evidence: evidence))
+        if idempotent && change == nil {
+            screen.line(style.dim("it is marked idempotent: it runs again"))
+            try recorder.decision(step, "rerun", reason: "outcome unknown; idempotent")
+            return .next
+        }
+        if request.rerunUnknown.contains(step.key) {
+            try recorder.decision(
+                step, "rerun", reason: "outcome unknown\(change == nil ? "" : "; code changed"); --rerun-unknown \(request.rerunUnknown.text)")
+            return .next
+        }
+        while true {
+            let answer = console.ask(Prompts.unknownOutcome)
+            switch answer {
+            case .key("r", _):
+                try recorder.decision(step, "rerun", reason: "outcome unknown")
+            case .key("d", _):
+                try recorder.decision(step, "done", reason: "outcome unknown; the operator says it finished")
+                try recorder.end(step, status: "done", reason: "confirmed by the operator after an interrupted run")
+                done[step.number] = "done"
+            case .key("s", let rest):
+                guard let reason = console.reason(rest, prompt: "reason for skipping: ") else { return .stop(.paused) }
+                try recorder.decision(step, "skip", reason: reason)
+                try recorder.end(step, status: "skipped", reason: reason)
+                done[step.number] = "skipped"
+            case .key("h", _):
+                try recorder.decision(step, "shell", reason: "checking what an interrupted step did")
+                let env = plan.environment(for: step, runId: runId, carried: carried)
+                tools.shell(env: env, dir: plan.directory(for: step, env: env), fallback: runbook.defaults.shell)
+                continue
+            case .key("n", let rest):
+                guard let text = console.reason(rest, prompt: "note: ") else { return .stop(.paused) }
+                _ = try recorder.note(step, text)
+                continue
+            case .signal(let s):
+                return .stop(.stopped(by: s))
+            default:
+                try recorder.decision(step, "pause", reason: "resume needs a decision on a step with an unknown outcome")
+                return .stop(.paused)
+            }
+            return .next
+        }
+    }
+
+    /// The code as it ran and as it is now, as a line diff (or, without the recorded copy, the code now).
+    private func showChange(_ step: Step, _ change: ResumePlan.CodeChange) {
+        guard let old = change.recordedCode else {
+            screen.code(step.code ?? "", language: step.language ?? "")
+            return
+        }
+        screen.line(style.dim("--- as it ran   +++ as it is now"))
+        for line in lineDiff(old, step.code ?? "") {
+            screen.line(line.hasPrefix("-") ? style.red(line) : line.hasPrefix("+") ? style.green(line) : line)
+        }
+    }
+
+    /// When the step started, when the journal last heard of it, and the end of its partial output.
+    private func showEvidence(_ evidence: ResumePlan.Evidence) {
+        var facts: [String] = []
+        if let started = evidence.started { facts.append("started \(started)") }
+        if let last = evidence.lastHeard, last != evidence.started { facts.append("last recorded \(last)") }
+        if let pid = evidence.pid { facts.append("pid \(pid), no longer running") }
+        if !facts.isEmpty { screen.line(style.dim(facts.joined(separator: "; "))) }
+        guard let file = evidence.outputFile else { return }
+        guard case .bytes(let bytes)? = try? readRegularFile(runDir + "/" + file, limit: 64 * 1024 * 1024) else {
+            screen.line(style.dim("no output was recorded (\(file))"))
+            return
+        }
+        let text = String(decoding: bytes.suffix(4096), as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(11).map(String.init)
+        screen.line(style.dim("its output so far (\(bytes.count) bytes in \(file)), last lines:"))
+        for line in lines.last == "" ? Array(lines.dropLast()) : lines { screen.line("  " + line) }
+    }
+}

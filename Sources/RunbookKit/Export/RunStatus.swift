@@ -1,0 +1,167 @@
+import Foundation
+
+/// One run, step by step, as `runbook status` shows it: each step's final outcome, attempts,
+/// durations and output sizes, and who decided or noted what, when.
+public struct RunStatus: Encodable, Sendable {
+    /// A decision or a note on a step (or on the run).
+    public struct Event: Encodable, Sendable, Equatable {
+        /// When it was recorded.
+        public var ts: String
+        /// Who was operating the run then (`user@host`).
+        public var who: String
+        /// `decision` or `note`.
+        public var kind: String
+        /// The decision (`run`, `skip`, `retry`, `abort`, `pause`, `keep`, `rerun`, `matched`, `removed`, …).
+        public var choice: String?
+        /// The reason given, or the note's text.
+        public var text: String?
+    }
+
+    /// One step.
+    public struct StepStatus: Encodable, Sendable {
+        /// Its key.
+        public var key: String
+        /// Its number in the run's runbook, when it is there.
+        public var number: Int?
+        /// Its title, when the run's runbook copy could be read.
+        public var title: String?
+        /// `ok`, `failed`, `timed_out`, `interrupted`, `skipped`, `done`, `unknown` (started, no end), `not_run`, `removed`.
+        public var outcome: String
+        /// Attempts made.
+        public var attempts: Int
+        /// Milliseconds all its attempts ran.
+        public var durationMs: Int
+        /// Bytes of output all its attempts wrote.
+        public var outputBytes: Int
+        /// The last exit code.
+        public var exitCode: Int32?
+        /// Its decisions and notes, in order.
+        public var events: [Event]
+
+        enum CodingKeys: String, CodingKey {
+            case key, number, title, outcome, attempts, events
+            case durationMs = "duration_ms"
+            case outputBytes = "output_bytes"
+            case exitCode = "exit_code"
+        }
+    }
+
+    /// Always `runbook-status`.
+    public var format = "runbook-status"
+    /// The format's version.
+    public var version = 1
+    /// The run as `runbook runs` lists it (state, counts, times).
+    public var run: RunSummary
+    /// Its steps: those of the run's runbook in order, then any other key the journal knows.
+    public var steps: [StepStatus]
+    /// Decisions and notes on the run as a whole.
+    public var events: [Event]
+
+    /// The status of the run whose journal verified as `records`, in `summary`'s folder.
+    public init(summary: RunSummary, records: [JournalRecord]) {
+        run = summary
+        var collector = StatusCollector()
+        for record in records { collector.add(record) }
+        let snapshot = collector.snapshot.flatMap { try? RunbookParser.parse(path: summary.dir + "/" + $0) }
+        var steps: [StepStatus] = []
+        var seen = Set<String>()
+        for step in snapshot?.steps ?? [] {
+            seen.insert(step.key)
+            var status = collector.steps[step.key] ?? StepStatus.empty(step.key)
+            status.number = step.number
+            status.title = step.title
+            steps.append(status)
+        }
+        for key in collector.order where !seen.contains(key) {
+            if let status = collector.steps[key] { steps.append(status) }
+        }
+        self.steps = steps
+        events = collector.runEvents
+    }
+
+    /// The human form.
+    public func text(style: Style) -> String {
+        var out = style.bold("Run \(run.runId)") + "  \(run.state)  \(run.stepsRecorded)/\(run.totalSteps) steps done\n"
+        out += "runbook: \(run.runbook)\nstarted \(run.started) by \(run.operatorName)"
+        if let ended = run.ended { out += ", ended \(ended)" }
+        if let incident = run.incident { out += ", incident \(incident)" }
+        out += "\n"
+        for event in events { out += "    " + Self.line(event) + "\n" }
+        for step in steps {
+            let mark = ["ok", "done"].contains(step.outcome) ? "✔" : step.outcome == "skipped" ? "↷" : step.outcome == "not_run" ? "·" : "✘"
+            var facts = ["\(step.attempts) attempt\(step.attempts == 1 ? "" : "s")"]
+            if step.durationMs > 0 || step.attempts > 0 { facts.append(formatDuration(Double(step.durationMs) / 1000)) }
+            if step.outputBytes > 0 { facts.append("\(step.outputBytes) B output") }
+            if let code = step.exitCode { facts.append("exit \(code)") }
+            let number = step.number.map { String($0) } ?? "-"
+            let outcome = step.outcome + String(repeating: " ", count: max(1, 12 - step.outcome.count))
+            out +=
+                "\(number.count < 3 ? String(repeating: " ", count: 3 - number.count) : "")\(number) \(mark) \(outcome)\(step.key)  \(style.dim(facts.joined(separator: ", ")))\n"
+            for event in step.events { out += "      " + Self.line(event) + "\n" }
+        }
+        return out
+    }
+
+    private static func line(_ event: Event) -> String {
+        let what = event.kind == "decision" ? "decided \(event.choice ?? "?")" : "note"
+        return "\(event.ts) \(event.who) \(what)\(event.text.map { ": \($0)" } ?? "")"
+    }
+}
+
+extension RunStatus.StepStatus {
+    static func empty(_ key: String) -> Self {
+        Self(key: key, number: nil, title: nil, outcome: "not_run", attempts: 0, durationMs: 0, outputBytes: 0, exitCode: nil, events: [])
+    }
+}
+
+/// Folds journal records into per-step status.
+private struct StatusCollector {
+    var steps: [String: RunStatus.StepStatus] = [:]
+    var order: [String] = []
+    var runEvents: [RunStatus.Event] = []
+    var who = "?"
+    var snapshot: String?
+
+    mutating func add(_ record: JournalRecord) {
+        if record.type == .runStart || (record.type == .note && record.operatorName != nil) {
+            who = "\(record.operatorName ?? "?")@\(record.host ?? "?")"
+        }
+        if let ref = record.runbook { snapshot = ref.snapshot }
+        guard let key = record.key else {
+            if record.type == .decision || record.type == .note || record.type == .recovered {
+                runEvents.append(event(record))
+            }
+            return
+        }
+        if steps[key] == nil {
+            order.append(key)
+            steps[key] = .empty(key)
+        }
+        guard var step = steps[key] else { return }
+        switch record.type {
+        case .stepStart:
+            if (record.attempt ?? 0) > 0 { step.attempts += 1 }
+            step.outcome = "unknown"
+        case .stepEnd:
+            step.outcome = record.status ?? "failed"
+            step.durationMs += record.durationMs ?? 0
+            step.outputBytes += record.output?.bytesTotal ?? 0
+            step.exitCode = record.exitCode ?? step.exitCode
+        case .decision:
+            step.events.append(event(record))
+            if record.choice == "skip", step.outcome != "skipped" { step.outcome = "skipped" }
+            if record.choice == "removed" { step.outcome = "removed" }
+        case .note:
+            step.events.append(event(record))
+        default:
+            break
+        }
+        steps[key] = step
+    }
+
+    private func event(_ record: JournalRecord) -> RunStatus.Event {
+        RunStatus.Event(
+            ts: record.ts, who: who, kind: record.type == .decision ? "decision" : record.type.rawValue, choice: record.choice,
+            text: record.type == .decision ? record.reason : record.text)
+    }
+}
