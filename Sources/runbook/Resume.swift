@@ -13,12 +13,18 @@ struct Resume: ParsableCommand {
             Variables exported by finished steps come back; params keep their recorded values \
             (secrets must be given again). --yes never guesses: it exits 5 where a decision is needed.
 
-            Give a run id, a run folder, or the runbook file (its latest unfinished run is taken).
+            Before anything runs, every step is listed: finished, to run, changed, added, \
+        removed, renamed (same code as a step that vanished), unknown. Steps are matched by \
+        key, never by position. A runbook that is no longer the one the run started with \
+        (fewer than half of its steps still there) stops the resume with exit 5.
+
+        Give a run id, a run folder, or the runbook file (its latest unfinished run is taken).
 
             Examples:
               $ runbook resume runbooks/rollback.md
               $ runbook resume 20261126T093000Z-1a2b3c4d
-              $ runbook runs          # to find the run id
+              $ runbook resume --yes --accept-changes announce --rerun-unknown migrate runbooks/deploy.md
+          $ runbook runs          # to find the run id
 
             \(ExitStatus.summary)
             """
