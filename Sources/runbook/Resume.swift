@@ -14,11 +14,11 @@ struct Resume: ParsableCommand {
             (secrets must be given again). --yes never guesses: it exits 5 where a decision is needed.
 
             Before anything runs, every step is listed: finished, to run, changed, added, \
-        removed, renamed (same code as a step that vanished), unknown. Steps are matched by \
-        key, never by position. A runbook that is no longer the one the run started with \
-        (fewer than half of its steps still there) stops the resume with exit 5.
+            removed, renamed (same code as a step that vanished), unknown. Steps are matched by \
+            key, never by position. A runbook that is no longer the one the run started with \
+            (fewer than half of its steps still there) stops the resume with exit 5.
 
-        Give a run id, a run folder, or the runbook file (its latest unfinished run is taken).
+            Give a run id, a run folder, or the runbook file (its latest unfinished run is taken).
 
             Examples:
               $ runbook resume runbooks/rollback.md
