@@ -23,8 +23,8 @@ struct Resume: ParsableCommand {
             Examples:
               $ runbook resume runbooks/rollback.md
               $ runbook resume 20261126T093000Z-1a2b3c4d
-              $ runbook resume --yes --accept-changes announce --rerun-unknown migrate runbooks/deploy.md
-          $ runbook runs          # to find the run id
+              $ runbook resume --yes --accept-changes announce runbooks/deploy.md
+              $ runbook runs          # to find the run id
 
             \(ExitStatus.summary)
             """
