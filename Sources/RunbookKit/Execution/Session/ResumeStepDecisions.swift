@@ -15,7 +15,11 @@ extension RunSession {
             showChange(step, change)
         case .added:
             screen.line("\n" + style.yellow("step \(step.number) [\(step.key)] was added since the run started"))
-            screen.code(step.code ?? step.title, language: step.language ?? "")
+            if step.kind == .manual {
+                screen.line(style.cyan("☐ \(step.title)"))
+            } else {
+                screen.code(step.code ?? "", language: step.language ?? "")
+            }
         case .renamed(let from, .some):
             screen.line("\n" + style.yellow("'\(step.key)' looks like '\(from)', which finished: same code"))
         case .unknown(_, let change, let evidence):
