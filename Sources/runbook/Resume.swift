@@ -57,6 +57,8 @@ struct Resume: ParsableCommand {
         request.incident = ticket.history.runStart.incident
         request.sets = params.pairs
         decisions.apply(to: &request)
+        // A rehearsal resumes as a rehearsal: it can never become a live run.
+        request.rehearsal = ticket.history.runStart.mode == "rehearsal"
         if decisions.newRun {
             // A fresh run of the runbook as it is now; the old run stays as it is.
             ticket.release()

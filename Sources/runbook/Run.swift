@@ -48,6 +48,12 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Run only this step (repeatable), even one marked skip; the others are recorded as not selected.", valueName: "KEY"))
     var only: [String] = []
 
+    @Flag(
+        help:
+            "Rehearse: the same walk, prompts and params, but no step's code runs; each is checked (interpreter, folder, syntax, commands on PATH). With --yes: exit 0 when every check passed, 1 when one failed."
+    )
+    var dryRun = false
+
     @Flag(help: "Start a new run even though the runbook has an unfinished one (which stays as it is).")
     var newRun = false
 
@@ -62,6 +68,7 @@ struct Run: ParsableCommand {
         request.incident = incident
         request.sets = params.pairs
         request.newRun = newRun
+        request.rehearsal = dryRun
         request.from = from
         request.only = only
         try finish(RunLauncher(context: context).run(request, runbook: runbook), signals: signals)

@@ -207,7 +207,7 @@ private enum JSONValue: Decodable {
 enum AttributeSchema {
     static let known = [
         "id", "name", "timeout", "confirm", "retries", "on-failure", "interactive",
-        "dir", "env", "skip", "idempotent", "expect-exit",
+        "dir", "env", "skip", "idempotent", "expect-exit", "rehearse",
     ]
     /// Runme's spellings with the same meaning.
     static let aliases = ["cwd": "dir", "excludeFromRunAll": "skip"]
@@ -249,7 +249,7 @@ struct AttributeFinding {
 enum AttributeChecker {
     /// A known attribute; the raw value is its position in `AttributeSchema.known`.
     private enum Key: Int {
-        case id, name, timeout, confirm, retries, onFailure, interactive, dir, env, skip, idempotent, expectExit
+        case id, name, timeout, confirm, retries, onFailure, interactive, dir, env, skip, idempotent, expectExit, rehearse
 
         /// The attribute's name as in `AttributeSchema.known`.
         var name: String { AttributeSchema.known[rawValue] }
@@ -272,6 +272,7 @@ enum AttributeChecker {
         case "skip", "excludeFromRunAll": return .skip
         case "idempotent": return .idempotent
         case "expect-exit": return .expectExit
+        case "rehearse": return .rehearse
         default: return nil
         }
     }
@@ -384,6 +385,9 @@ enum AttributeChecker {
             applySkip(attribute, to: &attrs)
         case .expectExit:
             attrs.expectExit = try exitCodes(value)
+        case .rehearse:
+            guard let v = value, !v.trimmingSpaces().isEmpty else { throw .expected("takes the command a rehearsal runs instead of the step") }
+            attrs.rehearse = v
         }
     }
 

@@ -178,6 +178,8 @@ public struct StepAttributes: Sendable, Codable, Hashable {
     public var idempotent: Bool = false
     /// Exit codes that count as success (default `[0]`).
     public var expectExit: [Int32] = [0]
+    /// `rehearse="…"`: a read-only command a rehearsal (`run --dry-run`) runs instead of the step.
+    public var rehearse: String?
     /// The attributes as written, in order (`key`, `value`), for display.
     public var written: [WrittenAttribute] = []
 
@@ -188,6 +190,7 @@ public struct StepAttributes: Sendable, Codable, Hashable {
         case skipReason = "skip_reason"
         case idempotent
         case expectExit = "expect_exit"
+        case rehearse
         case written
     }
 }

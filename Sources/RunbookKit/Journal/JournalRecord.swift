@@ -88,6 +88,8 @@ public struct JournalRecord: Codable, Sendable, Equatable {
     public var unset: [String]?
     /// Why the step could not run or was stopped, when the runner knows (`step_end`).
     public var error: String?
+    /// What a rehearsal found about the step: failed checks and warnings, one line each (`step_end` of a rehearsal).
+    public var findings: [String]?
 
     // decision / note / run_end
     /// The operator's answer (`run`, `skip`, `edit`, `retry`, `shell`, `done`, `abort`, `pause`,
@@ -126,7 +128,7 @@ public struct JournalRecord: Codable, Sendable, Equatable {
         case durationMs = "duration_ms"
         case timedOut = "timed_out"
         case signalsSent = "signals_sent"
-        case output, leftovers, exports, unset, error
+        case output, leftovers, exports, unset, error, findings
         case choice, reason, text, counts
         case exitStatus = "exit_status"
     }

@@ -3,7 +3,8 @@
 #endif
 
 /// Expands `$NAME` and `${NAME}` from `values` (unknown names become empty), for `dir` and `env` values.
-func expandVariables(_ text: String, _ values: [String: String]) -> String {
+/// With `keepUnknown`, a name `values` lacks stays as written (for display).
+func expandVariables(_ text: String, _ values: [String: String], keepUnknown: Bool = false) -> String {
     guard text.contains("$") else { return text }
     let bytes = Array(text.utf8)
     var out = [UInt8]()
@@ -20,8 +21,13 @@ func expandVariables(_ text: String, _ values: [String: String]) -> String {
             while j < bytes.count && isNameByte(bytes[j], first: j == start) { j += 1 }
             if j > start && (!braced || (j < bytes.count && bytes[j] == UInt8(ascii: "}"))) {
                 let name = String(decoding: bytes[start..<j], as: UTF8.self)
-                out.append(contentsOf: Array((values[name] ?? "").utf8))
-                i = braced ? j + 1 : j
+                let end = braced ? j + 1 : j
+                if let value = values[name] {
+                    out.append(contentsOf: Array(value.utf8))
+                } else if keepUnknown {
+                    out.append(contentsOf: bytes[i..<end])
+                }
+                i = end
                 continue
             }
         }

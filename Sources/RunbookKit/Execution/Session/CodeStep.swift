@@ -16,6 +16,7 @@ extension RunSession {
         } else if step.attributes.confirm {
             try recorder.decision(step, "run", reason: "confirmed by --yes")
         }
+        if request.rehearsal { return try rehearse(step, code: code) }
         var attempt = attemptsBefore[step.key] ?? 0
         var automaticRetriesLeft = step.attributes.retries
         while true {

@@ -32,7 +32,8 @@ public struct RunLauncher {
         case .failure(let outcome): return outcome.outcome
         }
         defer { lock.release() }
-        if !request.newRun, let unfinished = RunCatalog(state: context.stateDirectory).unfinished(realpath: realpath) {
+        let mode = request.rehearsal ? "rehearsal" : "live"
+        if !request.newRun, let unfinished = RunCatalog(state: context.stateDirectory).unfinished(realpath: realpath, mode: mode) {
             switch offerResume(unfinished, request: request, console: console) {
             case .newRun: break
             case .resume:
@@ -128,7 +129,8 @@ public struct RunLauncher {
             return nil
         }
         let plan = RunPlan(runbook: runbook, path: request.runbookPath, params: params, environment: context.environment)
-        let problems = selectionProblems(request, runbook: runbook) + plan.preflight(hasTerminal: context.terminal.isInteractive)
+        // A rehearsal checks the same things step by step and reports them; nothing it finds stops it.
+        let problems = selectionProblems(request, runbook: runbook) + (request.rehearsal ? [] : plan.preflight(hasTerminal: context.terminal.isInteractive))
         guard problems.isEmpty else {
             for problem in problems { context.error(problem) }
             context.error("nothing was run; fix the runbook or the machine and run again")
@@ -180,7 +182,7 @@ public struct RunLauncher {
             bytes: plan.runbook.byteCount, snapshot: "runbook.md")
         start.operatorName = context.user
         start.host = context.host
-        start.mode = "live"
+        start.mode = request.rehearsal ? "rehearsal" : "live"
         start.params = plan.params.map { p in
             ParamValue(name: p.param.name, value: p.param.secret ? nil : p.value, secret: p.param.secret, source: p.source)
         }

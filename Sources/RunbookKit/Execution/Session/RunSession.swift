@@ -98,7 +98,7 @@ final class RunSession {
         _ = rb_set_subreaper()
         screen.header(
             runId: runId, operatorName: "\(context.user)@\(context.host)", incident: request.incident,
-            params: plan.params, assumeYes: request.assumeYes)
+            params: plan.params, assumeYes: request.assumeYes, rehearsal: request.rehearsal)
         var doneEarlier: [Int: String] = [:]
         if let resume {
             do {
@@ -134,7 +134,7 @@ final class RunSession {
                     try recorder.end(step, status: "skipped", reason: "not selected: \(reason)")
                     continue
                 }
-                screen.step(step)
+                screen.step(step, displayCode: request.rehearsal ? step.code.map { RehearsalChecks.displayCode($0, params: plan.params) } : nil)
                 let flow: Flow
                 if step.attributes.skip && !request.only.contains(step.key) {
                     let reason = step.attributes.skipReason ?? "marked skip in the runbook"
@@ -182,7 +182,10 @@ final class RunSession {
                 return .journalUnwritable
             }
         }
-        let headline = !final.isEnd ? "Run paused" : aborted ? "Run aborted" : anyFailed ? "Run completed with failures" : "Run completed"
+        let what = request.rehearsal ? "Rehearsal" : "Run"
+        let ending =
+            !final.isEnd ? "paused" : aborted ? "aborted" : anyFailed ? (request.rehearsal ? "found problems" : "completed with failures") : "completed"
+        let headline = "\(what) \(ending)"
         screen.summary(headline: headline, counts: recorder.counts, journal: recorder.journal, paused: !final.isEnd)
         return final
     }

@@ -11,10 +11,13 @@ struct Screen {
     func warn(_ text: String) { line(style.yellow(text)) }
 
     /// The run's header: title, runbook and hash, run id, operator, mode, params, step count.
-    func header(runId: String, operatorName: String, incident: String?, params: [ResolvedParam], assumeYes: Bool) {
+    func header(runId: String, operatorName: String, incident: String?, params: [ResolvedParam], assumeYes: Bool, rehearsal: Bool) {
+        if rehearsal {
+            line(style.bold(style.yellow("REHEARSAL — nothing runs: each step is shown and checked (runbook run --dry-run)")))
+        }
         line(style.bold("▶ \(runbook.title ?? runbook.path)"))
         line("runbook: \(runbook.path)  sha256 \(runbook.sha256.prefix(12))")
-        var text = "run: \(runId)  operator: \(operatorName)  mode: live"
+        var text = "run: \(runId)  operator: \(operatorName)  mode: \(rehearsal ? "rehearsal" : "live")"
         if let incident { text += "  incident: \(incident)" }
         line(text)
         if !params.isEmpty {
@@ -25,13 +28,13 @@ struct Screen {
     }
 
     /// A step before it runs: heading, prose, code and attributes (or the task text).
-    func step(_ step: Step) {
+    func step(_ step: Step, displayCode: String? = nil) {
         console.print("\n" + style.bold("── step \(step.number)/\(runbook.steps.count): \(step.title)") + style.dim("  [\(step.key)] line \(step.line)") + "\n")
         if !step.prose.isEmpty && step.prose != step.title {
             line(step.prose)
         }
         if step.kind == .code {
-            code(step.code ?? "", language: step.language ?? "")
+            code(displayCode ?? step.code ?? "", language: step.language ?? "")
             let attrs = step.attributes.written.filter { $0.key != "id" && $0.key != "name" }
             if !attrs.isEmpty {
                 line(style.dim(attrs.map { a in a.value.map { "\(a.key)=\($0)" } ?? a.key }.joined(separator: " ")))

@@ -25,6 +25,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var pid: Int32?
     /// The step whose outcome is unknown (interrupted runs).
     public var unknownStep: String?
+    /// `live`, or `rehearsal` (`run --dry-run`: nothing ran).
+    public var mode: String
     /// Steps that finished (ok, done or skipped).
     public var stepsRecorded: Int
     /// Steps the runbook had when the run started.
@@ -37,7 +39,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case started
         case operatorName = "operator"
         case incident, ended
-        case state, pid
+        case state, pid, mode
         case unknownStep = "unknown_step"
         case stepsRecorded = "steps_recorded"
         case totalSteps = "total_steps"
@@ -70,7 +72,8 @@ public struct RunCatalog: Sendable {
         var summary = RunSummary(
             runId: history.runId, dir: dir, runbook: start.runbook?.path ?? "?", runbookRealpath: start.runbook?.realpath ?? "",
             started: start.ts, operatorName: "\(start.operatorName ?? "?")@\(start.host ?? "?")", incident: start.incident,
-            ended: history.runEnd?.ts, state: "paused", pid: nil, unknownStep: nil, stepsRecorded: min(history.finishedCount, total),
+            ended: history.runEnd?.ts, state: "paused", pid: nil, unknownStep: nil, mode: start.mode ?? "live",
+            stepsRecorded: min(history.finishedCount, total),
             totalSteps: total)
         if verification.problem != nil {
             summary.state = "damaged"
@@ -88,8 +91,8 @@ public struct RunCatalog: Sendable {
 
     /// The latest run of the runbook at `realpath` that has not ended (paused, interrupted or
     /// running), if there is one; damaged runs are not offered.
-    public func unfinished(realpath: String) -> RunSummary? {
-        list().last { $0.runbookRealpath == realpath && $0.ended == nil && $0.state != "damaged" }
+    public func unfinished(realpath: String, mode: String) -> RunSummary? {
+        list().last { $0.runbookRealpath == realpath && $0.ended == nil && $0.state != "damaged" && $0.mode == mode }
     }
 
     /// What a target named on the command line turned out to be.
