@@ -31,7 +31,7 @@ struct Resume: ParsableCommand {
     )
 
     @Argument(help: "A run id, a run folder, or a runbook file.", completion: .file(extensions: ["md", "markdown"]))
-    var target: String
+    var target: String?
 
     @Flag(name: [.short, .long], help: "Run the remaining steps without asking (never decides for you where the record is unclear).")
     var yes = false
@@ -43,6 +43,11 @@ struct Resume: ParsableCommand {
     @OptionGroup var state: StateOptions
 
     func run() throws {
+        guard let target else {
+            // No run named: say which can be resumed and how to pick one.
+            let state = try state.resolve()
+            throw fail(RunListText.resumable(RunCatalog(state: state).list(), state: state), .badInput)
+        }
         let signals = SignalPipe()
         let context = try state.context(signals: signals)
         let launcher = RunLauncher(context: context)

@@ -443,6 +443,8 @@ struct TerminalRunTests {
         #expect(session.waitFor("step failed: [r]etry"))
         #expect(eventually { processes(matching: "sleep \(marker)").isEmpty })
         session.send("a")
+        #expect(session.waitFor("abort the run? It ends here and cannot be resumed"))
+        session.send("y")
         #expect(session.wait() == 1)
         let records = try box.journal()
         let end = try #require(records.first { $0.type == .stepEnd })

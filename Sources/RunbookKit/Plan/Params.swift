@@ -14,6 +14,14 @@ public struct ResolvedParam: Sendable {
 public struct ParamError: Error, CustomStringConvertible, Sendable {
     /// One line per problem.
     public var problems: [String]
+    /// Set when the operator cancelled at a prompt (Ctrl-C): the signal.
+    public var cancelledBy: Int32?
+
+    /// Problems, or a cancellation.
+    public init(problems: [String], cancelledBy: Int32? = nil) {
+        self.problems = problems
+        self.cancelledBy = cancelledBy
+    }
     /// The problems, one per line.
     public var description: String { problems.joined(separator: "\n") }
 }
@@ -25,12 +33,23 @@ public enum ParamResolver {
     /// Secrets shorter than this are refused: masking them would hide ordinary output.
     public static let minimumSecretLength = 8
 
-    /// Resolves every param of a runbook, collecting every problem; `prompt` is asked for a value
-    /// nothing else gave (nil: never ask).
+    /// What the operator gave at a param prompt.
+    public enum PromptAnswer: Sendable {
+        /// A value (already checked on a terminal; checked again here).
+        case value(String)
+        /// Nothing: the input ended.
+        case none
+        /// The operator pressed Ctrl-C (or another stopping signal arrived): the run is cancelled.
+        case cancelled(Int32)
+    }
+
+    /// Resolves every param of a runbook, collecting every problem. Values from `--set`, the
+    /// journal being resumed, the environment and defaults are all checked before anything is
+    /// asked; then `prompt` is asked for each value nothing else gave (nil: never ask).
     public static func resolve(
         _ params: [Param], sets: [(String, String)], recorded: [String: String] = [:],
         environment: [String: String],
-        prompt: ((Param) -> String?)?, path: String
+        prompt: ((Param) -> PromptAnswer)?, path: String
     ) throws(ParamError) -> [ResolvedParam] {
         var problems: [String] = []
         var given: [String: String] = [:]
@@ -44,52 +63,60 @@ public enum ParamResolver {
             }
             given[name] = value
         }
-        var out: [ResolvedParam] = []
+        var resolved: [String: ResolvedParam] = [:]
+        var toAsk: [Param] = []
         for param in params {
-            var value: String?
-            var source = ""
-            if let v = given[param.name] {
-                value = v
-                source = "set"
-            } else if let v = recorded[param.name] {
-                value = v
-                source = "journal"
-            } else if let v = environment[param.name] {
-                value = v
-                source = "env"
-            } else if let v = param.defaultValue {
-                value = v
-                source = "default"
-            } else if let prompt, let v = prompt(param) {
-                value = v
-                source = "prompt"
+            let found: (String, String)? =
+                given[param.name].map { ($0, "set") } ?? recorded[param.name].map { ($0, "journal") }
+                ?? environment[param.name].map { ($0, "env") } ?? param.defaultValue.map { ($0, "default") }
+            guard let (value, source) = found else {
+                toAsk.append(param)
+                continue
             }
-            guard let resolved = value else {
+            if let problem = problem(with: value, for: param, path: path) {
+                problems.append(problem)
+            } else {
+                resolved[param.name] = ResolvedParam(param: param, value: value, source: source)
+            }
+        }
+        // Nothing is asked while a value already given is wrong.
+        if !problems.isEmpty { throw ParamError(problems: problems) }
+        for param in toAsk {
+            switch prompt?(param) ?? .none {
+            case .cancelled(let signal):
+                throw ParamError(problems: ["cancelled at the prompt for param '\(param.name)'; nothing was run or recorded"], cancelledBy: signal)
+            case .value(let value):
+                if let problem = problem(with: value, for: param, path: path) {
+                    problems.append(problem)
+                } else {
+                    resolved[param.name] = ResolvedParam(param: param, value: value, source: "prompt")
+                }
+            case .none:
                 if param.required {
                     problems.append("param '\(param.name)' (\(path):\(param.line)) has no value; pass --set \(param.name)=VALUE or export \(param.name)")
-                    continue
+                } else {
+                    resolved[param.name] = ResolvedParam(param: param, value: "", source: "empty")
                 }
-                out.append(ResolvedParam(param: param, value: "", source: "empty"))
-                continue
             }
-            if param.required && resolved.isEmpty {
-                problems.append("param '\(param.name)' (\(path):\(param.line)) is required but its value is empty")
-                continue
-            }
-            if param.secret && !resolved.isEmpty && resolved.utf8.count < ParamResolver.minimumSecretLength {
-                problems.append(
-                    "secret param '\(param.name)' (\(path):\(param.line)) is \(resolved.utf8.count) characters; secrets must be at least \(ParamResolver.minimumSecretLength) so masking them cannot hide ordinary output. Use the real secret"
-                )
-                continue
-            }
-            if let pattern = param.pattern, let regex = try? NSRegularExpression(pattern: pattern), !fullMatch(regex, resolved) {
-                let shown = param.secret ? "the given value" : "'\(resolved)'"
-                problems.append("param '\(param.name)' (\(path):\(param.line)): \(shown) does not match its pattern '\(pattern)'")
-                continue
-            }
-            out.append(ResolvedParam(param: param, value: resolved, source: source))
         }
         if !problems.isEmpty { throw ParamError(problems: problems) }
-        return out
+        return params.compactMap { resolved[$0.name] }
+    }
+
+    /// What is wrong with `value` for `param`, or nil: a required param's empty value, a short
+    /// secret, a value that does not match the pattern.
+    public static func problem(with value: String, for param: Param, path: String) -> String? {
+        if param.required && value.isEmpty {
+            return "param '\(param.name)' (\(path):\(param.line)) is required but its value is empty"
+        }
+        if param.secret && !value.isEmpty && value.utf8.count < minimumSecretLength {
+            return
+                "secret param '\(param.name)' (\(path):\(param.line)) is \(value.utf8.count) characters; secrets must be at least \(minimumSecretLength) so masking them cannot hide ordinary output. Use the real secret"
+        }
+        if let pattern = param.pattern, let regex = try? NSRegularExpression(pattern: pattern), !fullMatch(regex, value) {
+            let shown = param.secret ? "the given value" : "'\(value)'"
+            return "param '\(param.name)' (\(path):\(param.line)): \(shown) does not match its pattern '\(pattern)'"
+        }
+        return nil
     }
 }

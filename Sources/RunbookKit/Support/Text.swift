@@ -12,3 +12,9 @@ extension String {
 
 /// Space, tab, LF or CR: what `trimmingSpaces` removes.
 func isSpaceByte(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+
+/// `text` as one shell word: unchanged when it is made of safe characters, else in single quotes.
+func shellQuoted(_ text: String) -> String {
+    let safe = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:=@%,".contains($0) }
+    return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

@@ -44,6 +44,11 @@ enum Prompts {
             help: "  k  keep the earlier result; the new code does not run\n  r  run the step again as it is now\n  q  quit: pause; nothing changes")
     }
 
+    /// After `a`: an aborted run cannot be resumed.
+    static let confirmAbort = Prompt(
+        "abort the run? It ends here and cannot be resumed ([q]uit pauses it instead) [y]es [n]o [?] ", keys: ["y", "n"],
+        help: "  y  abort: the run ends as aborted (exit 1)\n  n  go back to the question before")
+
     /// Resuming: a step whose outcome was never recorded.
     static let unknownOutcome = Prompt(
         "outcome unknown: [r]e-run [d]one (it finished) [s]kip [h]shell [n]ote [q]uit [?] ", keys: ["r", "d", "s", "h", "n", "q"],
@@ -105,22 +110,28 @@ extension Console {
         }
     }
 
-    /// Asks for a param's value (secrets without echo); on a terminal a value that does not match
-    /// the param's pattern is asked again. Nil at the end of input.
-    func value(for param: Param) -> String? {
+    /// Asks for a param's value (secrets without echo). On a terminal each value is checked as it
+    /// is typed (required, a secret's length, the pattern) and asked again when it is wrong.
+    func value(for param: Param, path: String) -> ParamResolver.PromptAnswer {
         var prompt = "param \(style.cyan(param.name))"
-        if let d = param.description { prompt += " (\(d))" }
-        if let pattern = param.pattern { prompt += " [\(pattern)]" }
+        if param.required { prompt += " (required)" }
+        if let d = param.description { prompt += " — \(d)" }
+        if let pattern = param.pattern { prompt += style.dim(" [must match \(pattern)]") }
         prompt += param.secret ? " (hidden): " : ": "
+        var notice: String?
         while true {
-            guard case .key(_, let value) = readText(prompt, secret: param.secret) else { return nil }
-            if let pattern = param.pattern, let regex = try? NSRegularExpression(pattern: pattern), !fullMatch(regex, value),
-                source == .terminal
-            {
-                print(style.yellow("that does not match \(pattern); try again") + "\n")
-                continue
+            switch readText(prompt, secret: param.secret, notice: notice) {
+            case .key(_, let value):
+                if source == .terminal, let problem = ParamResolver.problem(with: value, for: param, path: path) {
+                    notice = style.yellow(problem + "; try again (Ctrl-C cancels the run)") + "\n"
+                    continue
+                }
+                return .value(value)
+            case .signal(let s):
+                return .cancelled(s)
+            default:
+                return .none
             }
-            return value
         }
     }
 }

@@ -5,8 +5,13 @@ final class RunRecorder {
     let journal: JournalWriter
     /// Masks the run's secret values.
     let masker: SecretMasker
-    /// Step outcomes so far (`ok`, `failed`, `skipped`, …), for `run_end` and the summary.
-    private(set) var counts: [String: Int] = [:]
+    /// Each step's final outcome so far (`ok`, `failed`, `skipped`, …), by key: the last attempt counts.
+    private(set) var outcomes: [String: String] = [:]
+
+    /// How many steps ended with each outcome (each step once, by its final outcome), for `run_end` and the summary.
+    var counts: [String: Int] {
+        outcomes.values.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+    }
 
     init(journal: JournalWriter, masker: SecretMasker) {
         self.journal = journal
@@ -17,7 +22,7 @@ final class RunRecorder {
     var nextOutputName: String { "out/\(journal.nextSeq - 1).log" }
 
     /// Counts a step outcome that was recorded elsewhere (a resumed step's earlier result).
-    func count(_ status: String) { counts[status, default: 0] += 1 }
+    func count(_ status: String, key: String) { outcomes[key] = status }
 
     /// Appends a record as it is.
     func append(_ record: JournalRecord, sync: Bool = true) throws(JournalError) {
@@ -49,13 +54,13 @@ final class RunRecorder {
         record.output = output
         record.error = error
         try journal.append(record)
-        count(status)
+        count(status, key: step.key)
     }
 
     /// A `step_end` built by the caller (a process outcome).
     func end(_ record: JournalRecord) throws(JournalError) {
         try journal.append(record)
-        count(record.status ?? "failed")
+        count(record.status ?? "failed", key: record.key ?? "")
     }
 
     /// A `decision` on a step: run, skip, retry, abort, pause, keep, rerun, shell, done.

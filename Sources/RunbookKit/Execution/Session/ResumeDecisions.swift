@@ -195,7 +195,7 @@ extension RunSession {
             return .next
         case .done(let status):
             done[step.number] = status
-            recorder.count(status)
+            recorder.count(status, key: step.key)
             return .next
         case .changed(let status, let change):
             return try decideChanged(step, status: status, change: change, done: &done)

@@ -38,14 +38,14 @@ extension RunSession {
         if request.acceptChanges.contains(step.key) {
             try recorder.decision(step, "keep", reason: "code changed since it ran; kept the earlier result (--accept-changes \(request.acceptChanges.text))")
             done[step.number] = status
-            recorder.count(status)
+            recorder.count(status, key: step.key)
             return .next
         }
         switch console.ask(Prompts.changed(status: status)) {
         case .key("k", _):
             try recorder.decision(step, "keep", reason: "code changed since it ran; kept the earlier result")
             done[step.number] = status
-            recorder.count(status)
+            recorder.count(status, key: step.key)
         case .key("r", _):
             try recorder.decision(step, "rerun", reason: "code changed since it ran")
         case .signal(let s):
@@ -86,14 +86,14 @@ extension RunSession {
         if request.acceptChanges.contains(step.key, or: from) {
             try recordMatch(step, from: from, reason: "same code as '\(from)', which finished \(status); --accept-changes \(request.acceptChanges.text)")
             done[step.number] = status
-            recorder.count(status)
+            recorder.count(status, key: step.key)
             return .next
         }
         switch console.ask(Prompts.renamed(from: from, status: status)) {
         case .key("k", _):
             try recordMatch(step, from: from, reason: "same code as '\(from)', which finished \(status); the operator says it is that step")
             done[step.number] = status
-            recorder.count(status)
+            recorder.count(status, key: step.key)
             return .next
         case .key("r", _):
             try recorder.decision(step, "rerun", reason: "looks like '\(from)' (same code), which finished; run again")

@@ -42,7 +42,11 @@ public struct RunLauncher {
             case .stop(let outcome): return outcome
             }
         }
-        guard let plan = makePlan(request, runbook: runbook, recorded: [], console: console) else { return .refused }
+        let plan: RunPlan
+        switch makePlan(request, runbook: runbook, recorded: [], console: console) {
+        case .success(let made): plan = made
+        case .failure(let outcome): return outcome
+        }
         let journal: JournalWriter
         do {
             journal = try RunFolder.create(
@@ -63,7 +67,11 @@ public struct RunLauncher {
         defer { ticket.lock.release() }
         let history = ticket.history
         let console = Console(context: context)
-        guard let plan = makePlan(request, runbook: runbook, recorded: history.runStart.params ?? [], console: console) else { return .refused }
+        let plan: RunPlan
+        switch makePlan(request, runbook: runbook, recorded: history.runStart.params ?? [], console: console) {
+        case .success(let made): plan = made
+        case .failure(let outcome): return outcome
+        }
         let journal: JournalWriter
         do {
             journal = try RunFolder.reopen(
@@ -113,8 +121,8 @@ public struct RunLauncher {
     }
 
     /// Resolves params (asking for missing ones unless `--yes`) and checks the machine; prints
-    /// every problem and returns nil when there is one.
-    private func makePlan(_ request: RunRequest, runbook: Runbook, recorded: [ParamValue], console: Console) -> RunPlan? {
+    /// every problem and returns the outcome (refused, or interrupted at a prompt) when there is one.
+    private func makePlan(_ request: RunRequest, runbook: Runbook, recorded: [ParamValue], console: Console) -> Result<RunPlan, RunOutcome> {
         var values: [String: String] = [:]
         for p in recorded where !p.secret {
             if let value = p.value { values[p.name] = value }
@@ -123,10 +131,11 @@ public struct RunLauncher {
         do {
             params = try ParamResolver.resolve(
                 runbook.params, sets: request.sets, recorded: values, environment: context.environment,
-                prompt: request.assumeYes ? nil : { console.value(for: $0) }, path: runbook.path)
+                prompt: request.assumeYes ? nil : { console.value(for: $0, path: runbook.path) }, path: runbook.path)
         } catch {
             for problem in error.problems { context.error(problem) }
-            return nil
+            if let signal = error.cancelledBy { return .failure(.stopped(by: signal)) }
+            return .failure(.refused)
         }
         let plan = RunPlan(runbook: runbook, path: request.runbookPath, params: params, environment: context.environment)
         // A rehearsal checks the same things step by step and reports them; nothing it finds stops it.
@@ -134,9 +143,9 @@ public struct RunLauncher {
         guard problems.isEmpty else {
             for problem in problems { context.error(problem) }
             context.error("nothing was run; fix the runbook or the machine and run again")
-            return nil
+            return .failure(.refused)
         }
-        return plan
+        return .success(plan)
     }
 
     /// `--from` and `--only` must name steps of the runbook.

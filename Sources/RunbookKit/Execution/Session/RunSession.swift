@@ -186,7 +186,10 @@ final class RunSession {
         let ending =
             !final.isEnd ? "paused" : aborted ? "aborted" : anyFailed ? (request.rehearsal ? "found problems" : "completed with failures") : "completed"
         let headline = "\(what) \(ending)"
-        screen.summary(headline: headline, counts: recorder.counts, journal: recorder.journal, paused: !final.isEnd)
+        let notReached = runbook.steps.map(\.key).filter { recorder.outcomes[$0] == nil }
+        screen.summary(
+            headline: headline, counts: recorder.counts, notReached: notReached, journal: recorder.journal,
+            resume: final.isEnd ? nil : resumeCommand)
         return final
     }
 
@@ -241,8 +244,19 @@ final class RunSession {
         case .key("q", _):
             return .flow(try pause(step, "quit"))
         case .key("a", _):
-            try recorder.decision(step, "abort", reason: nil)
-            return .flow(abort())
+            // An aborted run ends for good: ask first (a paused one can be resumed).
+            switch console.ask(Prompts.confirmAbort) {
+            case .key("y", _):
+                try recorder.decision(step, "abort", reason: nil)
+                return .flow(abort())
+            case .signal(let s):
+                return .flow(try pause(step, "signal \(signalName(s))", outcome: .stopped(by: s)))
+            case .endOfInput:
+                return .flow(try pause(step, "end of input"))
+            default:
+                screen.line(style.dim("not aborted"))
+                return .askAgain
+            }
         case .endOfInput:
             return .flow(try pause(step, "end of input"))
         case .signal(let s):
@@ -283,6 +297,13 @@ final class RunSession {
         noticedChange = true
         screen.warn("\(runbook.path) changed on disk during this run (sha256 \(sha.prefix(12))); the run goes on with the version it started with")
         try recorder.note("the runbook changed on disk during the run: sha256 \(sha); the run keeps the version it started with (\(runbook.sha256))")
+    }
+
+    /// The exact command that resumes this run (with `--state-dir` when the runs are not in the default place).
+    var resumeCommand: String {
+        let root = context.stateDirectory.root
+        let standard = (try? StateDirectory.resolve(explicit: nil, environment: context.environment))?.root
+        return "runbook resume \(runId)" + (standard == root ? "" : " --state-dir \(shellQuoted(root))")
     }
 
     /// Debug builds: RUNBOOK_TEST_CRASH_AT=<point> kills the runner there (crash tests).

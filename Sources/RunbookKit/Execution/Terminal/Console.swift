@@ -61,11 +61,13 @@ final class Console {
             case .terminal: answer = readKey()
             case .lines: answer = readAnswerLine()
             }
-            guard case .key(let key, let rest) = answer else {
-                print("\n")
+            guard case .key(let typed, let rest) = answer else {
+                print(answer == .endOfInput ? "\n" + style.dim("end of input: the run pauses") + "\n" : "\n")
                 return answer
             }
-            if source == .terminal { print(key == "\r" || key == "\n" ? "\n" : "\(key)\n") }
+            if source == .terminal { print(typed == "\r" || typed == "\n" ? "\n" : "\(typed)\n") }
+            // `R` is `r`: caps lock at 3 a.m. is not a wrong answer.
+            let key = Character(typed.lowercased())
             if key == "?" {
                 print(help + "\n")
                 continue
@@ -76,11 +78,14 @@ final class Console {
     }
 
     /// Reads a line of text (a reason, a note, a param value). `secret` turns echo off on a terminal.
-    func readText(_ prompt: String, secret: Bool = false) -> Answer {
-        print(prompt)
+    /// `notice`, when given, is printed first (why the last answer was refused).
+    func readText(_ prompt: String, secret: Bool = false, notice: String? = nil) -> Answer {
         var saved: termios?
         let fd = input.descriptor ?? -1
+        // Echo goes off before anything shows, so nothing typed after the prompt (or the notice) is echoed.
         if source == .terminal && secret { saved = Terminal.noEcho(fd) }
+        if let notice { print(notice) }
+        print(prompt)
         defer {
             if let saved {
                 Terminal.restore(fd, saved)
@@ -111,6 +116,8 @@ final class Console {
             if byte == 0x03 { return .signal(SIGINT) }
             if byte == 0x04 { return .endOfInput }
             if byte == 0x1B { continue }  // escape sequences (arrows) are not answers
+            // Other control keys (Ctrl-Z, Ctrl-L, …) are not answers either: ignored, not refused.
+            if byte < 0x20 && byte != 0x0D && byte != 0x0A { continue }
             return .key(Character(UnicodeScalar(byte)), "")
         }
     }

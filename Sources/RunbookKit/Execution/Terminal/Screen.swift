@@ -81,11 +81,18 @@ struct Screen {
     }
 
     /// The end of a run: headline, counts, journal, head hash.
-    func summary(headline: String, counts: [String: Int], journal: JournalWriter, paused: Bool) {
-        let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    func summary(headline: String, counts: [String: Int], notReached: [String], journal: JournalWriter, resume: String?) {
+        var summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ")
+        if !notReached.isEmpty {
+            let listed = notReached.prefix(8).joined(separator: ", ") + (notReached.count > 8 ? ", … (\(notReached.count - 8) more)" : "")
+            summary += (summary.isEmpty ? "" : "; ") + "\(notReached.count) not reached: \(listed)"
+        }
         console.print("\n" + style.bold(headline) + " (\(summary.isEmpty ? "no steps" : summary))\n")
         line("journal: \(journal.path)")
         line("records: \(journal.nextSeq), head sha256: \(journal.headHash)")
-        if paused { line("the run can be resumed: its journal records every step so far") }
+        if let resume {
+            line("the run can be resumed: its journal records every step so far")
+            line("to resume it: " + style.bold(resume))
+        }
     }
 }

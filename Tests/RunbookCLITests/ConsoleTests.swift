@@ -1,0 +1,128 @@
+import Foundation
+import RunbookKit
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What the terminal finally shows for `bytes`, rendered by a terminal emulator (Debian's
+/// `python3-pyte`) at `cols`×`rows`: one string per row, trailing spaces cut.
+func renderedScreen(_ bytes: [UInt8], cols: Int = 120, rows: Int = 40) throws -> [String] {
+    let script = """
+        import sys, pyte
+        screen = pyte.Screen(\(cols), \(rows))
+        stream = pyte.ByteStream(screen)
+        stream.feed(sys.stdin.buffer.read())
+        sys.stdout.write("\\n".join(line.rstrip() for line in screen.display))
+        """
+    let input = String(decoding: bytes, as: UTF8.self)
+    let r = spawnAndWait(["/usr/bin/python3", "-c", script], stdin: input, environment: ["PATH": "/usr/bin:/bin"], cwd: nil, timeout: 30)
+    try #require(r.status == 0, "pyte failed (apt-get install -y python3-pyte): \(r.stderr)")
+    return r.stdout.components(separatedBy: "\n")
+}
+
+/// The operator's console (issue 9): prompts that protect, and a summary that tells the truth.
+@Suite("the operator's console", .tags(.endToEnd))
+struct ConsoleTests {
+    static let params = """
+        ---
+        params:
+          TAG:
+            required: true
+            pattern: "v[0-9]+"
+          TOKEN:
+            secret: true
+            required: true
+        ---
+        # P
+
+        ```bash {id=show}
+        echo "tag $TAG" >> "$OUT"
+        ```
+        """
+
+    @Test("param prompts check each value as it is typed and ask again; a wrong --set stops before any prompt")
+    func paramPrompts() throws {
+        let box = Sandbox()
+        let file = box.write("p.md", Self.params)
+        let env = ["OUT": box.root + "/out.txt"]
+        let session = TerminalSession(["run", "--state-dir", box.state, file], env: env)
+        #expect(session.waitFor("(required)"), "\(session.text)")
+        session.send("\r")
+        #expect(session.waitFor("is required but its value is empty; try again"))
+        session.send("1.2\r")
+        #expect(session.waitFor("does not match its pattern"))
+        session.send("v12\r")
+        #expect(session.waitFor("TOKEN"))
+        session.send("abc\r")
+        #expect(session.waitFor("is 3 characters; secrets must be at least 8"))
+        session.send("long-enough-secret\r")
+        #expect(session.waitFor("[r]un [s]kip"))
+        session.send("R")
+        #expect(session.wait() == 0, "capital R runs the step: \(session.text)")
+        #expect(String(decoding: FileManager.default.contents(atPath: box.root + "/out.txt") ?? Data(), as: UTF8.self) == "tag v12\n")
+        let screen = try renderedScreen(session.transcript).joined(separator: "\n")
+        #expect(screen.contains("Run completed (1 ok)"), "\(screen)")
+        #expect(!screen.contains("long-enough-secret"))
+
+        let bad = runbook(["run", "--state-dir", box.state, "--set", "TAG=oops", file], stdin: "never-read-secret\n", env: env)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("'oops' does not match its pattern"))
+        #expect(!bad.stdout.contains("param TOKEN"), "no prompt after a wrong --set")
+    }
+
+    @Test("Ctrl-C at a param prompt cancels the run before anything is recorded (exit 130)")
+    func controlCAtPrompt() throws {
+        let box = Sandbox()
+        let file = box.write("p.md", Self.params)
+        let session = TerminalSession(["run", "--state-dir", box.state, file], env: ["OUT": box.root + "/out.txt"])
+        #expect(session.waitFor("TAG"))
+        session.send("\u{03}")
+        #expect(session.wait() == 130, "\(session.text)")
+        #expect(session.text.contains("cancelled at the prompt for param 'TAG'; nothing was run or recorded"))
+        #expect(box.runDirs().isEmpty)
+    }
+
+    @Test("a asks before aborting; n goes back; the summary counts each step once and names the steps not reached")
+    func abortAndSummary() throws {
+        let box = Sandbox()
+        let file = box.write(
+            "a.md",
+            "# A\n\n```bash {id=flaky retries=2}\n[ -e \"$F\" ] || { touch \"$F\"; exit 1; }\n```\n\n```bash {id=two}\ntrue\n```\n\n```bash {id=three}\ntrue\n```\n\n```bash {id=four}\ntrue\n```\n"
+        )
+        let session = TerminalSession(["run", "--state-dir", box.state, file], env: ["F": box.root + "/flag"])
+        #expect(session.waitFor("[r]un [s]kip"))
+        session.send("r")
+        #expect(session.waitForCount("[r]un [s]kip", 2))
+        session.send("a")
+        #expect(session.waitFor("abort the run? It ends here and cannot be resumed"))
+        session.send("n")
+        #expect(session.waitFor("not aborted"))
+        #expect(session.waitForCount("[r]un [s]kip", 3), "asked again at the same step")
+        session.send("r")
+        #expect(session.waitForCount("[r]un [s]kip", 4))
+        session.send("a")
+        #expect(session.waitForCount("abort the run?", 2))
+        session.send("y")
+        #expect(session.wait() == 1)
+        let screen = try renderedScreen(session.transcript).joined(separator: "\n")
+        #expect(screen.contains("Run aborted (2 ok; 2 not reached: three, four)"), "\(screen)")
+        #expect(try box.journal().last?.counts == ["ok": 2], "flaky failed once, then passed: counted once, as ok")
+    }
+
+    @Test("a pause prints the exact resume command; resume without a run lists the unfinished ones")
+    func resumeCommand() throws {
+        let box = Sandbox()
+        let file = box.write("r.md", "# R\n\n```bash {id=a}\ntrue\n```\n\n```bash {id=b}\ntrue\n```\n")
+        let r = runbook(["run", "--state-dir", box.state, file], stdin: "r\nq\n")
+        #expect(r.status == 5)
+        let runId = (box.runDirs()[0] as NSString).lastPathComponent
+        #expect(r.stdout.contains("to resume it: runbook resume \(runId) --state-dir \(box.state)"), "\(r.stdout)")
+        let list = runbook(["resume", "--state-dir", box.state])
+        #expect(list.status == 2)
+        #expect(list.stderr.contains("runbook resume \(runId)    # paused, 1/2 steps"), "\(list.stderr)")
+        let resumed = runbook(["resume", runId, "--state-dir", box.state], stdin: "r\n")
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+    }
+}
