@@ -51,6 +51,15 @@ struct ParamOptions: ParsableArguments {
     }
 }
 
+/// `--confirm KEY|all`, shared by `run` and `resume`.
+struct ConfirmOption: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "With --yes, run this confirm step without asking (repeatable; 'all' for every one). Without it, --yes pauses at a confirm step.",
+            valueName: "KEY|all"))
+    var confirm: [String] = []
+}
+
 /// The decisions a resume may need, given up front (recorded as such; `--yes` alone never decides them).
 struct DecisionOptions: ParsableArguments {
     @Option(

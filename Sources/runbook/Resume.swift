@@ -40,6 +40,8 @@ struct Resume: ParsableCommand {
 
     @OptionGroup var decisions: DecisionOptions
 
+    @OptionGroup var confirmation: ConfirmOption
+
     @OptionGroup var state: StateOptions
 
     func run() throws {
@@ -62,6 +64,7 @@ struct Resume: ParsableCommand {
         request.incident = ticket.history.runStart.incident
         request.sets = params.pairs
         decisions.apply(to: &request)
+        request.confirm = KeySelection(confirmation.confirm)
         // A rehearsal resumes as a rehearsal: it can never become a live run.
         request.rehearsal = ticket.history.runStart.mode == "rehearsal"
         if decisions.newRun {

@@ -57,6 +57,8 @@ struct Run: ParsableCommand {
     @Flag(help: "Start a new run even though the runbook has an unfinished one (which stays as it is).")
     var newRun = false
 
+    @OptionGroup var confirmation: ConfirmOption
+
     @OptionGroup var state: StateOptions
 
     func run() throws {
@@ -69,6 +71,7 @@ struct Run: ParsableCommand {
         request.sets = params.pairs
         request.newRun = newRun
         request.rehearsal = dryRun
+        request.confirm = KeySelection(confirmation.confirm)
         request.from = from
         request.only = only
         try finish(RunLauncher(context: context).run(request, runbook: runbook), signals: signals)

@@ -125,4 +125,31 @@ struct ConsoleTests {
         let resumed = runbook(["resume", runId, "--state-dir", box.state], stdin: "r\n")
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
     }
+
+    @Test("a confirm step asks for its key or yes to be typed; --yes pauses at it unless --confirm names it")
+    func confirmStep() throws {
+        let box = Sandbox()
+        let file = box.write("c.md", "# C\n\n```bash {id=drop-db confirm}\necho dropped >> \"$OUT\"\n```\n")
+        let env = ["OUT": box.root + "/out.txt"]
+        let session = TerminalSession(["run", "--state-dir", box.state, file], env: env)
+        #expect(session.waitFor("[r]un [s]kip"))
+        session.send("r")
+        #expect(session.waitFor("type its key (drop-db) or yes to run it"))
+        session.send("y\r")
+        #expect(session.waitFor("not confirmed ('y'); the step did not run"))
+        #expect(session.waitForCount("[r]un [s]kip", 2))
+        session.send("r")
+        #expect(session.waitForCount("type its key (drop-db)", 2))
+        session.send("drop-db\r")
+        #expect(session.wait() == 0, "\(session.text)")
+        #expect(try box.journal().contains { $0.type == .decision && $0.reason == "confirmed by typing 'drop-db'" })
+
+        let yes = runbook(["run", "--yes", "--new-run", "--state-dir", box.state, file], env: env)
+        #expect(yes.status == 5)
+        #expect(yes.stderr.contains("step 'drop-db' is marked confirm: --yes does not run it by itself. Run with --confirm drop-db"))
+        let confirmed = runbook(["resume", "--yes", "--confirm", "drop-db", "--state-dir", box.state, file], env: env)
+        #expect(confirmed.status == 0, "\(confirmed.stdout)\(confirmed.stderr)")
+        #expect(String(decoding: FileManager.default.contents(atPath: box.root + "/out.txt") ?? Data(), as: UTF8.self) == "dropped\ndropped\n")
+        #expect(try box.journal().contains { $0.type == .decision && $0.reason == "confirmed by --confirm drop-db" })
+    }
 }

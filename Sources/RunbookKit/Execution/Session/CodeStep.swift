@@ -13,8 +13,15 @@ extension RunSession {
             case .some(let flow): return flow
             case .none: break
             }
-        } else if step.attributes.confirm {
-            try recorder.decision(step, "run", reason: "confirmed by --yes")
+        } else if step.attributes.confirm && !request.rehearsal {
+            // --yes alone never confirms a step the runbook says to confirm: --confirm must name it.
+            guard request.confirm.contains(step.key) else {
+                context.error(
+                    "step '\(step.key)' is marked confirm: --yes does not run it by itself. Run with --confirm \(step.key) (or --confirm all) to run it without asking, or without --yes to confirm it by typing"
+                )
+                return try pause(step, "confirm step under --yes without --confirm")
+            }
+            try recorder.decision(step, "run", reason: "confirmed by --confirm \(request.confirm.text)")
         }
         if request.rehearsal { return try rehearse(step, code: code) }
         var attempt = attemptsBefore[step.key] ?? 0
@@ -50,6 +57,9 @@ extension RunSession {
             }
             switch answer {
             case .key("r", _), .key("y", _):
+                if step.attributes.confirm && !request.rehearsal {
+                    guard try confirmTyped(step) else { continue }
+                }
                 return nil
             case .key("e", _):
                 if let newCode = try editCode(step, code) {
@@ -60,6 +70,23 @@ extension RunSession {
             default:
                 continue
             }
+        }
+    }
+
+    /// A `confirm` step runs only when the operator types its key or `yes` (a single key is too
+    /// easy to press by mistake at 3 a.m.); anything else goes back to the question.
+    private func confirmTyped(_ step: Step) throws -> Bool {
+        switch console.readText(style.bold("this step asks for confirmation: type its key (\(step.key)) or yes to run it: ")) {
+        case .key(_, let typed):
+            let answer = typed.trimmingSpaces()
+            guard answer == step.key || answer.lowercased() == "yes" else {
+                screen.warn("not confirmed ('\(answer)'); the step did not run")
+                return false
+            }
+            try recorder.decision(step, "run", reason: "confirmed by typing '\(answer)'")
+            return true
+        default:
+            return false
         }
     }
 

@@ -18,6 +18,8 @@ public struct RunRequest: Sendable {
     public var acceptChanges = KeySelection.none
     /// `--rerun-unknown KEY|all`: run again these steps whose outcome is unknown (resume).
     public var rerunUnknown = KeySelection.none
+    /// `--confirm KEY|all`: with `--yes`, run these `confirm` steps without asking (otherwise `--yes` pauses at them).
+    public var confirm = KeySelection.none
     /// `--dry-run`: a rehearsal: the same walk, prompts and params, but no step's code runs.
     public var rehearsal = false
     /// `--new-run`: start a new run even though the runbook has an unfinished one.
