@@ -109,6 +109,10 @@ struct ConsoleTests {
         let screen = try renderedScreen(session.transcript).joined(separator: "\n")
         #expect(screen.contains("Run aborted (2 ok; 2 not reached: three, four)"), "\(screen)")
         #expect(try box.journal().last?.counts == ["ok": 2], "flaky failed once, then passed: counted once, as ok")
+        let report = screen.components(separatedBy: "\n").filter { $0.hasPrefix("  ✔ ") || $0.hasPrefix("  · ") }
+        #expect(report.count == 4, "\(screen)")
+        #expect(report.first?.contains("flaky") == true && report.first?.contains("2 attempts") == true)
+        #expect(report.last?.contains("four") == true && report.last?.contains("not reached") == true)
     }
 
     @Test("a pause prints the exact resume command; resume without a run lists the unfinished ones")

@@ -18,3 +18,10 @@ func shellQuoted(_ text: String) -> String {
     let safe = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:=@%,".contains($0) }
     return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
+
+extension String {
+    /// The string with spaces added to `width` characters (never cut).
+    func padded(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

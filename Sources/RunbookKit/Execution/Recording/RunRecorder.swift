@@ -7,6 +7,17 @@ final class RunRecorder {
     let masker: SecretMasker
     /// Each step's final outcome so far (`ok`, `failed`, `skipped`, …), by key: the last attempt counts.
     private(set) var outcomes: [String: String] = [:]
+    /// What this runner process saw of each step: attempts, time, last exit status, why it failed.
+    private(set) var details: [String: StepDetail] = [:]
+
+    /// One step's attempts in this process, for the report at the end.
+    struct StepDetail {
+        var attempts = 0
+        var durationMs = 0
+        var exitCode: Int32?
+        var signal: String?
+        var error: String?
+    }
 
     /// How many steps ended with each outcome (each step once, by its final outcome), for `run_end` and the summary.
     var counts: [String: Int] {
@@ -42,6 +53,7 @@ final class RunRecorder {
         record.interpreter = step.interpreter
         record.interactive = step.attributes.interactive ? true : nil
         try journal.append(record)
+        if attempt > 0 { details[step.key, default: StepDetail()].attempts += 1 }
     }
 
     /// A `step_end` that carries no process outcome (skipped, done, failed before it started).
@@ -61,6 +73,12 @@ final class RunRecorder {
     func end(_ record: JournalRecord) throws(JournalError) {
         try journal.append(record)
         count(record.status ?? "failed", key: record.key ?? "")
+        var detail = details[record.key ?? "", default: StepDetail()]
+        detail.durationMs += record.durationMs ?? 0
+        detail.exitCode = record.exitCode
+        detail.signal = record.signal
+        detail.error = record.error
+        details[record.key ?? ""] = detail
     }
 
     /// A `decision` on a step: run, skip, retry, abort, pause, keep, rerun, shell, done.

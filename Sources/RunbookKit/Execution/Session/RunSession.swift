@@ -187,6 +187,7 @@ final class RunSession {
             !final.isEnd ? "paused" : aborted ? "aborted" : anyFailed ? (request.rehearsal ? "found problems" : "completed with failures") : "completed"
         let headline = "\(what) \(ending)"
         let notReached = runbook.steps.map(\.key).filter { recorder.outcomes[$0] == nil }
+        screen.report(outcomes: recorder.outcomes, details: recorder.details)
         screen.summary(
             headline: headline, counts: recorder.counts, notReached: notReached, journal: recorder.journal,
             resume: final.isEnd ? nil : resumeCommand)

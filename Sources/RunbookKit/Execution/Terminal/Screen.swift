@@ -80,6 +80,34 @@ struct Screen {
         }
     }
 
+    /// The report at the end of a run: each step with its final outcome, attempts, time, and for a
+    /// failure its exit status and why; steps not reached are listed once.
+    func report(outcomes: [String: String], details: [String: RunRecorder.StepDetail]) {
+        guard !outcomes.isEmpty else { return }
+        let width = min(32, runbook.steps.map(\.key.count).max() ?? 8)
+        console.print("\n" + style.bold("Steps") + "\n")
+        for step in runbook.steps {
+            guard let outcome = outcomes[step.key] else {
+                line("  · " + step.key.padded(to: width) + "  " + style.dim("not reached"))
+                continue
+            }
+            let good = ["ok", "done", "rehearsed"].contains(outcome)
+            let mark = good ? style.green("✔") : outcome == "skipped" ? style.dim("↷") : style.red("✘")
+            var facts: [String] = []
+            if let d = details[step.key] {
+                if d.attempts > 0 { facts.append("\(d.attempts) attempt\(d.attempts == 1 ? "" : "s")") }
+                if d.durationMs > 0 { facts.append(formatDuration(Double(d.durationMs) / 1000)) }
+                if !good, let code = d.exitCode { facts.append("exit \(code)") }
+                if !good, let signal = d.signal { facts.append("killed by SIG\(signal)") }
+                if !good, let error = d.error { facts.append(error) }
+            } else {
+                facts.append("earlier in this run")
+            }
+            let text = outcome.replacingOccurrences(of: "_", with: " ")
+            line("  \(mark) " + step.key.padded(to: width) + "  " + text.padded(to: 11) + style.dim(facts.joined(separator: ", ")))
+        }
+    }
+
     /// The end of a run: headline, counts, journal, head hash.
     func summary(headline: String, counts: [String: Int], notReached: [String], journal: JournalWriter, resume: String?) {
         var summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ")
