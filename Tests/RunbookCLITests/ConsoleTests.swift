@@ -156,4 +156,16 @@ struct ConsoleTests {
         #expect(String(decoding: FileManager.default.contents(atPath: box.root + "/out.txt") ?? Data(), as: UTF8.self) == "dropped\ndropped\n")
         #expect(try box.journal().contains { $0.type == .decision && $0.reason == "confirmed by --confirm drop-db" })
     }
+
+    @Test("automatic retries wait, doubling each time (retry-delay=1s: 1s, then 2s)")
+    func retryDelay() throws {
+        let box = Sandbox()
+        let file = box.write("r.md", "# R\n\n```bash {id=dns retries=2 retry-delay=1s}\necho try >> \"$OUT\"; exit 6\n```\n")
+        let started = monotonicNow()
+        let r = runbook(["run", "--yes", "--state-dir", box.state, file], env: ["OUT": box.root + "/tries"])
+        #expect(r.status == 1)
+        #expect(monotonicNow() - started >= 3, "waited 1 s and 2 s between the three attempts")
+        #expect(r.stdout.contains("retrying in 1s (1 of 2") && r.stdout.contains("retrying in 2s (2 of 2"), "\(r.stdout)")
+        #expect(String(decoding: FileManager.default.contents(atPath: box.root + "/tries") ?? Data(), as: UTF8.self) == "try\ntry\ntry\n")
+    }
 }

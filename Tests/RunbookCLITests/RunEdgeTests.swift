@@ -48,7 +48,7 @@ struct RunEdgeTests {
         let box = Sandbox()
         let file = box.write(
             "rb.md",
-            "# T\n\n```bash {id=flaky retries=2 on-failure=abort}\necho try >> \(box.root)/tries; exit 7\n```\n\n```bash {id=next}\ntouch \(box.root)/ran\n```\n"
+            "# T\n\n```bash {id=flaky retries=2 retry-delay=0s on-failure=abort}\necho try >> \(box.root)/tries; exit 7\n```\n\n```bash {id=next}\ntouch \(box.root)/ran\n```\n"
         )
         let r = runbook(["run", "--state-dir", box.state, file], stdin: "r\nr\n")
         #expect(r.status == 1)

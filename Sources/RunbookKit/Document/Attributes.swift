@@ -207,7 +207,7 @@ private enum JSONValue: Decodable {
 enum AttributeSchema {
     static let known = [
         "id", "name", "timeout", "confirm", "retries", "on-failure", "interactive",
-        "dir", "env", "skip", "idempotent", "expect-exit", "rehearse",
+        "dir", "env", "skip", "idempotent", "expect-exit", "rehearse", "retry-delay",
     ]
     /// Runme's spellings with the same meaning.
     static let aliases = ["cwd": "dir", "excludeFromRunAll": "skip"]
@@ -249,7 +249,7 @@ struct AttributeFinding {
 enum AttributeChecker {
     /// A known attribute; the raw value is its position in `AttributeSchema.known`.
     private enum Key: Int {
-        case id, name, timeout, confirm, retries, onFailure, interactive, dir, env, skip, idempotent, expectExit, rehearse
+        case id, name, timeout, confirm, retries, onFailure, interactive, dir, env, skip, idempotent, expectExit, rehearse, retryDelay
 
         /// The attribute's name as in `AttributeSchema.known`.
         var name: String { AttributeSchema.known[rawValue] }
@@ -273,6 +273,7 @@ enum AttributeChecker {
         case "idempotent": return .idempotent
         case "expect-exit": return .expectExit
         case "rehearse": return .rehearse
+        case "retry-delay": return .retryDelay
         default: return nil
         }
     }
@@ -388,6 +389,11 @@ enum AttributeChecker {
         case .rehearse:
             guard let v = value, !v.trimmingSpaces().isEmpty else { throw .expected("takes the command a rehearsal runs instead of the step") }
             attrs.rehearse = v
+        case .retryDelay:
+            guard let v = value, let seconds = parseDuration(v), seconds >= 0, seconds <= 3600 else {
+                throw .expected("takes a duration from 0s to 1h (the wait before the first retry; it doubles each time)")
+            }
+            attrs.retryDelay = seconds
         }
     }
 

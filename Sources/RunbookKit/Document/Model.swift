@@ -180,6 +180,9 @@ public struct StepAttributes: Sendable, Codable, Hashable {
     public var expectExit: [Int32] = [0]
     /// `rehearse="…"`: a read-only command a rehearsal (`run --dry-run`) runs instead of the step.
     public var rehearse: String?
+    /// `retry-delay=5s`: seconds to wait before the first automatic retry; the wait doubles each
+    /// time (at most 60 s). Nil: 2 s. `retry-delay=0s` retries at once.
+    public var retryDelay: Double?
     /// The attributes as written, in order (`key`, `value`), for display.
     public var written: [WrittenAttribute] = []
 
@@ -191,6 +194,7 @@ public struct StepAttributes: Sendable, Codable, Hashable {
         case idempotent
         case expectExit = "expect_exit"
         case rehearse
+        case retryDelay = "retry_delay"
         case written
     }
 }

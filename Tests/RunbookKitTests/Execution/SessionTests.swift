@@ -26,7 +26,7 @@ private let deploy = """
 
     ## Migrate
 
-    ```bash {id=migrate retries=1}
+    ```bash {id=migrate retries=1 retry-delay=0s}
     ./manage.py migrate
     ```
 
@@ -66,7 +66,7 @@ struct SessionTests {
         // migrate failed once and was retried automatically (retries=1): three launches in all.
         #expect(launcher.launches.map { $0.environment["RUNBOOK_STEP_KEY"] ?? "" } == ["build", "migrate", "migrate"])
         try GoldenTests.assertGolden(String(decoding: try test.journalBytes(), as: UTF8.self), named: "session-journal.golden")
-        #expect(test.screen.contains("retrying (1 of 1)"))
+        #expect(test.screen.contains("retrying in 0ms (1 of 1;"))
         #expect(test.screen.contains("Run completed (1 done, 2 ok)"), "each step counted once, by its final outcome")
     }
 

@@ -37,7 +37,12 @@ extension RunSession {
             if result.succeeded { return .next }
             if automaticRetriesLeft > 0 && !result.outcome.interrupted {
                 automaticRetriesLeft -= 1
-                screen.warn("retrying (\(step.attributes.retries - automaticRetriesLeft) of \(step.attributes.retries))")
+                let retry = step.attributes.retries - automaticRetriesLeft
+                let delay = min(60, (step.attributes.retryDelay ?? 2) * pow(2, Double(retry - 1)))
+                screen.warn("retrying in \(formatDuration(delay)) (\(retry) of \(step.attributes.retries); Ctrl-C stops waiting and pauses)")
+                if let signal = waitBeforeRetry(delay) {
+                    return try pause(step, "signal \(signalName(signal)) while waiting to retry", outcome: .stopped(by: signal))
+                }
                 continue
             }
             if let flow = try failurePolicy(step, interrupted: result.outcome.interrupted) { return flow }
@@ -69,6 +74,21 @@ extension RunSession {
                 }
             default:
                 continue
+            }
+        }
+    }
+
+    /// Waits `seconds` before an automatic retry; a stopping signal (INT, TERM, HUP, QUIT) ends
+    /// the wait and is returned.
+    private func waitBeforeRetry(_ seconds: Double) -> Int32? {
+        let end = context.clock.monotonic() + seconds
+        while true {
+            let left = end - context.clock.monotonic()
+            if left <= 0 { return nil }
+            var fds = [pollfd(fd: context.signals.readFD, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, 1, Int32(min(left, 1) * 1000) + 1)
+            if fds[0].revents != 0 {
+                for signal in context.signals.drain() where [SIGINT, SIGTERM, SIGHUP, SIGQUIT].contains(signal) { return signal }
             }
         }
     }
