@@ -13,7 +13,7 @@ private func benchClock() -> Double {
 }
 
 /// Spawns argv with stdout/stderr to /dev/null and waits; returns (seconds, peak RSS KiB, exit code).
-private func spawnTimed(_ argv: [String], env: [String]? = nil) -> (Double, Int, Int32) {
+func spawnTimed(_ argv: [String], env: [String]? = nil) -> (Double, Int, Int32) {
     var pid: pid_t = 0
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)

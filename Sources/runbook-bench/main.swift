@@ -3,6 +3,7 @@
 // parse:   parse+lint time of generated runbooks of 1k, 10k and 100k steps in two shapes (median of
 //          several runs), next to the time libcmark alone needs for the same bytes (the floor).
 // startup: wall time of `runbook --version` (the release binary next to this one).
+// verify:  `runbook verify` of a run of 100,000 journal records and its 33,333 output files.
 // gen PROFILE STEPS: print a generated runbook (for perf and for checking the generators).
 import CCmark
 import Foundation
@@ -216,12 +217,15 @@ switch arguments.first ?? "all" {
 case "parse": benchParse()
 case "startup": benchStartup()
 case "run": benchRun()
+case "verify": benchVerify()
 case "all":
     benchParse()
     print("")
     benchStartup()
     print("")
     benchRun()
+    print("")
+    benchVerify()
 case "gen" where arguments.count == 3:
     guard let profile = Profile(rawValue: arguments[1]), let steps = Int(arguments[2]), steps >= 0 else {
         print("usage: runbook-bench gen verbose|compact STEPS")
@@ -229,6 +233,6 @@ case "gen" where arguments.count == 3:
     }
     FileHandle.standardOutput.write(Data(profile.generate(steps: steps)))
 default:
-    print("usage: runbook-bench [parse|startup|run|all]  or  runbook-bench gen verbose|compact STEPS")
+    print("usage: runbook-bench [parse|startup|run|verify|all]  or  runbook-bench gen verbose|compact STEPS")
     exit(2)
 }

@@ -1,17 +1,17 @@
 /// How one code step is started: the interpreter's argv, the file its code goes in and, for shell
 /// code that may change exported variables, the wrapper that dumps them on exit.
 public struct StepCommand: Sendable, Equatable {
-    /// The variable naming the file the wrapper dumps exported variables into.
+    /// The variable naming where the wrapper dumps exported variables: a descriptor the runner
+    /// passes to the step (`/proc/self/fd/N`, an in-memory file), never a file on disk.
     public static let envFileVariable = "RUNBOOK_ENV_FILE"
 
     /// argv; argv[0] is the interpreter as the runbook names it (the executable is found on PATH).
     public var arguments: [String]
     /// The scratch file the step's code is written to.
     public var codeFile: String
-    /// The export-capturing wrapper script and its text, when exports are read back.
+    /// The export-capturing wrapper script and its text, when exports are read back. On exit it
+    /// writes the exported variables (NUL-separated `NAME=value`) to `$RUNBOOK_ENV_FILE`.
     public var wrapper: (path: String, text: String)?
-    /// The file the wrapper dumps exported variables into (NUL-separated `NAME=value`).
-    public var envFile: String?
 
     /// Whether the exported variables are read back after the step.
     public var capturesExports: Bool { wrapper != nil }
@@ -30,14 +30,12 @@ public struct StepCommand: Sendable, Equatable {
         // Exports are read back only when the code could change them (see `mayChangeExports`).
         if Self.mayChangeExports(code) {
             let wrapperPath = scratchStem + ".wrapper"
-            let envPath = scratchStem + ".env"
             let quoted = "'" + codeFile.replacingOccurrences(of: "'", with: "'\\''") + "'"
             // On exit, write the exported variables NUL-separated for the next steps (bash with
             // builtins only; other shells with env -0).
             let dump = shellName == "bash" ? Self.bashExportDump : "env -0 > \"$\(Self.envFileVariable)\" 2>/dev/null"
             let text = "trap '__runbook_status=$?; \(dump.replacingOccurrences(of: "'", with: "'\\''")); exit $__runbook_status' EXIT\n. \(quoted)\n"
             wrapper = (wrapperPath, text)
-            envFile = envPath
             script = wrapperPath
         }
         switch shellName {
@@ -49,7 +47,7 @@ public struct StepCommand: Sendable, Equatable {
 
     /// Compares argv and files (the wrapper by path and text).
     public static func == (a: StepCommand, b: StepCommand) -> Bool {
-        a.arguments == b.arguments && a.codeFile == b.codeFile && a.envFile == b.envFile
+        a.arguments == b.arguments && a.codeFile == b.codeFile
             && a.wrapper?.path == b.wrapper?.path && a.wrapper?.text == b.wrapper?.text
     }
 

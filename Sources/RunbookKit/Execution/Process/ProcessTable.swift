@@ -53,13 +53,6 @@ enum ProcessTable {
             pid: pid, ppid: ppid, pgrp: pgrp, session: session, command: command, starttime: start,
             state: fields[0].first ?? "?")
     }
-
-    /// Processes in process group `pgid`, or children of this process (orphans re-parented to us as subreaper),
-    /// excluding `exclude`.
-    static func leftovers(group pgid: Int32, exclude: Set<Int32>) -> [ProcessEntry] {
-        let me = getpid()
-        return all().filter { ($0.pgrp == pgid || $0.ppid == me || $0.session == pgid) && !exclude.contains($0.pid) && $0.pid != me }
-    }
 }
 
 /// Whether a recorded process is still alive, from /proc: same pid, same start time, same boot,

@@ -68,6 +68,8 @@ final class StepProcess {
     private var leaderExitAt: Double?
     private var interruptCount = 0
     private var ptyMaster: Int32 = -1
+    /// What the step left running, once its leader exited (or the runner gave up waiting).
+    private var sweep: LeftoverSweep?
 
     init(
         _ launch: StepLaunch, signals: any SignalSource, clock: any RunClock, keyboard: Int32?,
@@ -208,7 +210,8 @@ final class StepProcess {
         var killSent = false
         var leftoversChecked = false
         var leftoverTermAt: Double?
-        var leftoverKilled = false
+        /// The leftovers are gone: none were found, all exited after TERM, or they were KILLed.
+        var leftoversDone = false
         var lastTick: Double
     }
 
@@ -246,13 +249,20 @@ final class StepProcess {
             }
             reap()
         }
-        // Anything still in the group (an orphan that kept the pipe open and ignored TERM) is killed.
+        // Anything of the step still alive (an orphan that kept the pipe open and ignored TERM,
+        // a descendant in a session of its own) is killed and recorded.
         if leaderStatus == nil {
             sendGroup(SIGKILL)
             waitForLeader()
         }
         if kill(-pid, 0) == 0 { _ = kill(-pid, SIGKILL) }
+        if hasDescendants() {
+            var last = sweep ?? LeftoverSweep(group: pid)
+            last.killAll()
+            sweep = last
+        }
         reap()
+        outcome.leftovers = sweep?.found ?? []
     }
 
     /// The timeout: TERM to the group when it passes, KILL after the grace.
@@ -268,25 +278,29 @@ final class StepProcess {
         }
     }
 
-    /// After the leader exited: leftovers get TERM, then KILL; returns true when the wait is over
-    /// (the output closed, or the drain time passed).
+    /// After the leader exited: leftovers (the whole tree of what the step started, see
+    /// `LeftoverSweep`) get TERM, then KILL after a grace; returns true when the wait is over (the
+    /// output closed and the leftovers are gone, or the drain time passed).
     private func endAfterLeader(now: Double, state: inout LoopState) -> Bool {
         if !state.leftoversChecked {
             state.leftoversChecked = true
             if hasDescendants() {
-                let found = ProcessTable.leftovers(group: pid, exclude: [])
-                outcome.leftovers = found.map { Leftover(pid: $0.pid, command: $0.command) }
-                for process in found { _ = kill(process.pid, SIGTERM) }
-                _ = kill(-pid, SIGTERM)
-                if !found.isEmpty { state.leftoverTermAt = now }
+                var found = LeftoverSweep(group: pid)
+                if found.signal(SIGTERM) > 0 { state.leftoverTermAt = now }
+                sweep = found
             }
+            state.leftoversDone = state.leftoverTermAt == nil
         }
-        if let t = state.leftoverTermAt, !state.leftoverKilled, now - t >= Self.leftoverGrace {
-            state.leftoverKilled = true
-            for process in ProcessTable.leftovers(group: pid, exclude: []) { _ = kill(process.pid, SIGKILL) }
-            _ = kill(-pid, SIGKILL)
+        if let t = state.leftoverTermAt, !state.leftoversDone, var current = sweep {
+            if current.alive().isEmpty {
+                state.leftoversDone = true
+            } else if now - t >= Self.leftoverGrace {
+                current.killAll()
+                state.leftoversDone = true
+            }
+            sweep = current
         }
-        if state.eof { return true }
+        if state.eof && state.leftoversDone { return true }
         if let exitAt = leaderExitAt, now - exitAt >= Self.drainSeconds + (state.leftoverTermAt == nil ? 0 : Self.leftoverGrace) {
             return true
         }

@@ -73,11 +73,11 @@ final class RunSession {
         console: Console, launcher: any StepLauncher, resume: Resume?
     ) -> RunOutcome {
         let scratch: String
-        do { scratch = try makeScratchFolder(runId: runId) } catch {
+        do { scratch = try ScratchFolder.create(runId: runId, environment: context.environment) } catch {
             context.error(error.message)
             return .journalUnwritable
         }
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        defer { ScratchFolder.remove(scratch) }
         let session = RunSession(
             context: context, plan: plan, request: request, runId: runId, runDir: runDir, scratchDir: scratch,
             journal: journal, console: console, launcher: launcher)
@@ -313,14 +313,4 @@ final class RunSession {
             if context.environment["RUNBOOK_TEST_CRASH_AT"] == name { raise(SIGKILL) }
         #endif
     }
-}
-
-/// A private scratch folder for step files (`$TMPDIR/runbook-<run id>-XXXXXX`, 0700).
-private func makeScratchFolder(runId: String) throws(StorageError) -> String {
-    let tmp = NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
-    var template = Array("\(tmp)/runbook-\(runId)-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else {
-        throw StorageError("cannot create a private temporary folder: \(errnoText(errno).lowercased())")
-    }
-    return String(cString: made)
 }

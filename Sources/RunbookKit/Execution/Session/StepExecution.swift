@@ -31,7 +31,9 @@ extension RunSession {
         let command = StepCommand(language: step.language ?? "", code: code, interpreter: interpreter, scratchStem: scratchDir + "/step")
         try overwriteScratchFile(command.codeFile, Array(code.utf8))
         if let wrapper = command.wrapper { try overwriteScratchFile(wrapper.path, Array(wrapper.text.utf8)) }
-        if let envFile = command.envFile { env[StepCommand.envFileVariable] = envFile }
+        // Exported variables come back through memory, never a file: they may hold secrets.
+        let exportChannel = command.capturesExports ? try ExportChannel(fallbackFolder: scratchDir) : nil
+        if let exportChannel { env[StepCommand.envFileVariable] = exportChannel.path }
 
         try recorder.start(step, attempt: attempt, edited: edited)
         crashPoint("after_step_start_sync")
@@ -50,7 +52,7 @@ extension RunSession {
         }
         try syncDirectory(of: recorder.path)
         crashPoint("after_output_sync")
-        return try recordEnd(step, outcome: outcome, output: output, attempt: attempt, command: command, env: env)
+        return try recordEnd(step, outcome: outcome, output: output, attempt: attempt, exportChannel: exportChannel, env: env)
     }
 
     /// Starts the process with a status line, streaming its output to the screen and the record.
@@ -87,10 +89,10 @@ extension RunSession {
 
     /// Reads back exports, writes `step_end` and shows the result.
     private func recordEnd(
-        _ step: Step, outcome: StepOutcome, output: OutputRef, attempt: Int, command: StepCommand,
+        _ step: Step, outcome: StepOutcome, output: OutputRef, attempt: Int, exportChannel: ExportChannel?,
         env: [String: String]
     ) throws -> Execution {
-        let statusText: String
+        var statusText: String
         if outcome.timedOut {
             statusText = "timed_out"
         } else if outcome.stoppedOnTerminal {
@@ -102,19 +104,15 @@ extension RunSession {
         } else {
             statusText = "failed"
         }
-        let succeeded = statusText == "ok"
-        var changes = ExportCapture.Changes()
-        if let envFile = command.envFile {
-            if succeeded {
-                changes = ExportCapture.read(
-                    envFile, passed: env, masker: recorder.masker, secretNames: plan.secretNames,
-                    wasCarried: { [carried, context] name in carried[name] != nil || context.environment[name] != nil })
-                for (name, value) in changes.values { carried[name] = value }
-                for name in changes.unset { carried.removeValue(forKey: name) }
-            }
-            // The dump holds every variable's value, secrets included: empty it at once.
-            _ = truncate(envFile, 0)
+        var succeeded = statusText == "ok"
+        let changes = succeeded ? readExports(exportChannel, env: env) : ExportCapture.Changes()
+        if changes.problem != nil {
+            // Over a limit: the step fails here, and later steps get none of what it changed.
+            succeeded = false
+            statusText = "failed"
         }
+        for (name, value) in changes.values { carried[name] = value }
+        for name in changes.unset { carried.removeValue(forKey: name) }
         var record = JournalRecord(type: .stepEnd)
         record.key = step.key
         record.number = step.number
@@ -132,8 +130,24 @@ extension RunSession {
         if outcome.stoppedOnTerminal {
             record.error = "the step tried to read or write the terminal; mark it interactive=true"
         }
+        if let problem = changes.problem { record.error = problem }
         try recorder.end(record)
         screen.result(step, outcome: outcome, status: statusText, output: output, exports: changes.exports, timeout: plan.timeoutText(for: step))
+        if let problem = changes.problem { screen.line(style.red(problem)) }
         return Execution(outcome: outcome, succeeded: succeeded)
+    }
+
+    /// What a successful step exported, from its wrapper's in-memory dump (nothing when the
+    /// step ran without the wrapper).
+    private func readExports(_ channel: ExportChannel?, env: [String: String]) -> ExportCapture.Changes {
+        guard let channel else { return ExportCapture.Changes() }
+        guard let dump = channel.contents() else {
+            var refused = ExportCapture.Changes()
+            refused.problem = "the step's exported variables are over 64 MiB; later steps do not get them"
+            return refused
+        }
+        return ExportCapture.read(
+            dump, passed: env, masker: recorder.masker, secretNames: plan.secretNames,
+            wasCarried: { [carried, context] name in carried[name] != nil || context.environment[name] != nil })
     }
 }

@@ -196,3 +196,44 @@ struct JSONMembers {
     mutating func add(_ key: String, _ value: Bool?) { if let value { list.append((key, { $0.bool(value) })) } }
     mutating func append(_ member: (String, (inout JSONWriter) -> Void)) { list.append(member) }
 }
+
+extension JournalRecord {
+    /// The longest a free-text field (`text`, `reason`, `error`, each of `findings`) stays when a record is too long
+    /// for one journal line.
+    static let cutTextLimit = 4096
+    /// The most leftovers listed when a record is too long for one journal line.
+    static let cutLeftoverLimit = 100
+
+    /// The record made to fit in `lineLimit` bytes, and its line: free text cut to
+    /// `cutTextLimit` bytes with a marker saying how much was cut, then the leftovers list cut to
+    /// its first `cutLeftoverLimit` entries and a marker entry (pid 0) counting the rest. Nil when
+    /// even that does not fit (the record's own data, such as param values, is too long).
+    func fitted(lineLimit: Int) -> (record: JournalRecord, line: [UInt8])? {
+        var record = self
+        record.text = record.text.map { Self.cut($0) }
+        record.reason = record.reason.map { Self.cut($0) }
+        record.error = record.error.map { Self.cut($0) }
+        record.findings = record.findings?.map { Self.cut($0) }
+        var line = record.jsonBytes()
+        if line.count > lineLimit, let leftovers = record.leftovers, leftovers.count > Self.cutLeftoverLimit {
+            let unlisted = leftovers.count - Self.cutLeftoverLimit
+            record.leftovers =
+                Array(leftovers.prefix(Self.cutLeftoverLimit)) + [
+                    Leftover(pid: 0, command: "[runbook: \(unlisted) more processes killed, not listed to keep the journal line under 64 KiB]")
+                ]
+            line = record.jsonBytes()
+        }
+        return line.count <= lineLimit ? (record, line) : nil
+    }
+
+    /// `text` cut to `cutTextLimit` UTF-8 bytes (at a character boundary) with a marker, or as it is.
+    static func cut(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        guard bytes.count > cutTextLimit else { return text }
+        var end = cutTextLimit
+        // Never cut inside a character: back off continuation bytes (10xxxxxx).
+        while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        let kept = String(decoding: bytes[0..<end], as: UTF8.self)
+        return kept + " [runbook: \(bytes.count - end) more bytes cut to keep the journal line under 64 KiB]"
+    }
+}

@@ -33,6 +33,9 @@ final class JournalWriter {
     /// Debug builds: the record whose write fails as if the disk did (RUNBOOK_TEST_JOURNAL_FAIL_AT_SEQ).
     private let failAtSeq: Int?
 
+    /// The longest line the journal holds, without its LF: 64 KiB.
+    static let lineLimit = 64 * 1024
+
     /// The seed of the hash chain for a run.
     static func chainSeed(runId: String) -> String {
         SHA256.hex(Array("runbook-journal-v1\u{0}".utf8) + Array(runId.utf8))
@@ -88,6 +91,18 @@ final class JournalWriter {
         record.prev = headHash
         record.ts = isoTimestamp(clock.now())
         var line = record.jsonBytes()
+        if line.count > Self.lineLimit {
+            // Too long for one line: long free text is cut (saying so); a record that still does
+            // not fit is refused before anything is written, and the journal stays usable.
+            guard let fitted = record.fitted(lineLimit: Self.lineLimit) else {
+                let what = [record.type.rawValue, record.key].compactMap { $0 }.joined(separator: " of ")
+                throw JournalError(
+                    "the journal record \(what) would be \(line.count) bytes, over the \(Self.lineLimit / 1024) KiB limit for a journal line; it was not written"
+                )
+            }
+            record = fitted.record
+            line = fitted.line
+        }
         let hash = SHA256.hex(line)
         line.append(0x0A)
         if let failAtSeq, failAtSeq == record.seq {
