@@ -217,6 +217,7 @@ switch arguments.first ?? "all" {
 case "parse": benchParse()
 case "startup": benchStartup()
 case "run": benchRun()
+case "corpus": benchCorpus(Array(arguments.dropFirst()))
 case "verify": benchVerify()
 case "all":
     benchParse()

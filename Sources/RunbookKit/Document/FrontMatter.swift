@@ -12,6 +12,8 @@ struct FrontMatter {
     /// Lines of the `dir` value and of each `env` variable, for findings about them.
     var dirAt = (line: 1, column: 1)
     var envAt: [String: (line: Int, column: Int)] = [:]
+    /// Where things stand in the front matter, for `adopt`.
+    var layout = FrontMatterLayout()
 
     static let keys = ["title", "description", "params", "shell", "timeout", "dir", "env"]
     static let paramKeys = ["description", "default", "required", "secret", "pattern"]
@@ -19,6 +21,10 @@ struct FrontMatter {
 
     /// Finds front matter at the top of the file (`---` on line 1 up to a `---` or `...` line)
     /// and reads it. Reports problems into `sink`.
+    ///
+    /// Keys that are not ours belong to a site generator (Hugo's `weight`, MkDocs' `hide`) and are
+    /// ignored; one close to ours (`timout`) is a warning. With a `runbook:` map, our keys are read from
+    /// it alone (every key in it is ours) and the top level is the site's.
     static func read(_ source: SourceText, sink: inout DiagnosticSink) -> FrontMatter {
         var result = FrontMatter()
         guard source.lineCount >= 1, isDelimiter(source.line(1), allowDots: false) else { return result }
@@ -29,11 +35,19 @@ struct FrontMatter {
             return result
         }
         result.lastLine = closing
+        result.layout.closingLine = closing
         let yaml = source.text(lines: 2, closing - 1)
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
+            if yaml.contains("{{") {
+                sink.warning(
+                    "front-matter-template", line: 1,
+                    "front matter is a site generator's template ({{ … }}), not YAML; runbook reads the file without it. Keep it if your site needs it, or write plain YAML"
+                )
+                return result
+            }
             let (line, column, problem) = describe(error)
             sink.error("front-matter-yaml", line: line + 1, column: column, "front matter is not valid YAML: \(problem)")
             return result
@@ -41,54 +55,96 @@ struct FrontMatter {
             sink.error("front-matter-yaml", line: 2, "front matter is not valid YAML: \(error)")
             return result
         }
-        guard let root else { return result }
+        guard let root else {
+            result.layout.editable = true
+            return result
+        }
         guard let mapping = root.mapping else {
             sink.error("front-matter-shape", line: line(of: root), "front matter must be a YAML mapping of keys such as title, params, timeout")
             return result
         }
         var reader = Reader(sink: sink)
-        for (keyNode, value) in mapping {
-            let key = keyNode.string ?? ""
-            let at = line(of: keyNode)
-            if key.hasPrefix("x-") { continue }
-            switch key {
-            case "title": result.title = reader.string(value, "title")
-            case "description": result.description = reader.string(value, "description")
-            case "params": result.params = reader.params(value)
-            case "shell":
-                if let s = reader.string(value, "shell") {
-                    if shells.contains(s) || s.hasPrefix("/") {
-                        result.defaults.shell = s
-                    } else {
-                        reader.sink.error(
-                            "bad-front-matter-value", line: at,
-                            "front matter 'shell' must be one of \(shells.joined(separator: ", ")) or an absolute path, not '\(s)'")
-                    }
-                }
-            case "timeout":
-                if let s = reader.scalarText(value, "timeout") {
-                    if s == "none" {
-                        result.defaults.timeout = StepTimeout.none
-                    } else if let seconds = parseDuration(s), seconds > 0, seconds <= 7 * 86400 {
-                        result.defaults.timeout = .seconds(seconds)
-                    } else {
-                        reader.sink.error(
-                            "bad-front-matter-value", line: line(of: value),
-                            "front matter 'timeout' takes a duration such as 30s, 10m, 1h (more than zero, at most 7 days) or none, not '\(s)'")
-                    }
-                }
-            case "dir":
-                result.defaults.dir = reader.string(value, "dir")
-                result.dirAt = (line(of: value), column(of: value))
-            case "env":
-                result.defaults.env = reader.env(value)
-                for (k, v) in value.mapping ?? [:] { if let name = k.string { result.envAt[name] = (line(of: v), column(of: v)) } }
-            default:
-                reportUnknownKey(key, line: at, column: column(of: keyNode), sink: &reader.sink)
+        if let (keyNode, ours) = mapping.first(where: { $0.key.string == "runbook" }) {
+            guard let inner = ours.mapping else {
+                sink.error(
+                    "bad-front-matter-value", line: line(of: keyNode), column: column(of: keyNode),
+                    "'runbook' must be a mapping of runbook's own keys (title, params, timeout, …), indented under it")
+                return result
             }
+            result.readKeys(inner, strict: true, reader: &reader)
+            // Yams reads a mapping's style from the wrong event, so block or flow is told by the lines.
+            result.layout.ourMap = (line(of: keyNode), inner.first.map { line(of: $0.key) > line(of: keyNode) } ?? false)
+            result.layout.ourIndent = inner.first.map { column(of: $0.key) - 1 } ?? column(of: keyNode) + 1
+            if result.title == nil, let title = mapping["title"]?.scalar { result.title = title.string }
+            if result.description == nil, let description = mapping["description"]?.scalar { result.description = description.string }
+        } else {
+            result.readKeys(mapping, strict: false, reader: &reader)
         }
+        result.layout.editable = result.layout.ourMap?.block ?? true
         sink = reader.sink
         return result
+    }
+
+    /// Reads our keys from `mapping`. `strict`: every key is ours, so an unknown one is an error;
+    /// else it is the site's, ignored, with a warning when it is close to one of ours.
+    private mutating func readKeys(_ mapping: Node.Mapping, strict: Bool, reader: inout Reader) {
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            let at = Self.line(of: keyNode)
+            if key.hasPrefix("x-") { continue }
+            switch key {
+            case "title": title = reader.string(value, "title")
+            case "description": description = reader.string(value, "description")
+            case "params":
+                params = reader.params(value)
+                layout.params = Self.paramsPlacement(keyNode, value)
+            case "shell": readShell(value, at: at, reader: &reader)
+            case "timeout": readTimeout(value, reader: &reader)
+            case "dir":
+                defaults.dir = reader.string(value, "dir")
+                dirAt = (Self.line(of: value), Self.column(of: value))
+            case "env":
+                defaults.env = reader.env(value)
+                for (k, v) in value.mapping ?? [:] { if let name = k.string { envAt[name] = (Self.line(of: v), Self.column(of: v)) } }
+            default:
+                Self.reportUnknownKey(key, strict: strict, line: at, column: Self.column(of: keyNode), sink: &reader.sink)
+            }
+        }
+    }
+
+    private mutating func readShell(_ value: Node, at: Int, reader: inout Reader) {
+        guard let s = reader.string(value, "shell") else { return }
+        if Self.shells.contains(s) || s.hasPrefix("/") {
+            defaults.shell = s
+        } else {
+            reader.sink.error(
+                "bad-front-matter-value", line: at,
+                "front matter 'shell' must be one of \(Self.shells.joined(separator: ", ")) or an absolute path, not '\(s)'")
+        }
+    }
+
+    private mutating func readTimeout(_ value: Node, reader: inout Reader) {
+        guard let s = reader.scalarText(value, "timeout") else { return }
+        if s == "none" {
+            defaults.timeout = StepTimeout.none
+        } else if let seconds = parseDuration(s), seconds > 0, seconds <= 7 * 86400 {
+            defaults.timeout = .seconds(seconds)
+        } else {
+            reader.sink.error(
+                "bad-front-matter-value", line: Self.line(of: value),
+                "front matter 'timeout' takes a duration such as 30s, 10m, 1h (more than zero, at most 7 days) or none, not '\(s)'")
+        }
+    }
+
+    /// Where new params can go under an existing `params:` key.
+    private static func paramsPlacement(_ key: Node, _ value: Node) -> FrontMatterLayout.Params {
+        let keyLine = line(of: key)
+        if let mapping = value.mapping {
+            guard let first = mapping.first else { return .empty(keyLine: keyLine) }
+            guard line(of: first.key) > keyLine else { return .flow(keyLine: keyLine) }
+            return .block(keyLine: keyLine, childIndent: column(of: first.key) - 1)
+        }
+        return value.null != nil ? .empty(keyLine: keyLine) : .flow(keyLine: keyLine)
     }
 
     /// The line of the `---` or `...` that closes front matter opened on line 1, or nil when none does.
@@ -101,14 +157,21 @@ struct FrontMatter {
         return nil
     }
 
-    /// Reports a front matter key that is not one of `keys`, suggesting the closest one if any is close.
-    private static func reportUnknownKey(_ key: String, line: Int, column: Int, sink: inout DiagnosticSink) {
-        if let guess = closestMatch(to: key, in: keys) {
-            sink.error("unknown-front-matter-key", line: line, column: column, "unknown front matter key '\(key)' (did you mean '\(guess)'?)")
-        } else {
-            sink.error(
+    /// Reports a front matter key that is not one of `keys`: an error inside the `runbook:` map (`strict`),
+    /// else a warning when it is close to one of ours, else nothing (it is the site generator's).
+    private static func reportUnknownKey(_ key: String, strict: Bool, line: Int, column: Int, sink: inout DiagnosticSink) {
+        // Outside the map the key is likely another tool's: only a near miss counts (`runbook_url` is not `runbook`).
+        let guess = closestMatch(to: key, in: strict ? keys : keys + ["runbook"]).flatMap { guess -> String? in
+            strict || editDistance(Array(key.lowercased().utf8), Array(guess.utf8)) <= max(1, min(2, key.utf8.count / 4)) ? guess : nil
+        }
+        if strict {
+            let hint = guess.map { " (did you mean '\($0)'?)" } ?? "; known keys: \(keys.joined(separator: ", "))"
+            sink.error("unknown-front-matter-key", line: line, column: column, "unknown key '\(key)' under 'runbook'\(hint)")
+        } else if let guess {
+            sink.warning(
                 "unknown-front-matter-key", line: line, column: column,
-                "unknown front matter key '\(key)'; known keys: \(keys.joined(separator: ", ")) (prefix your own with 'x-')")
+                "front matter key '\(key)' is not runbook's, so it is ignored (did you mean '\(guess)'?); if it is your site generator's, move runbook's keys under 'runbook:' to keep the two apart"
+            )
         }
     }
 
@@ -260,4 +323,28 @@ func fullMatch(_ regex: NSRegularExpression, _ value: String) -> Bool {
     let range = NSRange(value.startIndex..<value.endIndex, in: value)
     guard let match = regex.firstMatch(in: value, options: [.anchored], range: range) else { return false }
     return match.range == range
+}
+
+/// Where runbook's keys stand in the front matter, so `adopt` can add params without reading YAML again.
+struct FrontMatterLayout: Sendable {
+    /// Where new params go under an existing `params:` key.
+    enum Params: Sendable, Equatable {
+        /// A block mapping; its entries are indented by `childIndent` spaces.
+        case block(keyLine: Int, childIndent: Int)
+        /// `params:` with nothing after it, or `{}`.
+        case empty(keyLine: Int)
+        /// A flow mapping (`{A: 1}`) or a value of another kind: not edited.
+        case flow(keyLine: Int)
+    }
+
+    /// Line of the closing `---`, 0 when there is no front matter.
+    var closingLine = 0
+    /// Whether the front matter is YAML `adopt` can add to (false for a template, bad YAML, a flow `runbook:` map).
+    var editable = false
+    /// The `runbook:` key's line and whether its map is a block one, when our keys live under it.
+    var ourMap: (line: Int, block: Bool)?
+    /// Spaces before our keys (0 at the top level).
+    var ourIndent = 0
+    /// Our `params:` key, when there is one.
+    var params: Params?
 }

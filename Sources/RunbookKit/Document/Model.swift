@@ -27,6 +27,10 @@ public struct Runbook: Sendable {
     public let references: [ReferenceBlock]
     /// Every finding, in file order.
     public let diagnostics: [Diagnostic]
+    /// Every placeholder name the steps hold, once each, in order of first occurrence.
+    public internal(set) var placeholders: [PlaceholderSummary] = []
+    /// Where prompts, examples and front matter keys stand, for rewriting the file.
+    var layout = SourceLayout()
 
     /// Whether any finding is an error.
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
@@ -243,6 +247,12 @@ public struct Step: Sendable, Codable, Hashable {
     public var attributes: StepAttributes
     /// For manual steps: whether the task was already ticked (`- [x]`) in the file.
     public var checked: Bool?
+    /// How the code is written (code steps): a `script`, or a console `transcript` of prompts and output.
+    public var form: CodeForm?
+    /// What runs, command by command (code steps): a script's whole code, or a transcript's commands.
+    public var commands: [CodeCommand]?
+    /// Values to fill in that the commands hold (`<namespace>`, `YOUR_TOKEN_HERE`, an undeclared `${CLUSTER}`).
+    public var placeholders: [Placeholder] = []
 
     enum CodingKeys: String, CodingKey {
         case number, key
@@ -253,6 +263,7 @@ public struct Step: Sendable, Codable, Hashable {
         case language, interpreter, code
         case codeSHA256 = "code_sha256"
         case attributes, checked
+        case form, commands, placeholders
     }
 }
 
@@ -291,4 +302,26 @@ func formatDuration(_ seconds: Double) -> String {
     }
     if rest > 0 || out.isEmpty { out += "\(rest)s" }
     return out
+}
+
+/// Where things stand in the file that its steps do not say, for rewriting it (`adopt`).
+struct SourceLayout: Sendable {
+    /// Where runbook's front matter keys are.
+    var frontMatter = FrontMatterLayout()
+    /// Per code step in a shell language, by step index.
+    var steps: [Int: StepLayout] = [:]
+    /// Every reading, in any step, of a variable the params lint reports as undeclared.
+    var undeclaredReads: [ReferenceLint.Reference] = []
+}
+
+/// What a shell step's text holds besides its commands.
+struct StepLayout: Sendable {
+    /// The prompts (and continuation prompts) before its command lines, for a transcript.
+    var prompts: [PromptMark] = []
+    /// Whether any command shows expected output.
+    var hasOutput = false
+    /// Whether lines could not be split into commands and output (a `transcript-mix` finding).
+    var mixed = false
+    /// What the block holds instead of commands, when it is an example.
+    var example: ExampleKind?
 }

@@ -6,6 +6,8 @@ struct ReferenceLint {
     let steps: [Step]
     let frontMatter: FrontMatter
     let source: SourceText
+    /// Transcript steps split into commands, by step index: their commands are read, not their output.
+    var splits: [Int: SplitCode] = [:]
 
     /// Variables present in any login environment or set by runbook itself; never reported.
     static let wellKnown: Set<String> = [
@@ -23,9 +25,14 @@ struct ReferenceLint {
         var name: String
         var line: Int
         var column: Int
+        /// Index of the step that reads it; -1 for the front matter.
+        var step = -1
     }
 
-    func run(into sink: inout DiagnosticSink) {
+    /// Reports the findings; returns every reading, in the steps, of a name that is reported (the
+    /// step's undeclared variables, which the caller lists as placeholders).
+    @discardableResult
+    func run(into sink: inout DiagnosticSink) -> [Reference] {
         var declared = Set(frontMatter.params.map(\.name))
         for variable in frontMatter.defaults.env { declared.insert(variable.name) }
         var assigned = Set<String>()
@@ -58,7 +65,14 @@ struct ReferenceLint {
             guard let code = steps[index].code, let language = steps[index].language?.lowercased() else { continue }
             let codeLine = line + 1
             let indent = column - 1
-            if StepLanguages.shellLike.contains(language) {
+            let firstReference = references.count
+            defer { for r in firstReference..<references.count { references[r].step = index } }
+            if steps[index].form == .transcript, let split = splits[index] {
+                for (k, command) in split.commands.enumerated() {
+                    scanShell(command.text, line: command.line, column: command.column, pieces: split.pieces[k], into: &references)
+                    collectShellAssignments(command.text, words: &words, into: &assigned)
+                }
+            } else if StepLanguages.shellLike.contains(language) {
                 scanShell(code, line: codeLine, column: indent + 1, into: &references)
                 collectShellAssignments(code, words: &words, into: &assigned)
             } else {
@@ -67,6 +81,7 @@ struct ReferenceLint {
         }
 
         var used = Set<String>()
+        var reported = Set<String>()
         for reference in references {
             // Whether a reading is reported depends on the name alone, so only a name's first reading can be.
             guard used.insert(reference.name).inserted else { continue }
@@ -76,6 +91,7 @@ struct ReferenceLint {
                 reference.name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }),
                 !reference.name.utf8.contains(where: { $0 >= 97 && $0 <= 122 })
             else { continue }
+            reported.insert(reference.name)
             sink.warning(
                 "undeclared-param", line: reference.line, column: reference.column,
                 "'\(reference.name)' is read here but is not a declared param, not set in env, and no step assigns it; declare it under 'params:' in the front matter so the run asks for it"
@@ -86,6 +102,7 @@ struct ReferenceLint {
                 "unused-param", line: param.line,
                 "parameter '\(param.name)' is declared but no step reads it; remove it or use it as $\(param.name)")
         }
+        return references.filter { $0.step >= 0 && reported.contains($0.name) }
     }
 
     /// Whether any step's code names `name` as a whole word: `docker run -e NAME`, or a tool that reads
@@ -116,10 +133,14 @@ struct ReferenceLint {
     // MARK: Scanners (byte-level, linear)
 
     /// `$NAME` and `${NAME…}` in shell code, outside single quotes (`'$NF'` for awk) and comments.
-    private func scanShell(_ text: String, line: Int, column: Int, into out: inout [Reference]) {
+    /// With `pieces`, each line's position comes from its piece (a transcript's command), else lines
+    /// follow `line` and all start at `column`.
+    private func scanShell(_ text: String, line: Int, column: Int, pieces: [TextPiece] = [], into out: inout [Reference]) {
         var text = text
         text.withUTF8 { bytes in
             var lineNo = line
+            var lineColumn = pieces.first?.column ?? column
+            var piece = 0
             var lineStart = 0
             var inSingle = false
             var inDouble = false
@@ -128,6 +149,11 @@ struct ReferenceLint {
                 let b = bytes[i]
                 if b == 0x0A {
                     lineNo += 1
+                    piece += 1
+                    if piece < pieces.count {
+                        lineNo = pieces[piece].line
+                        lineColumn = pieces[piece].column ?? 1
+                    }
                     lineStart = i + 1
                     i += 1
                     continue
@@ -139,7 +165,12 @@ struct ReferenceLint {
                 }
                 switch b {
                 case UInt8(ascii: "\\"):
-                    i += 2  // an escaped character is literal
+                    // An escaped character is literal; an escaped newline still ends a line.
+                    if i + 1 < bytes.count && bytes[i + 1] == 0x0A {
+                        i += 1
+                        continue
+                    }
+                    i += 2
                     continue
                 case UInt8(ascii: "'") where !inDouble:
                     inSingle = true
@@ -149,7 +180,7 @@ struct ReferenceLint {
                     while i < bytes.count && bytes[i] != 0x0A { i += 1 }
                     continue
                 case UInt8(ascii: "$") where i + 1 < bytes.count:
-                    if let end = Self.readVariable(bytes, dollarAt: i, line: lineNo, column: column + (i - lineStart), into: &out) {
+                    if let end = Self.readVariable(bytes, dollarAt: i, line: lineNo, column: lineColumn + (i - lineStart), into: &out) {
                         i = end
                         continue
                     }
@@ -299,6 +330,8 @@ struct ReferenceLint {
             while i < count && !Self.endsWord(bytes[i]) { i += 1 }
             // Only such commands need all their words.
             if words.isEmpty {
+                // `while read NAME`, `if read NAME`, `! read NAME`: the command is the word after the keyword.
+                if Self.commandPrefixes.contains(where: { Self.word(start..<i, in: bytes, is: $0) }) { continue }
                 words.append(start..<i)
                 setsNames = Self.nameSettingCommands.contains { Self.word(start..<i, in: bytes, is: $0) }
             } else if setsNames {
@@ -307,6 +340,9 @@ struct ReferenceLint {
         }
         if setsNames { Self.commandAssignments(bytes, words, into: &assigned) }
     }
+
+    /// Keywords that a command may follow in the same command position.
+    private static let commandPrefixes: [StaticString] = ["while", "until", "if", "elif", "then", "do", "else", "!", "time"]
 
     /// Commands that set the variables named in their arguments; see `commandAssignments`.
     private static let nameSettingCommands: [StaticString] = ["read", "mapfile", "readarray", "for", "select", "printf", "getopts"]

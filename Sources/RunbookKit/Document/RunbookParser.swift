@@ -43,6 +43,12 @@ private struct Builder {
     var references: [ReferenceBlock] = []
     var firstH1: String?
     let hasher = ReusableSHA256()
+    /// Transcript steps split into commands, by step index (a script's one command needs no record).
+    var splits: [Int: SplitCode] = [:]
+    /// Indices of the code steps in a shell language.
+    var shellSteps: [Int] = []
+    var layout = SourceLayout()
+    var undeclaredReads: [ReferenceLint.Reference] = []
 
     init(path: String, raw: [UInt8]) {
         self.path = path
@@ -57,18 +63,42 @@ private struct Builder {
         let blocks = CommonMarkConverter.convert(body, afterBlankLines: frontMatter.lastLine)
         walk(blocks)
         checkKeys()
-        ReferenceLint(steps: steps, frontMatter: frontMatter, source: source).run(into: &sink)
+        undeclaredReads = ReferenceLint(steps: steps, frontMatter: frontMatter, source: source, splits: splits).run(into: &sink)
+        attachPlaceholders(undeclaredReads)
         if steps.isEmpty {
             sink.warning(
                 "no-steps", line: 1,
                 "runbook has no steps: no fenced block in a runnable language (\(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))) and no task item '- [ ]'"
             )
         }
-        return Runbook(
+        var runbook = Runbook(
             path: path, sha256: SHA256.hex(raw), byteCount: raw.count, rawBytes: raw,
             title: frontMatter.title ?? firstH1, description: frontMatter.description,
             params: frontMatter.params, defaults: frontMatter.defaults, sections: sections, steps: steps,
             references: references, diagnostics: sink.sorted)
+        runbook.placeholders = CodeStepReader.summary(steps)
+        layout.frontMatter = frontMatter.layout
+        layout.undeclaredReads = undeclaredReads
+        runbook.layout = layout
+        return runbook
+    }
+
+    /// Gives each shell step its placeholders and reports them; `reads` are the undeclared variables.
+    private mutating func attachPlaceholders(_ reads: [ReferenceLint.Reference]) {
+        let declared = Set(frontMatter.params.map(\.name))
+        var readsByStep: [Int: [ReferenceLint.Reference]] = [:]
+        for read in reads { readsByStep[read.step, default: []].append(read) }
+        for index in shellSteps {
+            let stepReads = readsByStep[index] ?? []
+            guard let code = steps[index].code, !stepReads.isEmpty || PlaceholderScanner.mayHold(code) else { continue }
+            let split =
+                splits[index]
+                ?? TranscriptReader.script(CodeStepReader.lines(of: code, firstLine: steps[index].line + 1, source: source), literal: code)
+            let found = CodeStepReader.placeholders(split, reads: stepReads, declared: declared)
+            guard !found.isEmpty else { continue }
+            steps[index].placeholders = found
+            CodeStepReader.report(found, step: steps[index].key, sink: &sink)
+        }
     }
 
     /// The normalised bytes after the front matter; cmark reads them after as many blank lines
@@ -171,13 +201,22 @@ private struct Builder {
         let title =
             block.taskItem.flatMap { state.taskTexts[$0] }
             ?? state.currentSection.map { sections[$0].title } ?? frontMatter.title ?? "step \(steps.count + 1)"
+        let shell = StepLanguages.shellLike.contains(state.info.language.lowercased())
+        let (split, stepLayout) = CodeStepReader.read(
+            block.literal, firstLine: block.line + 1, shell: shell, language: state.info.language, source: source, sink: &sink)
+        if split.form == .transcript { splits[steps.count] = split }
+        if shell {
+            shellSteps.append(steps.count)
+            if stepLayout.example != nil || !stepLayout.prompts.isEmpty || stepLayout.mixed { layout.steps[steps.count] = stepLayout }
+        }
         steps.append(
             Step(
                 number: steps.count + 1, key: key, keySource: keySource, kind: .code,
                 line: block.line, column: block.column, endLine: block.endLine, section: state.currentSection,
                 title: title, prose: prose(after: state.boundary, before: block.line),
                 language: state.info.language, interpreter: interpreter, code: block.literal,
-                codeSHA256: hasher.hex(block.literal), attributes: attributes, checked: nil))
+                codeSHA256: hasher.hex(block.literal), attributes: attributes, checked: nil, form: split.form,
+                commands: split.commands))
         if block.literal.utf8.allSatisfy(isSpaceByte) {
             sink.warning("empty-step", line: block.line, column: block.column, "code step is empty; remove it or add the commands it should run")
         }

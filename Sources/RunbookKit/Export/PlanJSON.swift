@@ -30,6 +30,9 @@ public struct PlanDocument: Codable, Sendable {
     public var references: [ReferenceBlock]
     /// Every finding about the file, in file order.
     public var diagnostics: [Diagnostic]
+    /// Every placeholder name the steps hold, once, with the steps holding it (added in version 2; older
+    /// readers ignore it).
+    public var placeholders: [PlaceholderSummary]
 
     /// The plan of a parsed runbook.
     public init(_ runbook: Runbook) {
@@ -44,6 +47,7 @@ public struct PlanDocument: Codable, Sendable {
         steps = runbook.steps
         references = runbook.references
         diagnostics = runbook.diagnostics
+        placeholders = runbook.placeholders
     }
 }
 

@@ -59,13 +59,19 @@ public struct PlanText {
             if let s = step.section { printSections(through: s) }
             let indent = String(repeating: "  ", count: step.section.map { r.sections[$0].level } ?? 0)
             let number = String(repeating: " ", count: width - String(step.number).count) + "\(step.number)."
-            let kind = step.kind == .manual ? "manual" : (step.language ?? "")
+            var kind = step.kind == .manual ? "manual" : (step.language ?? "")
+            if step.form == .transcript { kind += " transcript (\(step.commands?.count ?? 0) command\(step.commands?.count == 1 ? "" : "s"))" }
             out += "\(indent)\(number) \(style.cyan(step.key))  \(kind)  line \(step.line)"
             let attrs = attributeSummary(step)
             if !attrs.isEmpty { out += "  " + style.yellow(attrs) }
             out += "\n"
             if step.kind == .manual || step.title != step.section.map({ r.sections[$0].title }) {
                 out += "\(indent)\(String(repeating: " ", count: width + 2))\(style.dim(step.title))\n"
+            }
+            if !step.placeholders.isEmpty {
+                var seen = Set<String>()
+                let names = step.placeholders.filter { seen.insert($0.token).inserted }.map { "\($0.token) (\($0.name))" }
+                out += "\(indent)\(String(repeating: " ", count: width + 2))" + style.yellow("placeholders: " + names.joined(separator: ", ")) + "\n"
             }
         }
         if r.steps.isEmpty { out += "  (none)\n" }

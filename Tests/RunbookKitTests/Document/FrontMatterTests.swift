@@ -88,12 +88,11 @@ struct FrontMatterTests {
         expectDiagnostic(runbook, line: 2, column: 1, .error, "front-matter-shape", ["mapping"])
     }
 
-    @Test("an unknown key is an error with a suggestion; x- keys are ignored")
+    @Test("a key close to ours is a warning with a suggestion; other tools' keys and x- keys are ignored")
     func unknownKeys() {
         let runbook = parse("---\ntitel: Oops\nx-owner: team\nx-anything: {a: [1, 2]}\nzzzzzz: 1\n---\n- [ ] x {id=x}\n")
-        expectDiagnostic(runbook, line: 2, column: 1, .error, "unknown-front-matter-key", ["'titel'", "did you mean 'title'"])
-        expectDiagnostic(runbook, line: 5, column: 1, .error, "unknown-front-matter-key", ["'zzzzzz'", "known keys:", "'x-'"])
-        #expect(runbook.diagnostics.count == 2, "\(runbook.diagnostics.map(\.rendered))")
+        expectDiagnostic(runbook, line: 2, column: 1, .warning, "unknown-front-matter-key", ["'titel'", "did you mean 'title'"])
+        #expect(runbook.diagnostics.count == 1, "\(runbook.diagnostics.map(\.rendered))")
         #expect(runbook.title == nil)
     }
 

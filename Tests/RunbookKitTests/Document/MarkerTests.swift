@@ -27,7 +27,7 @@ struct MarkerTests {
             Self.marked("lint-markers.md"),
             [
                 1: .warning("unused-param", "'UNUSED_PARAM'"),
-                2: .error("unknown-front-matter-key", "'titel'", "did you mean 'title'"),
+                2: .warning("unknown-front-matter-key", "'titel'", "did you mean 'title'"),
                 3: .error("unknown-attribute", "'timout'", "did you mean 'timeout'"),
                 4: .error("bad-attribute-value", "'retries'", "not '-1'"),
                 5: .warning("ignored-attribute", "'closeTerminalOnSuccess'"),
@@ -51,7 +51,7 @@ struct MarkerTests {
         try assertMarkedFindings(
             Self.marked("front-matter-markers.md"),
             [
-                1: .error("unknown-front-matter-key", "'tittle'", "did you mean 'title'"),
+                1: .warning("unknown-front-matter-key", "'tittle'", "did you mean 'title'"),
                 2: .error("unknown-param-setting", "'requried'", "did you mean 'required'"),
                 3: .error("bad-param", "'9LIVES'"),
                 4: .error("secret-default", "'TOKEN'"),
