@@ -216,9 +216,10 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first ?? "all" {
 case "parse": benchParse()
 case "startup": benchStartup()
-case "run": benchRun()
 case "corpus": benchCorpus(Array(arguments.dropFirst()))
+case "run": benchRun()
 case "verify": benchVerify()
+case "export": benchExport()
 case "all":
     benchParse()
     print("")

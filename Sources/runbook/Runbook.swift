@@ -23,7 +23,7 @@ struct RunbookCommand: ParsableCommand {
             \(ExitStatus.summary)
             """,
         version: RunbookVersion.string,
-        subcommands: [Run.self, Resume.self, Runs.self, Status.self, Show.self, Check.self, Verify.self, Adopt.self]
+        subcommands: [Run.self, Resume.self, Runs.self, Status.self, Show.self, Check.self, Verify.self, Export.self, Diff.self, Adopt.self]
     )
 
     /// Parses and runs, mapping argument errors to exit 2 (the documented "bad usage" code).

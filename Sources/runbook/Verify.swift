@@ -39,8 +39,11 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var output: JSONOption
 
+    @OptionGroup(title: "Signed exports") var signed: ExportSignatureOptions
+
     func run() throws {
         let path = RunCatalog.journalPath(for: target, state: try? state.resolve())
+        if signed.isRequested { return try signed.run(journal: path, expectedHead: expectHead, checkFiles: !chainOnly, json: output.json) }
         let report: VerifyReport
         do {
             report = try VerifyReport.verify(journal: path, expectedHead: expectHead, checkFiles: !chainOnly)

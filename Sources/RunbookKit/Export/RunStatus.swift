@@ -114,8 +114,9 @@ extension RunStatus.StepStatus {
     }
 }
 
-/// Folds journal records into per-step status.
-private struct StatusCollector {
+/// Folds journal records into per-step status (`runbook status`; `runbook export` and `runbook diff`
+/// stream the journal through it record by record).
+struct StatusCollector {
     var steps: [String: RunStatus.StepStatus] = [:]
     var order: [String] = []
     var runEvents: [RunStatus.Event] = []
