@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RunbookKit
 
 struct Status: ParsableCommand {
@@ -28,17 +29,19 @@ struct Status: ParsableCommand {
     func run() throws {
         let state = try state.resolve()
         let journal = RunCatalog.journalPath(for: target, state: state)
-        let catalog = RunCatalog(state: state)
+        guard FileManager.default.fileExists(atPath: journal) else {
+            throw fail("cannot read '\(journal)': no such run; give a run id ('runbook runs' lists them), a run folder or a journal file", .badInput)
+        }
+        guard let summary = RunCatalog(state: state).summary(ofRunIn: RunCatalog.folder(ofJournal: journal)) else {
+            throw fail("\(journal) has no run_start record; it is not a run's journal", .journalIntegrity)
+        }
+        let status: RunStatus
         let verification: JournalVerification
         do {
-            verification = try JournalVerifier.verify(path: journal)
+            (status, verification) = try RunStatus.read(summary: summary, journal: journal)
         } catch {
             throw fail("\(error.message); give a run id ('runbook runs' lists them), a run folder or a journal file", .badInput)
         }
-        guard let summary = catalog.summary(ofRunIn: RunCatalog.folder(ofJournal: journal)) else {
-            throw fail("\(journal) has no run_start record; it is not a run's journal", .journalIntegrity)
-        }
-        let status = RunStatus(summary: summary, records: verification.records)
         if output.json {
             writeStdout(try encodeJSON(status) + "\n")
         } else {

@@ -59,9 +59,21 @@ public struct RunStatus: Encodable, Sendable {
 
     /// The status of the run whose journal verified as `records`, in `summary`'s folder.
     public init(summary: RunSummary, records: [JournalRecord]) {
-        run = summary
         var collector = StatusCollector()
         for record in records { collector.add(record) }
+        self.init(summary: summary, collector: collector)
+    }
+
+    /// The status of the run in `summary`'s folder, its journal streamed (never held whole);
+    /// also returns what verifying it found.
+    public static func read(summary: RunSummary, journal: String) throws(JournalError) -> (RunStatus, JournalVerification) {
+        var collector = StatusCollector()
+        let verification = try JournalVerifier.scan(path: journal) { collector.add($0) }
+        return (RunStatus(summary: summary, collector: collector), verification)
+    }
+
+    private init(summary: RunSummary, collector: StatusCollector) {
+        run = summary
         let snapshot = collector.snapshot.flatMap { try? RunbookParser.parse(path: summary.dir + "/" + $0) }
         var steps: [StepStatus] = []
         var seen = Set<String>()

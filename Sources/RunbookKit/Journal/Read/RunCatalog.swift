@@ -64,8 +64,10 @@ public struct RunCatalog: Sendable {
 
     /// The summary of the run in `dir`; nil when it has no readable journal with a run_start.
     public func summary(ofRunIn dir: String) -> RunSummary? {
-        guard let verification = try? JournalVerifier.verify(path: dir + "/journal.jsonl"),
-            let history = try? RunHistory(records: verification.records)
+        // Streamed: the records are folded as they are read, never held all at once.
+        var builder = RunHistory.Builder()
+        guard let verification = try? JournalVerifier.scan(path: dir + "/journal.jsonl", visit: { builder.add($0) }),
+            let history = try? RunHistory(builder)
         else { return nil }
         let start = history.runStart
         let total = history.latestTotalSteps ?? start.totalSteps ?? 0

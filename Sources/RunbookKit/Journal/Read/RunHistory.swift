@@ -54,25 +54,56 @@ public struct RunHistory: Sendable {
     var runId: String { runStart.runId ?? "" }
 
     init(records: [JournalRecord]) throws(JournalError) {
-        guard let first = records.first, first.type == .runStart else {
+        var builder = Builder()
+        for record in records { builder.add(record) }
+        try self.init(builder)
+    }
+
+    /// The history a builder folded, record by record (a streamed journal never held whole).
+    init(_ builder: Builder) throws(JournalError) {
+        guard let first = builder.first, first.type == .runStart else {
             throw JournalError("the journal does not start with a run_start record")
         }
         runStart = first
+        steps = builder.steps
+        order = builder.order
+        runEnd = builder.end
+        latestRunbook = builder.runbook ?? first.runbook
+        latestTotalSteps = builder.total ?? first.totalSteps
+        removedKeys = builder.removed
+        supersededKeys = builder.superseded
+        last = builder.last ?? first
+        lastTs = last.ts
+    }
+
+    /// Folds records into a history one at a time.
+    struct Builder {
+        var first: JournalRecord?
         var steps: [String: StepRecord] = [:]
         var order: [String] = []
         var end: JournalRecord?
-        var runbook = first.runbook
-        var total = first.totalSteps
+        var runbook: RunbookRef?
+        var total: Int?
         var removed = Set<String>()
         var superseded = Set<String>()
-        for record in records.dropFirst() {
+        var last: JournalRecord?
+
+        /// Takes the next record of the journal.
+        mutating func add(_ record: JournalRecord) {
+            last = record
+            guard first != nil else {
+                first = record
+                runbook = record.runbook
+                total = record.totalSteps
+                return
+            }
             guard let key = record.key else {
                 if record.type == .runEnd { end = record }
                 if record.type == .note, let ref = record.runbook {
                     runbook = ref
                     total = record.totalSteps ?? total
                 }
-                continue
+                return
             }
             var step =
                 steps[key]
@@ -121,15 +152,6 @@ public struct RunHistory: Sendable {
             }
             steps[key] = step
         }
-        self.steps = steps
-        self.order = order
-        self.runEnd = end
-        latestRunbook = runbook
-        latestTotalSteps = total
-        removedKeys = removed
-        supersededKeys = superseded
-        last = records.last ?? first
-        lastTs = last.ts
     }
 
     /// Steps that finished (ok, done, skipped), counted once each: keys removed by a decision or
