@@ -32,7 +32,7 @@ struct Status: ParsableCommand {
         guard FileManager.default.fileExists(atPath: journal) else {
             throw fail("cannot read '\(journal)': no such run; give a run id ('runbook runs' lists them), a run folder or a journal file", .badInput)
         }
-        guard let summary = RunCatalog(state: state).summary(ofRunIn: RunCatalog.folder(ofJournal: journal)) else {
+        guard let summary = RunCatalog(state: state).summary(ofRunIn: RunFileCheck.folder(ofJournal: journal)) else {
             throw fail("\(journal) has no run_start record; it is not a run's journal", .journalIntegrity)
         }
         let status: RunStatus

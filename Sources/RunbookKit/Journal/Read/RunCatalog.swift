@@ -94,7 +94,27 @@ public struct RunCatalog: Sendable {
     /// The latest run of the runbook at `realpath` that has not ended (paused, interrupted or
     /// running), if there is one; damaged runs are not offered.
     public func unfinished(realpath: String, mode: String) -> RunSummary? {
-        list().last { $0.runbookRealpath == realpath && $0.ended == nil && $0.state != "damaged" && $0.mode == mode }
+        // Only the runs of this runbook are verified: `run` asks this at every start.
+        summaries { $0.runbook?.realpath == realpath && ($0.mode ?? "live") == mode }.last { $0.ended == nil && $0.state != "damaged" }
+    }
+
+    /// The summaries of the runs whose first record passes `filter`, oldest first; a journal is
+    /// verified only when its `run_start` (its first line) matches.
+    private func summaries(where filter: (JournalRecord) -> Bool) -> [RunSummary] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: state.runsDir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        return names.compactMap { name in
+            let dir = state.runDir(name)
+            guard let start = Self.runStart(ofJournal: dir + "/journal.jsonl"), filter(start) else { return nil }
+            return summary(ofRunIn: dir)
+        }
+    }
+
+    /// The first record of a journal, read from its first line alone (at most 64 KiB, the line cap).
+    private static func runStart(ofJournal path: String) -> JournalRecord? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 64 * 1024), let newline = head.firstIndex(of: 0x0A) else { return nil }
+        return try? JSONDecoder().decode(JournalRecord.self, from: head[head.startIndex..<newline])
     }
 
     /// What a target named on the command line turned out to be.
@@ -111,9 +131,9 @@ public struct RunCatalog: Sendable {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: target, isDirectory: &isDir) {
             if isDir.boolValue { return .run(target) }
-            if target.hasSuffix("journal.jsonl") { return .run(Self.folder(ofJournal: target)) }
+            if target.hasSuffix("journal.jsonl") { return .run(RunFileCheck.folder(ofJournal: target)) }
             let real = URL(fileURLWithPath: target).resolvingSymlinksInPath().path
-            let runs = list().filter { $0.runbookRealpath == real && $0.ended == nil }
+            let runs = summaries { $0.runbook?.realpath == real }.filter { $0.ended == nil }
             guard let latest = runs.last else {
                 return .problem("no unfinished run of \(target) under \(state.runsDir); start one with 'runbook run \(target)'")
             }
@@ -122,12 +142,6 @@ public struct RunCatalog: Sendable {
         let dir = state.runDir(target)
         if FileManager.default.fileExists(atPath: dir + "/journal.jsonl") { return .run(dir) }
         return .problem("no run '\(target)' under \(state.runsDir); 'runbook runs' lists them")
-    }
-
-    /// The run folder holding the journal at `journalPath`.
-    public static func folder(ofJournal journalPath: String) -> String {
-        let folder = (journalPath as NSString).deletingLastPathComponent
-        return folder.isEmpty ? "." : folder
     }
 
     /// The journal file for `target`: a journal file, a run folder, or a run id in `state` (when

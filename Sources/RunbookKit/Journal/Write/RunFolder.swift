@@ -47,9 +47,4 @@ enum RunFolder {
         try writePrivateFile(target, bytes)
         try syncDirectory(of: target)
     }
-
-    /// The folder holding a journal at `journalPath`.
-    static func folder(ofJournal journalPath: String) -> String {
-        (journalPath as NSString).deletingLastPathComponent
-    }
 }
