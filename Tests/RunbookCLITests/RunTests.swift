@@ -398,7 +398,7 @@ struct RunTests {
         #expect(mode(run) == 0o700)
         #expect(mode(run + "/journal.jsonl") == 0o600)
         #expect(mode(run + "/runbook.md") == 0o600)
-        #expect(mode(run + "/out/1.log") == 0o600)
+        #expect(mode(run + "/output.log") == 0o600)
         #expect(FileManager.default.contents(atPath: run + "/runbook.md") == FileManager.default.contents(atPath: file))
     }
 }

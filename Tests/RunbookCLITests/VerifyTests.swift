@@ -21,19 +21,55 @@ private func lines(_ journal: String) throws -> [String] {
 
 @Suite("runbook verify", .tags(.endToEnd))
 struct VerifyTests {
-    @Test("a replaced output file fails verify (exit 4), naming the file and the record that gives its sha256")
+    @Test("changed output bytes fail verify (exit 4), naming the slice of output.log and the record that gives its sha256")
     func replacedOutput() throws {
         let box = Sandbox()
         let dir = try finishedRun(box)
         let records = try box.journal()
-        let end = try #require(records.first { $0.type == .stepEnd && $0.key == "a" })
-        let output = try #require(end.output)
-        try "forged\n".write(toFile: dir + "/" + output.file, atomically: false, encoding: .utf8)
+        let endA = try #require(records.first { $0.type == .stepEnd && $0.key == "a" })
+        let endB = try #require(records.first { $0.type == .stepEnd && $0.key == "b" })
+        let a = try #require(endA.output)
+        let b = try #require(endB.output)
+        #expect(a.file == "output.log" && a.offset == 0 && a.bytesKept == 4)
+        #expect(b.file == "output.log" && b.offset == 4 && b.bytesKept == 4)
+        // The log holds both steps' output, one after another; each step_start says where its output begins.
+        #expect(try String(contentsOfFile: dir + "/output.log", encoding: .utf8) == "one\ntwo\n")
+        #expect(records.filter { $0.type == .stepStart }.map(\.outputOffset) == [0, 4])
+        // Same length, other bytes: only a's slice is wrong.
+        let handle = try #require(FileHandle(forWritingAtPath: dir + "/output.log"))
+        try handle.write(contentsOf: Data("ONE\n".utf8))
+        try handle.close()
         let r = runbook(["verify", dir])
         #expect(r.status == 4)
-        #expect(r.stderr.contains("\(output.file): changed (record \(end.seq) gives sha256 \(output.sha256), the file's is"), "\(r.stderr)")
-        #expect(r.stderr.contains(SHA256.hex(Array("forged\n".utf8))))
+        #expect(
+            r.stderr.contains("output.log@0+4: changed (record \(endA.seq) gives sha256 \(a.sha256), the file's is \(SHA256.hex(Array("ONE\n".utf8))))"),
+            "\(r.stderr)")
+        #expect(!r.stderr.contains("output.log@4+4"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
+        // Cut short: b's few bytes are in its step_end too (that is what made them durable), so
+        // nothing is lost, and verify says where they are.
+        #expect(b.inline == "dHdvCg==")
+        #expect(truncate(dir + "/output.log", 6) == 0)
+        let cut = runbook(["verify", dir])
+        #expect(cut.status == 4, "a's slice is still wrong")
+        #expect(!cut.stderr.contains("  output.log@4+4"), "no finding on b: \(cut.stderr)")
+        #expect(cut.stderr.contains("note: output.log@4+4 is not in the file"), "\(cut.stderr)")
+    }
+
+    @Test("output too long for its step_end is synced in output.log, and a log cut short before it fails verify")
+    func shortLog() throws {
+        let box = Sandbox()
+        let file = box.write("rb.md", "# T\n\n```bash {id=a}\necho one\n```\n\n```bash {id=big}\nhead -c 5000 /dev/zero | tr '\\0' x\n```\n")
+        #expect(runbook(["run", "--yes", "--state-dir", box.state, file]).status == 0)
+        let dir = try #require(box.runDirs().last)
+        let end = try #require(try box.journal().first { $0.type == .stepEnd && $0.key == "big" })
+        let output = try #require(end.output)
+        #expect(output.inline == nil && output.offset == 4 && output.bytesKept == 5000)
+        #expect(runbook(["verify", dir]).status == 0)
+        #expect(truncate(dir + "/output.log", 4 + 4999) == 0)
+        let r = runbook(["verify", dir])
+        #expect(r.status == 4)
+        #expect(r.stderr.contains("output.log@4+5000: the file ends before these bytes do (record \(end.seq) gives sha256 \(output.sha256))"), "\(r.stderr)")
     }
 
     @Test("a deleted runbook copy fails verify, naming runbook.md and run_start")
@@ -46,13 +82,19 @@ struct VerifyTests {
         #expect(r.stderr.contains("runbook.md: missing (record 0 gives sha256"), "\(r.stderr)")
     }
 
-    @Test("an output file no record names fails verify")
+    @Test("output bytes or an output file no record names fail verify")
     func unreferencedOutput() throws {
         let box = Sandbox()
         let dir = try finishedRun(box)
+        let handle = try #require(FileHandle(forWritingAtPath: dir + "/output.log"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("planted\n".utf8))
+        try handle.close()
+        try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: false)
         _ = FileManager.default.createFile(atPath: dir + "/out/99.log", contents: Data("planted\n".utf8))
         let r = runbook(["verify", dir])
         #expect(r.status == 4)
+        #expect(r.stderr.contains("output.log@8+8: not named by any record of the journal"), "\(r.stderr)")
         #expect(r.stderr.contains("out/99.log: not named by any record of the journal"), "\(r.stderr)")
     }
 
@@ -77,7 +119,10 @@ struct VerifyTests {
         let box = Sandbox()
         let dir = try finishedRun(box)
         try FileManager.default.removeItem(atPath: dir + "/runbook.md")
-        _ = FileManager.default.createFile(atPath: dir + "/out/99.log", contents: Data())
+        let handle = try #require(FileHandle(forWritingAtPath: dir + "/output.log"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("planted\n".utf8))
+        try handle.close()
         let r = runbook(["verify", "--json", dir])
         #expect(r.status == 4)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -89,7 +134,11 @@ struct VerifyTests {
         #expect(missing["path"] as? String == "runbook.md")
         #expect(missing["seq"] as? Int == 0)
         #expect((missing["expected_sha256"] as? String)?.count == 64)
-        #expect(findings.contains { $0["kind"] as? String == "unreferenced" && $0["path"] as? String == "out/99.log" })
+        #expect(
+            findings.contains {
+                $0["kind"] as? String == "unreferenced" && $0["path"] as? String == "output.log" && $0["offset"] as? Int == 8
+                    && $0["length"] as? Int == 8
+            }, "\(findings)")
     }
 
     @Test("on a changed line, the verified part and its head end before the changed record")
@@ -124,7 +173,7 @@ struct VerifyTests {
         let dir = try #require(box.runDirs().last)
         let v = runbook(["verify", dir])
         #expect(v.status == 0, "\(v.stderr)")
-        #expect(v.stdout.contains("out/1.log is the partial output of an attempt whose outcome is unknown"), "\(v.stdout)")
+        #expect(v.stdout.contains("output.log@0+8 is the partial output of an attempt whose outcome is unknown"), "\(v.stdout)")
     }
 
     @Test("the copy of a changed runbook a resume keeps is checked too")

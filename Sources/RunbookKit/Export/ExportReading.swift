@@ -60,47 +60,69 @@ struct RunFolderReader {
         self.options = options
         copy = export.copy
         var suspect: [String: String] = [:]
-        for finding in export.journal.fileFindings where finding.kind != .unreferenced { suspect[finding.path] = finding.text }
+        for finding in export.journal.fileFindings where finding.kind != .unreferenced { suspect[finding.location] = finding.text }
         self.suspect = suspect
     }
 
     /// The excerpt of an attempt's output file: its head and tail, cut at line ends.
     func excerpt(_ output: OutputRef) -> OutputExcerpt {
-        if let finding = suspect[output.file] {
+        if let finding = suspect[output.location] {
             return OutputExcerpt(text: "", shownBytes: 0, cutBytes: 0, fileBytes: 0, withheld: "not shown: \(finding)")
         }
-        guard let bytes = readCapped(output.file, keep: max(options.excerptBytes, 0)) else {
-            return OutputExcerpt(text: "", shownBytes: 0, cutBytes: 0, fileBytes: 0, withheld: "not shown: \(output.file) cannot be read")
+        let slice = output.offset.map { $0..<($0 + output.bytesKept) }
+        let keep = max(options.excerptBytes, 0)
+        // A few bytes are in the record itself (and so in the verified chain): read them there.
+        let inline = output.inline.flatMap(base64Decoded).map { Self.capped($0, keep: keep) }
+        guard let bytes = inline ?? readCapped(output.file, slice: slice, keep: keep) else {
+            return OutputExcerpt(text: "", shownBytes: 0, cutBytes: 0, fileBytes: 0, withheld: "not shown: \(output.location) cannot be read")
         }
         let (head, tail, size) = bytes
         let cut = size - head.count - tail.count
         var text = Self.displayText(head)
         if cut > 0 {
             if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
-            text += "[runbook export: \(cut) bytes of \(output.file) cut here; the record keeps \(size) bytes]\n"
+            text += "[runbook export: \(cut) bytes of \(output.location) cut here; the record keeps \(size) bytes]\n"
         }
         text += Self.displayText(tail)
         return OutputExcerpt(text: text, shownBytes: head.count + tail.count, cutBytes: cut, fileBytes: size, withheld: nil)
     }
 
-    /// The first and last `keep / 2` bytes of a file in the run folder (cut at a line end when one
-    /// is near), and its size; the whole file when it is no longer than `keep`.
-    private func readCapped(_ relative: String, keep: Int) -> (head: [UInt8], tail: [UInt8], size: Int)? {
+    /// The first and last `keep / 2` bytes of a file in the run folder, or of `slice` of it (cut at
+    /// a line end when one is near), and its size; all of it when it is no longer than `keep`.
+    private func readCapped(_ relative: String, slice: Range<Int>?, keep: Int) -> (head: [UInt8], tail: [UInt8], size: Int)? {
         guard !relative.hasPrefix("/"), !relative.split(separator: "/").contains("..") else { return nil }
         let fd = open(folder + "/" + relative, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        let size = Int(info.st_size)
+        let whole = 0..<Int(info.st_size)
+        let range = slice ?? whole
+        guard range.upperBound <= whole.upperBound else { return nil }
+        let size = range.count
         if size <= keep {
-            guard let all = Self.pread(fd, at: 0, count: size) else { return nil }
+            guard let all = Self.pread(fd, at: range.lowerBound, count: size), all.count == size else { return nil }
             return (all, [], all.count)
         }
-        guard var head = Self.pread(fd, at: 0, count: keep / 2), var tail = Self.pread(fd, at: size - keep / 2, count: keep / 2) else { return nil }
+        guard let head = Self.pread(fd, at: range.lowerBound, count: keep / 2),
+            let tail = Self.pread(fd, at: range.upperBound - keep / 2, count: keep / 2)
+        else { return nil }
+        return Self.atLineEnds(head, tail, size: size)
+    }
+
+    /// A head and a tail cut back to a line end when one is in their outer halves.
+    private static func atLineEnds(_ head: [UInt8], _ tail: [UInt8], size: Int) -> (head: [UInt8], tail: [UInt8], size: Int) {
+        var head = head
+        var tail = tail
         if let newline = head.lastIndex(of: 0x0A), newline >= head.count / 2 { head.removeSubrange((newline + 1)...) }
         if let newline = tail.firstIndex(of: 0x0A), newline < tail.count / 2 { tail.removeSubrange(...newline) }
         return (head, tail, size)
+    }
+
+    /// The first and last `keep / 2` of `bytes`, as `readCapped` cuts a file.
+    private static func capped(_ bytes: [UInt8], keep: Int) -> (head: [UInt8], tail: [UInt8], size: Int) {
+        guard bytes.count > keep else { return (bytes, [], bytes.count) }
+        return atLineEnds(Array(bytes.prefix(keep / 2)), Array(bytes.suffix(keep / 2)), size: bytes.count)
     }
 
     private static func pread(_ fd: Int32, at offset: Int, count: Int) -> [UInt8]? {

@@ -171,7 +171,7 @@ public struct HTMLExport {
         let excerpt = reader.excerpt(output)
         let failed = !["ok", "rehearsed"].contains(attempt.status ?? "")
         sink.write(
-            "<details class=\"output\"\(failed ? " open" : "")><summary>Output \(Self.escape(output.file)) <span class=\"dim\">\(Self.escape(about.joined(separator: " · ")))</span></summary>"
+            "<details class=\"output\"\(failed ? " open" : "")><summary>Output \(Self.escape(output.location)) <span class=\"dim\">\(Self.escape(about.joined(separator: " · ")))</span></summary>"
         )
         if let withheld = excerpt.withheld {
             sink.write("<p class=\"warning\">\(Self.escape(withheld))</p>")

@@ -118,6 +118,7 @@ public struct JSONExport {
                 ref.int("bytes_total", output.bytesTotal)
                 ref.string("file", output.file)
                 ref.int("masked", output.masked)
+                ref.int("offset", output.offset)
                 ref.string("sha256", output.sha256)
                 ref.bool("truncated", output.truncated)
             }

@@ -163,7 +163,7 @@ public struct MarkdownExport {
     }
 
     private func writeOutput(_ output: OutputRef, indent: String, _ sink: any ExportSink) {
-        var about = "output: \(Self.code(output.file)), \(output.bytesTotal) bytes written"
+        var about = "output: \(Self.code(output.location)), \(output.bytesTotal) bytes written"
         if output.bytesDropped > 0 { about += ", \(output.bytesDropped) dropped when it was recorded (the record keeps the first and last 256 KiB)" }
         if output.masked > 0 { about += ", \(output.masked) secret occurrence\(output.masked == 1 ? "" : "s") masked" }
         sink.write("\n\(indent)\(about)\n")

@@ -23,6 +23,8 @@ public struct VerifyReport: Encodable, Sendable {
     public var findings: [RunFileFinding]?
     /// Output files of attempts with no `step_end` (outcome unknown), not checked.
     public var partialOutputs: [String]?
+    /// Slices of `output.log` the file lacks whose bytes the journal's records hold.
+    public var keptInJournal: [String]?
 
     enum CodingKeys: String, CodingKey {
         case journal, ok, records, head, problem
@@ -31,6 +33,7 @@ public struct VerifyReport: Encodable, Sendable {
         case filesChecked = "files_checked"
         case findings
         case partialOutputs = "partial_outputs"
+        case keptInJournal = "kept_in_journal"
     }
 
     /// The report on `verification` of `journal` and, when given, on the files of its run folder;
@@ -50,6 +53,7 @@ public struct VerifyReport: Encodable, Sendable {
         filesChecked = files?.checked
         findings = files?.findings
         partialOutputs = files?.partial
+        keptInJournal = files.map(\.keptInJournal).flatMap { $0.isEmpty ? nil : $0 }
         ok = problem == nil && (findings ?? []).isEmpty
     }
 
@@ -80,6 +84,10 @@ public struct VerifyReport: Encodable, Sendable {
         }
         for path in partialOutputs ?? [] {
             out += "note: \(path) is the partial output of an attempt whose outcome is unknown (no step_end); not checked\n"
+        }
+        for path in keptInJournal ?? [] {
+            out +=
+                "note: \(path) is not in the file (written but not yet synced when the runner or the machine stopped); its step_end holds these bytes and their sha256 matches\n"
         }
         if problem != nil && filesChecked != nil {
             out += "note: the chain is broken, so files under out/ and code/ that no record names are not looked for\n"

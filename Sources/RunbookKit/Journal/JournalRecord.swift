@@ -1,11 +1,12 @@
-/// One line of a run's journal (JSON Lines, format version 1; see docs/journal.md).
+/// One line of a run's journal (JSON Lines, format version 2; version 1 is still read; see docs/journal.md).
 ///
 /// A flat record: `type` says which of the optional fields are present.
 /// Every record carries `seq` (0, 1, 2, … with no gap) and `prev`, the SHA-256
 /// of the previous line's exact bytes (for seq 0: of `"runbook-journal-v1\0" + run_id`).
 public struct JournalRecord: Codable, Sendable, Equatable {
-    /// The journal format version, `1`.
-    public var v: Int = 1
+    /// The journal format version of the record: `2` (output in the run's `output.log`), or `1`
+    /// (output in one file per attempt) in journals written before it.
+    public var v: Int = JournalRecord.formatVersion
     /// Position in the journal: 0 for `run_start`, then one more per record, with no gap.
     public var seq: Int = 0
     /// Which event the record is, and so which optional fields it carries.
@@ -59,6 +60,8 @@ public struct JournalRecord: Codable, Sendable, Equatable {
     public var interpreter: String?
     /// True when the step runs on a pseudo-terminal; absent otherwise (`step_start`).
     public var interactive: Bool?
+    /// Where in the run's `output.log` this attempt's output begins (`step_start` of a code step, version 2).
+    public var outputOffset: Int?
     /// The step's process group, equal to its pid (`step_spawned`).
     public var pgid: Int32?
     /// The step process's start time in clock ticks after boot, from `/proc/<pid>/stat` (`step_spawned`).
@@ -104,6 +107,9 @@ public struct JournalRecord: Codable, Sendable, Equatable {
     /// The exit status of the command that ended the run (`run_end`).
     public var exitStatus: Int32?
 
+    /// The format version this build writes.
+    public static let formatVersion = 2
+
     /// A record of the given type with every optional field absent; the writer fills in `seq`,
     /// `ts` and `prev`.
     public init(type: RecordType) { self.type = type }
@@ -122,6 +128,7 @@ public struct JournalRecord: Codable, Sendable, Equatable {
         case editedCode = "edited_code"
         case interpreter
         case interactive, pgid, starttime
+        case outputOffset = "output_offset"
         case status
         case exitCode = "exit_code"
         case signal
@@ -190,9 +197,12 @@ public struct CodeRef: Codable, Sendable, Equatable {
 
 /// Where a step's recorded output is and what was kept of it.
 public struct OutputRef: Codable, Sendable, Equatable {
-    /// Path relative to the run folder.
+    /// Path relative to the run folder: `output.log` (version 2), or `out/<seq>.log` (version 1).
     public var file: String
-    /// SHA-256 of the file's bytes.
+    /// Where the attempt's bytes begin in `file` (version 2: they are `bytesKept` bytes from
+    /// there); nil when the attempt has the whole file to itself (version 1).
+    public var offset: Int?
+    /// SHA-256 of the attempt's recorded bytes.
     public var sha256: String
     /// Bytes the step wrote.
     public var bytesTotal: Int
@@ -204,13 +214,26 @@ public struct OutputRef: Codable, Sendable, Equatable {
     public var truncated: Bool
     /// How many secret occurrences were masked.
     public var masked: Int
+    /// The attempt's recorded bytes themselves, base64, when they are few (version 2, at most
+    /// `OutputRef.inlineLimit`): the journal line holds them, so one sync of the journal makes
+    /// them durable; `output.log` has the same bytes, written as they came but not synced for them.
+    public var inline: String?
+
+    /// The most recorded bytes an attempt's `step_end` carries itself.
+    public static let inlineLimit = 2048
+
+    /// The attempt's recorded bytes in `file`: from `offset` (or 0), `bytesKept` long.
+    public var range: Range<Int> { (offset ?? 0)..<((offset ?? 0) + bytesKept) }
+
+    /// A readable name for the attempt's bytes: `output.log@1024+57`, or the file of a version 1 record.
+    public var location: String { offset.map { "\(file)@\($0)+\(bytesKept)" } ?? file }
 
     enum CodingKeys: String, CodingKey {
-        case file, sha256
+        case file, offset, sha256
         case bytesTotal = "bytes_total"
         case bytesKept = "bytes_kept"
         case bytesDropped = "bytes_dropped"
-        case truncated, masked
+        case truncated, masked, inline
     }
 }
 

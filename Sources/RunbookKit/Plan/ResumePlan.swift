@@ -47,6 +47,11 @@ public struct ResumePlan: Sendable {
         public var lastHeard: String?
         /// Its partial output record, relative to the run folder.
         public var outputFile: String?
+        /// Where its partial output begins in `outputFile` (version 2, `output.log`); nil when the
+        /// file is its alone (version 1).
+        public var outputStart: Int? = nil
+        /// Where its partial output ends: where the next attempt's begins; nil for the end of the file.
+        public var outputEnd: Int? = nil
         /// Its process id, if it was spawned.
         public var pid: Int32?
     }
@@ -161,9 +166,14 @@ public struct ResumePlan: Sendable {
             return .changed(status: status, change: change)
         case .unknown:
             if history.isStillRunning(record, liveness: liveness) { return .stillRunning(pid: record.pid ?? 0) }
-            let evidence = Evidence(
+            var evidence = Evidence(
                 key: record.key, started: record.startTs, lastHeard: record.lastTs,
                 outputFile: record.startSeq.map { "out/\($0).log" }, pid: record.pid)
+            if let offset = record.outputOffset {
+                evidence.outputFile = "output.log"
+                evidence.outputStart = offset
+                evidence.outputEnd = history.outputEnd(after: offset)
+            }
             return .unknown(idempotent: step.attributes.idempotent, change: change, evidence: evidence)
         }
     }

@@ -5,7 +5,8 @@ import Testing
 
 /// A run folder written by hand with the journal's own writer: the runbook copy, output files and
 /// a chained journal, for export tests that need a run no command makes yet (a rehearsal, a retry,
-/// a damaged output file).
+/// a damaged output file). It is laid out as journal format version 1 wrote runs (one output file
+/// per attempt, records marked `v: 1`), so the exports' tests also hold that old runs still read.
 final class RunFixture {
     let state: String
     let folder: String
@@ -46,6 +47,7 @@ final class RunFixture {
     @discardableResult
     func append(_ type: RecordType, _ fill: (inout JournalRecord) -> Void = { _ in }) throws -> JournalRecord {
         var record = JournalRecord(type: type)
+        record.v = 1
         fill(&record)
         return try writer.append(record)
     }

@@ -76,6 +76,6 @@ struct JournalEncodingTests {
         r.seq = 1
         r.ts = "t"
         r.prev = "p"
-        #expect(String(decoding: r.jsonBytes(), as: UTF8.self) == #"{"prev":"p","seq":1,"ts":"t","type":"note","v":1}"#)
+        #expect(String(decoding: r.jsonBytes(), as: UTF8.self) == #"{"prev":"p","seq":1,"ts":"t","type":"note","v":2}"#)
     }
 }

@@ -2,13 +2,14 @@
     import Glibc
 #endif
 
-/// Records a step's output to a file with bounded memory: the first `headLimit`
-/// bytes and the last `tailLimit` bytes (after masking), with a marker saying
-/// how many bytes were dropped between them.
+/// Records one attempt's output into the run's output log with bounded memory: the first
+/// `headLimit` bytes and the last `tailLimit` bytes (after masking), with a marker saying how
+/// many bytes were dropped between them. The attempt's bytes are one slice of the log, from
+/// `offset`.
 final class OutputRecorder {
-    let path: String
-    let relativePath: String
-    private let fd: Int32
+    private let log: OutputLog
+    /// Where the attempt's bytes begin in the log.
+    let offset: Int
     private let masker: SecretMasker
     private let headLimit: Int
     private let tailLimit: Int
@@ -19,23 +20,19 @@ final class OutputRecorder {
     private var tailCount = 0
     private var dropped = 0
     private var fileBytes = 0
+    /// The recorded bytes while there are at most `OutputRef.inlineLimit` of them (they go in `step_end`).
+    private var small: [UInt8]? = []
     private(set) var bytesTotal = 0
     private var writeError: String?
 
-    init(path: String, relativePath: String, masker: SecretMasker, headLimit: Int, tailLimit: Int) throws(JournalError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw JournalError("cannot create the output file '\(path)': \(errnoText(errno).lowercased())") }
-        fchmod(fd, 0o600)
-        self.fd = fd
-        self.path = path
-        self.relativePath = relativePath
+    init(log: OutputLog, masker: SecretMasker, headLimit: Int, tailLimit: Int) {
+        self.log = log
+        self.offset = log.size
         self.masker = masker
         self.headLimit = headLimit
         self.tailLimit = tailLimit
         self.tail = []  // allocated when output first goes past the head
     }
-
-    deinit { close(fd) }
 
     /// Takes raw bytes from the step.
     func record(_ chunk: UnsafeRawBufferPointer) {
@@ -86,14 +83,18 @@ final class OutputRecorder {
 
     private func writeToFile(_ bytes: ArraySlice<UInt8>) {
         guard !bytes.isEmpty else { return }
+        if small != nil {
+            if fileBytes + bytes.count <= OutputRef.inlineLimit { small?.append(contentsOf: bytes) } else { small = nil }
+        }
         bytes.withUnsafeBytes { buffer in
             hasher.update(buffer)
-            if let code = writeFully(fd, buffer), writeError == nil { writeError = errnoText(code).lowercased() }
+            if let code = log.append(buffer), writeError == nil { writeError = errnoText(code).lowercased() }
         }
         fileBytes += bytes.count
     }
 
-    /// Flushes the masker and the tail, syncs the file and returns what the journal records.
+    /// Flushes the masker and the tail and returns what the journal records: a few bytes go in
+    /// the record itself (the journal's sync makes them durable), more are synced in the log here.
     func finish() throws(JournalError) -> OutputRef {
         keep(masker.finish())
         if dropped > 0 {
@@ -105,13 +106,12 @@ final class OutputRecorder {
             writeToFile(tail[tailStart..<(tailStart + firstPart)])
             if tailCount > firstPart { writeToFile(tail[0..<(tailCount - firstPart)]) }
         }
-        if let writeError { throw JournalError("cannot write the output file '\(path)': \(writeError)") }
-        if fileBytes > 0 && fdatasync(fd) != 0 {
-            throw JournalError("cannot sync the output file '\(path)': \(errnoText(errno).lowercased())")
-        }
+        if let writeError { throw JournalError("cannot write the output log '\(log.path)': \(writeError)") }
+        let inline = small.map { base64Encoded($0) }
+        if inline == nil { try log.sync() }
         let digest = hasher.finalizeHexCopy()
         return OutputRef(
-            file: relativePath, sha256: digest, bytesTotal: bytesTotal, bytesKept: fileBytes,
-            bytesDropped: dropped, truncated: dropped > 0, masked: masker.maskedCount)
+            file: OutputLog.name, offset: offset, sha256: digest, bytesTotal: bytesTotal, bytesKept: fileBytes,
+            bytesDropped: dropped, truncated: dropped > 0, masked: masker.maskedCount, inline: inline)
     }
 }

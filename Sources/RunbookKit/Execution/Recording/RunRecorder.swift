@@ -29,19 +29,20 @@ final class RunRecorder {
         self.masker = masker
     }
 
-    /// The run folder's relative path for the next record's output file.
-    var nextOutputName: String { "out/\(journal.nextSeq - 1).log" }
-
     /// Counts a step outcome that was recorded elsewhere (a resumed step's earlier result).
     func count(_ status: String, key: String) { outcomes[key] = status }
+
+    /// Makes every record written so far durable (before the runner waits for the operator).
+    func settle() throws(JournalError) { try journal.syncIfPending() }
 
     /// Appends a record as it is.
     func append(_ record: JournalRecord, sync: Bool = true) throws(JournalError) {
         try journal.append(record, sync: sync)
     }
 
-    /// `step_start`: synced before anything of the step happens.
-    func start(_ step: Step, attempt: Int, edited: CodeRef? = nil) throws(JournalError) {
+    /// `step_start`: synced before anything of the step happens. `outputOffset`: where the
+    /// attempt's output will begin in the output log (code steps that run).
+    func start(_ step: Step, attempt: Int, edited: CodeRef? = nil, outputOffset: Int? = nil) throws(JournalError) {
         var record = JournalRecord(type: .stepStart)
         record.key = step.key
         record.number = step.number
@@ -52,6 +53,7 @@ final class RunRecorder {
         record.editedCode = edited
         record.interpreter = step.interpreter
         record.interactive = step.attributes.interactive ? true : nil
+        record.outputOffset = outputOffset
         try journal.append(record)
         if attempt > 0 { details[step.key, default: StepDetail()].attempts += 1 }
     }
@@ -69,9 +71,10 @@ final class RunRecorder {
         count(status, key: step.key)
     }
 
-    /// A `step_end` built by the caller (a process outcome).
+    /// A `step_end` built by the caller (a process outcome): written at once, synced with the next
+    /// synced record or before the runner waits for the operator (`settle`).
     func end(_ record: JournalRecord) throws(JournalError) {
-        try journal.append(record)
+        try journal.append(record, sync: false)
         count(record.status ?? "failed", key: record.key ?? "")
         var detail = details[record.key ?? "", default: StepDetail()]
         detail.durationMs += record.durationMs ?? 0

@@ -21,10 +21,11 @@ extension RunSession {
         let interpreter = step.interpreter ?? "bash"
         let executable = executables.find(interpreter, path: env["PATH"])
         if executable == nil { failures.append("interpreter '\(interpreter)' is not on PATH") }
-        try recorder.start(step, attempt: (attemptsBefore[step.key] ?? 0) + 1)
+        let log = step.attributes.rehearse != nil ? try outputLog() : nil
+        try recorder.start(step, attempt: (attemptsBefore[step.key] ?? 0) + 1, outputOffset: log?.size)
         var output: OutputRef?
-        if let command = step.attributes.rehearse {
-            let (ok, ref) = try runRehearsalCommand(step, command, env: env, dir: dir)
+        if let command = step.attributes.rehearse, let log {
+            let (ok, ref) = try runRehearsalCommand(step, command, log: log, env: env, dir: dir)
             output = ref
             if !ok { failures.append("its rehearsal command failed: \(command)") }
         } else if let executable, let checkArgs = RehearsalChecks.syntaxCheck(language: step.language ?? "", interpreter: interpreter) {
@@ -82,13 +83,12 @@ extension RunSession {
     }
 
     /// Runs a step's `rehearse=` command as a step of its own (recorded output, same environment).
-    private func runRehearsalCommand(_ step: Step, _ command: String, env: [String: String], dir: String?) throws -> (Bool, OutputRef?) {
+    private func runRehearsalCommand(
+        _ step: Step, _ command: String, log: OutputLog, env: [String: String], dir: String?
+    ) throws -> (Bool, OutputRef?) {
         screen.line(style.dim("rehearse: \(command)"))
         guard let shell = executables.find("bash", path: env["PATH"]) else { return (false, nil) }
-        let outName = recorder.nextOutputName
-        let output = try OutputRecorder(
-            path: runDir + "/" + outName, relativePath: outName, masker: recorder.masker.fresh(), headLimit: request.outputHead,
-            tailLimit: request.outputTail)
+        let output = OutputRecorder(log: log, masker: recorder.masker.fresh(), headLimit: request.outputHead, tailLimit: request.outputTail)
         let launch = StepLaunch(
             executable: shell, arguments: ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", command], environment: env,
             directory: dir, interactive: false, timeout: plan.timeout(for: step), killGrace: request.killGrace)
@@ -99,7 +99,6 @@ extension RunSession {
                 output.record(bytes)
             }, tick: { _ in }, onSpawn: { _, _ in })
         let ref = try output.finish()
-        try syncDirectory(of: output.path)
         return (outcome.exitCode.map { step.attributes.expectExit.contains($0) } ?? false, ref)
     }
 }

@@ -183,13 +183,32 @@ extension RunSession {
         if let pid = evidence.pid { facts.append("pid \(pid), no longer running") }
         if !facts.isEmpty { screen.line(style.dim(facts.joined(separator: "; "))) }
         guard let file = evidence.outputFile else { return }
-        guard case .bytes(let bytes)? = try? readRegularFile(runDir + "/" + file, limit: 64 * 1024 * 1024) else {
+        guard let (size, end) = partialOutputTail(file, evidence: evidence) else {
             screen.line(style.dim("no output was recorded (\(file))"))
             return
         }
-        let text = String(decoding: bytes.suffix(4096), as: UTF8.self)
+        let text = String(decoding: end, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(11).map(String.init)
-        screen.line(style.dim("its output so far (\(bytes.count) bytes in \(file)), last lines:"))
+        let place = evidence.outputStart.map { "\(file) from byte \($0)" } ?? file
+        screen.line(style.dim("its output so far (\(size) bytes in \(place)), last lines:"))
         for line in lines.last == "" ? Array(lines.dropLast()) : lines { screen.line("  " + line) }
+    }
+
+    /// The size of an unknown attempt's partial output and its last 4 KiB; nil when there is none.
+    private func partialOutputTail(_ file: String, evidence: ResumePlan.Evidence) -> (Int, [UInt8])? {
+        let fd = open(runDir + "/" + file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let fileEnd = Int(info.st_size)
+        let start = min(evidence.outputStart ?? 0, fileEnd)
+        let end = min(evidence.outputEnd ?? fileEnd, fileEnd)
+        guard end > start else { return nil }
+        let from = max(start, end - 4096)
+        var bytes = [UInt8](repeating: 0, count: end - from)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(from)) }
+        guard n >= 0 else { return nil }
+        return (end - start, Array(bytes.prefix(n)))
     }
 }

@@ -50,6 +50,8 @@ final class RunSession {
     /// The runbook file's size and mtime when last looked at.
     private var runbookStamp: (size: Int, mtime: Int) = (-1, -1)
     private var noticedChange = false
+    /// The run's output log, opened at the first code step that runs.
+    private var openedLog: OutputLog?
 
     init(
         context: RunbookContext, plan: RunPlan, request: RunRequest, runId: String, runDir: String, scratchDir: String,
@@ -65,6 +67,17 @@ final class RunSession {
         self.console = console
         screen = Screen(console: console, runbook: plan.runbook)
         recorder = RunRecorder(journal: journal, masker: SecretMasker(secrets: plan.secretValues))
+        // A step_end written without a sync is made durable before the operator is asked anything;
+        // a failed sync breaks the journal, and the answer's record then stops the run.
+        console.beforeWaiting = { [recorder] in try? recorder.settle() }
+    }
+
+    /// The run's output log (created in the run folder the first time).
+    func outputLog() throws(JournalError) -> OutputLog {
+        if let openedLog { return openedLog }
+        let log = try OutputLog(folder: runDir)
+        openedLog = log
+        return log
     }
 
     /// Makes the run's private scratch folder, runs the session in it, removes it.

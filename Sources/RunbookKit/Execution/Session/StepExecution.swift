@@ -9,8 +9,11 @@ extension RunSession {
         var succeeded: Bool
     }
 
-    /// Runs the code once: `step_start` (synced) before the spawn, the output recorded as it comes
-    /// (masked, head and tail kept), `step_end` (synced) after.
+    /// Runs the code once: `step_start` (synced, with the `step_end` before it) before the spawn,
+    /// the output appended to the run's output log as it comes (masked, head and tail kept) and
+    /// synced when the step ends, then `step_end`, written at once and made durable by the next
+    /// synced record (the next step's `step_start`, `run_end`) or before the runner waits for
+    /// the operator, whichever comes first.
     func execute(_ step: Step, code: String, edited: CodeRef?, attempt: Int) throws -> Execution {
         var env = plan.environment(for: step, runId: runId, carried: carried)
         let dir = plan.directory(for: step, env: env)
@@ -35,22 +38,20 @@ extension RunSession {
         let exportChannel = command.capturesExports ? try ExportChannel(fallbackFolder: scratchDir) : nil
         if let exportChannel { env[StepCommand.envFileVariable] = exportChannel.path }
 
-        try recorder.start(step, attempt: attempt, edited: edited)
+        let log = try outputLog()
+        try recorder.start(step, attempt: attempt, edited: edited, outputOffset: log.size)
         crashPoint("after_step_start_sync")
         let launch = StepLaunch(
             executable: executable, arguments: command.arguments, environment: env, directory: dir,
             interactive: step.attributes.interactive, timeout: plan.timeout(for: step), killGrace: request.killGrace)
-        let outName = recorder.nextOutputName
-        let recorder = try OutputRecorder(
-            path: runDir + "/" + outName, relativePath: outName, masker: self.recorder.masker.fresh(),
-            headLimit: request.outputHead, tailLimit: request.outputTail)
+        let recorder = OutputRecorder(
+            log: log, masker: self.recorder.masker.fresh(), headLimit: request.outputHead, tailLimit: request.outputTail)
         let (outcome, spawnError) = try spawn(step, launch, attempt: attempt, recorder: recorder)
         let output = try recorder.finish()
         if let spawnError {
             try self.recorder.end(step, status: "failed", reason: nil, output: output, error: spawnError)
             return Execution(outcome: StepOutcome(), succeeded: false)
         }
-        try syncDirectory(of: recorder.path)
         crashPoint("after_output_sync")
         return try recordEnd(step, outcome: outcome, output: output, attempt: attempt, exportChannel: exportChannel, env: env)
     }

@@ -35,6 +35,8 @@ final class Console {
     private let input: any InputSource
     private var pending: [UInt8] = []
     private var inputClosed = false
+    /// Runs before every wait for an answer (the session makes its journal durable there).
+    var beforeWaiting: () -> Void = {}
 
     init(context: RunbookContext) {
         source = context.terminal.inputIsTerminal && context.input.descriptor != nil ? .terminal : .lines
@@ -99,6 +101,7 @@ final class Console {
     }
 
     private func readKey() -> Answer {
+        beforeWaiting()
         let fd = input.descriptor ?? -1
         guard let saved = Terminal.makeRaw(fd) else { return readAnswerLine() }
         defer { Terminal.restore(fd, saved) }
@@ -138,6 +141,7 @@ final class Console {
 
     /// Reads up to a newline from standard input, waiting for signals at the same time.
     private func readLine() -> Answer {
+        beforeWaiting()
         while true {
             if let newline = pending.firstIndex(of: 0x0A) {
                 var line = Array(pending[..<newline])

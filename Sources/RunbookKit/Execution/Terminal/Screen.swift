@@ -70,7 +70,7 @@ struct Screen {
             warn("killed \(outcome.leftovers.count) process(es) the step left running: \(list)")
         }
         if output.truncated {
-            warn("output record cut: kept the first and last bytes, dropped \(output.bytesDropped) of \(output.bytesTotal) (\(output.file))")
+            warn("output record cut: kept the first and last bytes, dropped \(output.bytesDropped) of \(output.bytesTotal) (\(output.location))")
         }
         if output.masked > 0 {
             warn("\(output.masked) secret value(s) masked in the output record")

@@ -62,6 +62,7 @@ extension JSONCursor {
         case "edited_code": return Self.assign(&r.editedCode, codeRef())
         case "interpreter": return Self.assign(&r.interpreter, string())
         case "interactive": return Self.assign(&r.interactive, bool())
+        case "output_offset": return Self.assign(&r.outputOffset, integer())
         case "pgid": return Self.assign(&r.pgid, integer())
         case "starttime": return Self.assign(&r.starttime, integer())
         default: return nil
@@ -149,12 +150,14 @@ extension JSONCursor {
     }
 
     private mutating func outputRef() -> OutputRef? {
-        var (file, sha256): (String?, String?)
-        var (total, kept, dropped, masked): (Int?, Int?, Int?, Int?)
+        var (file, sha256, inline): (String?, String?, String?)
+        var (total, kept, dropped, masked, offset): (Int?, Int?, Int?, Int?, Int?)
         var truncated: Bool?
         let ok = object { c, key in
             switch key {
             case "file": return Self.assign(&file, c.string())
+            case "offset": return Self.assign(&offset, c.integer())
+            case "inline": return Self.assign(&inline, c.string())
             case "sha256": return Self.assign(&sha256, c.string())
             case "bytes_total": return Self.assign(&total, c.integer())
             case "bytes_kept": return Self.assign(&kept, c.integer())
@@ -165,7 +168,9 @@ extension JSONCursor {
             }
         }
         guard ok, let file, let sha256, let total, let kept, let dropped, let truncated, let masked else { return nil }
-        return OutputRef(file: file, sha256: sha256, bytesTotal: total, bytesKept: kept, bytesDropped: dropped, truncated: truncated, masked: masked)
+        return OutputRef(
+            file: file, offset: offset, sha256: sha256, bytesTotal: total, bytesKept: kept, bytesDropped: dropped, truncated: truncated,
+            masked: masked, inline: inline)
     }
 
     private mutating func leftover() -> Leftover? {

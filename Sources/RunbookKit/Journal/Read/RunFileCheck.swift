@@ -14,8 +14,10 @@ public struct RunFileFinding: Codable, Sendable, Equatable {
         case changed
         /// It is there but cannot be read as a regular file (a folder, a symlink, no permission).
         case unreadable
-        /// A file under `out/` or `code/` that no record names.
+        /// A file under `out/` or `code/`, or bytes of `output.log`, that no record names.
         case unreferenced
+        /// `output.log` ends before the bytes a record names end.
+        case short
         /// A record names a path outside the run folder.
         case badPath = "bad_path"
     }
@@ -24,6 +26,10 @@ public struct RunFileFinding: Codable, Sendable, Equatable {
     public var kind: Kind
     /// The file, relative to the run folder.
     public var path: String
+    /// Where the bytes in question begin in `path` (slices of `output.log`), nil for a whole file.
+    public var offset: Int?
+    /// How many bytes from `offset`.
+    public var length: Int?
     /// The `seq` of the record that names it (nil for an unreferenced file).
     public var seq: Int?
     /// The SHA-256 the record gives.
@@ -32,20 +38,25 @@ public struct RunFileFinding: Codable, Sendable, Equatable {
     public var actualSHA256: String?
 
     enum CodingKeys: String, CodingKey {
-        case kind, path, seq
+        case kind, path, offset, length, seq
         case expectedSHA256 = "expected_sha256"
         case actualSHA256 = "actual_sha256"
     }
 
+    /// The file, or the slice of it: `output.log@1024+57` (57 bytes from byte 1024).
+    public var location: String { offset.map { "\(path)@\($0)+\(length ?? 0)" } ?? path }
+
     /// One line of `verify`'s report.
     public var text: String {
         let record = seq.map { "record \($0)" } ?? ""
+        let path = location
         switch kind {
         case .missing: return "\(path): missing (\(record) gives sha256 \(expectedSHA256 ?? "?"))"
         case .changed: return "\(path): changed (\(record) gives sha256 \(expectedSHA256 ?? "?"), the file's is \(actualSHA256 ?? "?"))"
         case .unreadable: return "\(path): cannot be read as a regular file (named by \(record))"
         case .unreferenced: return "\(path): not named by any record of the journal"
         case .badPath: return "\(path): \(record) names a file outside the run folder"
+        case .short: return "\(path): the file ends before these bytes do (\(record) gives sha256 \(expectedSHA256 ?? "?"))"
         }
     }
 }
@@ -59,12 +70,19 @@ public struct RunFileReferences: Sendable {
         var path: String
         var sha256: String
         var seq: Int
+        /// The bytes of `path` it names (slices of `output.log`); nil for the whole file.
+        var range: Range<Int>? = nil
+        /// The same bytes as the record itself carries them (base64), for a few bytes of output.
+        var inline: String? = nil
     }
 
     private(set) var references: [Reference] = []
     private var named: Set<String> = []
-    /// `seq` of each code step's `step_start`, by key and attempt, until its `step_end` comes.
-    private var openAttempts: [String: Int] = [:]
+    /// Each code step's `step_start`, by key and attempt, until its `step_end` comes: its `seq`
+    /// and where its output begins in `output.log` (version 2).
+    private var openAttempts: [String: (seq: Int, offset: Int?)] = [:]
+    /// Where each attempt's output begins in `output.log`, in the order recorded.
+    private(set) var outputStarts: [Int] = []
 
     /// Nothing collected yet.
     public init() {}
@@ -75,11 +93,16 @@ public struct RunFileReferences: Sendable {
         case .runStart:
             if let runbook = record.runbook { add(runbook.snapshot, runbook.sha256, record.seq) }
         case .stepStart:
-            if record.kind == "code", let key = record.key { openAttempts["\(record.attempt ?? 0)/\(key)"] = record.seq }
+            if record.kind == "code", let key = record.key { openAttempts["\(record.attempt ?? 0)/\(key)"] = (record.seq, record.outputOffset) }
+            if let offset = record.outputOffset { outputStarts.append(offset) }
             if let edited = record.editedCode { add(edited.file, edited.sha256, record.seq) }
         case .stepEnd:
             if let key = record.key { openAttempts.removeValue(forKey: "\(record.attempt ?? 0)/\(key)") }
-            if let output = record.output { add(output.file, output.sha256, record.seq) }
+            if let output = record.output, output.offset != nil {
+                references.append(Reference(path: output.file, sha256: output.sha256, seq: record.seq, range: output.range, inline: output.inline))
+            } else if let output = record.output {
+                add(output.file, output.sha256, record.seq)
+            }
         case .decision:
             if let edited = record.editedCode { add(edited.file, edited.sha256, record.seq) }
         case .note:
@@ -89,9 +112,12 @@ public struct RunFileReferences: Sendable {
         }
     }
 
-    /// Output files of attempts that never got a `step_end` (the runner died during the step):
-    /// `out/<seq of step_start>.log`, not named by any record, so not checked, and not unexpected.
-    var partialOutputs: Set<String> { Set(openAttempts.values.map { "out/\($0).log" }) }
+    /// Output files of version 1 attempts that never got a `step_end` (the runner died during the
+    /// step): `out/<seq of step_start>.log`, not named by any record, so not checked, and not unexpected.
+    var partialOutputs: Set<String> { Set(openAttempts.values.filter { $0.offset == nil }.map { "out/\($0.seq).log" }) }
+
+    /// Where the output of each version 2 attempt that never got a `step_end` begins in `output.log`.
+    var partialOffsets: [Int] { openAttempts.values.compactMap(\.offset).sorted() }
 
     private mutating func add(_ path: String, _ sha256: String, _ seq: Int) {
         guard named.insert("\(path)\u{0}\(sha256)").inserted else { return }
@@ -123,6 +149,9 @@ public enum RunFileCheck {
         public var findings: [RunFileFinding] = []
         /// Output files of attempts whose outcome is unknown (no `step_end`), not checked.
         public var partial: [String] = []
+        /// Slices of `output.log` that are not (all) in the file, whose bytes the journal's own
+        /// record holds: written but not yet synced when the runner or the machine stopped.
+        public var keptInJournal: [String] = []
     }
 
     /// The run folder of the journal at `path`: the folder it is in (`.` for a bare file name).
@@ -138,7 +167,14 @@ public enum RunFileCheck {
         var named: Set<String> = []
         let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { if folderFD >= 0 { close(folderFD) } }
-        for reference in references.references {
+        let slices = references.references.filter { $0.range != nil }
+        let logResult = OutputLogCheck.check(
+            folderFD: folderFD, slices: slices, references: references, lookForUnreferenced: lookForUnreferenced)
+        result.checked += logResult.checked
+        result.findings += logResult.findings
+        result.partial += logResult.partial
+        result.keptInJournal += logResult.keptInJournal
+        for reference in references.references where reference.range == nil {
             named.insert(reference.path)
             result.checked += 1
             if let finding = check(reference, in: folderFD) { result.findings.append(finding) }

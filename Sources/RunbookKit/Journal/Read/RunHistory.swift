@@ -25,8 +25,11 @@ public struct RunHistory: Sendable {
         /// Variables it exported (values nil for secrets).
         var exports: [ExportedVariable]
         var unset: [String]
-        /// The sequence number and time of its last `step_start` (its output file is `out/<seq>.log`).
+        /// The sequence number and time of its last `step_start` (in a version 1 journal its output
+        /// file is `out/<seq>.log`).
         var startSeq: Int?
+        /// Where its last attempt's output begins in `output.log` (version 2).
+        var outputOffset: Int?
         var startTs: String?
         /// The time of the last record about it.
         var lastTs: String?
@@ -50,6 +53,8 @@ public struct RunHistory: Sendable {
     let lastTs: String
     /// The last record.
     let last: JournalRecord
+    /// Where each attempt's output begins in `output.log`, ascending (version 2).
+    let outputStarts: [Int]
 
     var runId: String { runStart.runId ?? "" }
 
@@ -74,7 +79,12 @@ public struct RunHistory: Sendable {
         supersededKeys = builder.superseded
         last = builder.last ?? first
         lastTs = last.ts
+        outputStarts = builder.outputStarts.sorted()
     }
+
+    /// The bytes of `output.log` that belong to the attempt whose output begins at `offset`:
+    /// up to where the next attempt's begins, or (nil) to the end of the file.
+    func outputEnd(after offset: Int) -> Int? { outputStarts.first { $0 > offset } }
 
     /// Folds records into a history one at a time.
     struct Builder {
@@ -87,6 +97,7 @@ public struct RunHistory: Sendable {
         var removed = Set<String>()
         var superseded = Set<String>()
         var last: JournalRecord?
+        var outputStarts: [Int] = []
 
         /// Takes the next record of the journal.
         mutating func add(_ record: JournalRecord) {
@@ -121,6 +132,8 @@ public struct RunHistory: Sendable {
                 step.starttime = nil
                 step.startSeq = record.seq
                 step.startTs = record.ts
+                step.outputOffset = record.outputOffset
+                if let offset = record.outputOffset { outputStarts.append(offset) }
             case .stepSpawned:
                 step.pid = record.pid
                 step.starttime = record.starttime

@@ -126,6 +126,7 @@ extension JournalRecord {
         }
         m.add("interpreter", interpreter)
         m.add("interactive", interactive)
+        m.add("output_offset", outputOffset)
         m.add("pgid", pgid)
         m.add("starttime", starttime)
     }
@@ -143,12 +144,15 @@ extension JournalRecord {
                 (
                     "output",
                     { w in
-                        w.object([
+                        var fields: [(String, (inout JSONWriter) -> Void)] = [
                             ("file", { $0.string(output.file) }), ("sha256", { $0.string(output.sha256) }),
                             ("bytes_total", { $0.int(output.bytesTotal) }), ("bytes_kept", { $0.int(output.bytesKept) }),
                             ("bytes_dropped", { $0.int(output.bytesDropped) }), ("truncated", { $0.bool(output.truncated) }),
                             ("masked", { $0.int(output.masked) }),
-                        ])
+                        ]
+                        if let offset = output.offset { fields.append(("offset", { $0.int(offset) })) }
+                        if let inline = output.inline { fields.append(("inline", { $0.string(inline) })) }
+                        w.object(fields)
                     }
                 ))
         }

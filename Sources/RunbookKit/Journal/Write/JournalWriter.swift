@@ -13,7 +13,8 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// Appends hash-chained records to a run's journal: one `write` and one `fdatasync` per record.
+/// Appends hash-chained records to a run's journal: one `write` per record, and one `fdatasync`
+/// per synced record, which also makes durable any written without a sync before it.
 ///
 /// If a write or sync fails the writer is broken: it never retries (a retried
 /// fsync can appear to succeed after the kernel dropped the dirty pages) and
@@ -29,6 +30,8 @@ final class JournalWriter {
     /// SHA-256 of the last record's bytes (the head hash).
     private(set) var headHash: String
     private var broken: String?
+    /// A record was written without a sync since the last one.
+    private(set) var pendingSync = false
     private let clock: any RunClock
     /// Debug builds: the record whose write fails as if the disk did (RUNBOOK_TEST_JOURNAL_FAIL_AT_SEQ).
     private let failAtSeq: Int?
@@ -80,6 +83,9 @@ final class JournalWriter {
     /// Records that the journal's folder was renamed.
     func moved(to newPath: String) { path = newPath }
 
+    /// Syncs when a record was written without a sync since the last one.
+    func syncIfPending() throws(JournalError) { if pendingSync { try sync() } }
+
     /// Fills in `seq`, `ts` and `prev`, writes the record as one line and, when `sync`, fdatasyncs.
     ///
     /// Returns the record as written.
@@ -116,19 +122,21 @@ final class JournalWriter {
             broken = reason
             throw JournalError("cannot write the journal '\(path)': \(reason)")
         }
-        if sync && fdatasync(fd) != 0 {
-            let reason = errnoText(errno).lowercased()
-            broken = "fdatasync failed: \(reason)"
-            throw JournalError("cannot sync the journal '\(path)' to disk: \(reason)")
-        }
         size += line.count
         nextSeq += 1
         headHash = hash
+        if sync {
+            try self.sync()
+        } else {
+            pendingSync = true
+        }
         return record
     }
 
     /// Flushes everything written so far to disk.
     func sync() throws(JournalError) {
+        if let broken { throw JournalError("the journal can no longer be written (\(broken)); nothing more will run") }
+        pendingSync = false
         if fdatasync(fd) != 0 {
             let reason = errnoText(errno).lowercased()
             broken = "fdatasync failed: \(reason)"

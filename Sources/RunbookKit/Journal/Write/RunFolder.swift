@@ -5,7 +5,9 @@ import Foundation
 #endif
 
 /// A run's folder under the state directory: `journal.jsonl`, `runbook.md` (the byte-exact copy
-/// the run started with), `out/` (each step's output) and `code/` (edited code).
+/// the run started with), `output.log` (every step's output, one after another) and `code/`
+/// (edited code). Runs written before journal format version 2 have `out/` (one output file per
+/// attempt) instead of `output.log`.
 enum RunFolder {
     /// Creates the run folder atomically: it is filled under a hidden name (runbook copy, journal
     /// with its `runStart` record, synced) and renamed into place, so a crash never leaves a run
@@ -16,9 +18,9 @@ enum RunFolder {
         let finalDir = state.runDir(runId)
         let newDir = state.runsDir + "/.new-" + runId
         try makePrivateDirectory(newDir, exclusive: true)
-        try makePrivateDirectory(newDir + "/out")
         try makePrivateDirectory(newDir + "/code")
         try writePrivateFile(newDir + "/runbook.md", runbookBytes)
+        try writePrivateFile(newDir + "/" + OutputLog.name, [], sync: false)
         let journal = try JournalWriter(creating: newDir + "/journal.jsonl", runId: runId, clock: clock, failAtSeq: failAtSeq)
         try journal.append(runStart)
         try syncDirectory(of: newDir + "/journal.jsonl")

@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Checks the run's `output.log` (journal format version 2) against the slices its `step_end`
+/// records name: each slice's bytes must have the recorded SHA-256, and (when the whole journal
+/// verified) every byte of the log must belong to a recorded slice or to the partial output of
+/// an attempt whose outcome is unknown.
+enum OutputLogCheck {
+    /// What the check found.
+    struct Result {
+        var checked = 0
+        var findings: [RunFileFinding] = []
+        /// The partial outputs of attempts that never got a `step_end`: `output.log@<offset>+<length>`.
+        var partial: [String] = []
+        /// Slices the file does not (fully) hold whose bytes the record carries itself.
+        var keptInJournal: [String] = []
+    }
+
+    static func check(
+        folderFD: Int32, slices: [RunFileReferences.Reference], references: RunFileReferences, lookForUnreferenced: Bool
+    ) -> Result {
+        var result = Result()
+        let partialOffsets = references.partialOffsets
+        guard !slices.isEmpty || !partialOffsets.isEmpty || lookForUnreferenced else { return result }
+        let fd = openat(folderFD, OutputLog.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        let openErrno = errno
+        defer { if fd >= 0 { close(fd) } }
+        var info = stat()
+        let regular = fd >= 0 && fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        let size = regular ? Int(info.st_size) : 0
+        for slice in slices {
+            guard let range = slice.range else { continue }
+            result.checked += 1
+            var finding = RunFileFinding(
+                kind: .missing, path: slice.path, offset: range.lowerBound, length: range.count, seq: slice.seq,
+                expectedSHA256: slice.sha256)
+            if range.isEmpty { continue }
+            if let inline = slice.inline {
+                // The record carries the bytes: they must be the ones it gives the hash of, and the
+                // file, where it has them, must hold the same; where it does not (not synced before a
+                // crash), nothing is lost.
+                guard let bytes = base64Decoded(inline), bytes.count == range.count, SHA256.hex(bytes) == slice.sha256 else {
+                    finding.kind = .changed
+                    finding.actualSHA256 = base64Decoded(inline).map { SHA256.hex($0) }
+                    result.findings.append(finding)
+                    continue
+                }
+                guard fd >= 0, regular, range.upperBound <= size else {
+                    result.keptInJournal.append(finding.location)
+                    continue
+                }
+            }
+            guard fd >= 0 else {
+                finding.kind = openErrno == ENOENT ? .missing : .unreadable
+                result.findings.append(finding)
+                continue
+            }
+            guard regular else {
+                finding.kind = .unreadable
+                result.findings.append(finding)
+                continue
+            }
+            guard range.upperBound <= size else {
+                finding.kind = .short
+                result.findings.append(finding)
+                continue
+            }
+            guard let actual = sha256(of: fd, range) else {
+                finding.kind = .unreadable
+                result.findings.append(finding)
+                continue
+            }
+            if actual != slice.sha256 {
+                finding.kind = .changed
+                finding.actualSHA256 = actual
+                result.findings.append(finding)
+            }
+        }
+        guard lookForUnreferenced, regular else { return result }
+        // Every byte belongs to a recorded slice or to an unfinished attempt's partial output,
+        // which runs from where its step_start says until the next attempt's output begins.
+        var covered = slices.compactMap(\.range)
+        let boundaries = (covered.map(\.lowerBound) + references.outputStarts).sorted()
+        for offset in partialOffsets {
+            let end = boundaries.first { $0 > offset } ?? size
+            let range = offset..<max(offset, min(end, size))
+            covered.append(range)
+            if !range.isEmpty { result.partial.append("\(OutputLog.name)@\(range.lowerBound)+\(range.count)") }
+        }
+        var cursor = 0
+        for range in covered.sorted(by: { $0.lowerBound < $1.lowerBound }) where !range.isEmpty {
+            if range.lowerBound > cursor { result.findings.append(unreferenced(cursor..<range.lowerBound)) }
+            cursor = max(cursor, range.upperBound)
+        }
+        if size > cursor { result.findings.append(unreferenced(cursor..<size)) }
+        return result
+    }
+
+    private static func unreferenced(_ range: Range<Int>) -> RunFileFinding {
+        RunFileFinding(kind: .unreferenced, path: OutputLog.name, offset: range.lowerBound, length: range.count)
+    }
+
+    /// The SHA-256 of `range` of what `fd` holds, read 64 KiB at a time; nil on a read error.
+    private static func sha256(of fd: Int32, _ range: Range<Int>) -> String? {
+        var hasher = SHA256Hasher()
+        var buffer = [UInt8](repeating: 0, count: min(range.count, 1 << 16))
+        var at = range.lowerBound
+        while at < range.upperBound {
+            let want = min(buffer.count, range.upperBound - at)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(at)) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return nil }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            at += n
+        }
+        return hasher.finalizeHex()
+    }
+}
