@@ -168,7 +168,7 @@ private func corpusFolder(_ arguments: [String]) -> String? {
 func benchCorpus(_ arguments: [String]) {
     let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("runbook").path
     guard FileManager.default.isExecutableFile(atPath: exe) else {
-        print("corpus: no runbook binary at \(exe); build it first (swift build -c release)")
+        print("corpus: no runbook binary at \(exe); build it first (swift build -c release --static-swift-stdlib)")
         exit(1)
     }
     guard let corpus = corpusFolder(arguments) else {

@@ -102,7 +102,7 @@ func benchExport() {
     let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         .appendingPathComponent("runbook").path
     guard FileManager.default.isExecutableFile(atPath: exe) else {
-        print("export: skipped, no runbook binary at \(exe); build it first (swift build -c release)")
+        print("export: skipped, no runbook binary at \(exe); build it first (swift build -c release --static-swift-stdlib)")
         return
     }
     for (steps, attempts) in [(33_333, 1), (100, 333)] {

@@ -66,7 +66,7 @@ func benchRun() {
     let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         .appendingPathComponent("runbook").path
     guard FileManager.default.isExecutableFile(atPath: exe) else {
-        print("run: skipped, no runbook binary at \(exe); build it first (swift build -c release)")
+        print("run: skipped, no runbook binary at \(exe); build it first (swift build -c release --static-swift-stdlib)")
         return
     }
     guard let bash = ["/usr/bin/bash", "/bin/bash"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
@@ -146,4 +146,49 @@ private func benchRunMemory(exe: String, dir: String) {
     guard let first = peaks.first, let last = peaks.last else { return }
     let growth = Double(last.1 - first.1) / 1024
     print(String(format: "growth from %d to %d steps: %.1f MiB", first.0, last.0, growth))
+}
+
+/// `runbook-bench peers`: the shared peers benchmark kit (`../shared/peers-bench`, or
+/// `$PEERS_BENCH`) timing this build's `runbook` against `bash -c` per step and the peer tools
+/// it installed under `/tmp/peers`, in interleaved rounds; its tables go to standard output.
+func benchPeers(_ extra: [String]) {
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        .appendingPathComponent("runbook").path
+    let kit = ProcessInfo.processInfo.environment["PEERS_BENCH"] ?? "../shared/peers-bench"
+    guard FileManager.default.fileExists(atPath: kit + "/bench.py") else {
+        print("peers: skipped, no benchmark kit at \(kit); set PEERS_BENCH to its folder")
+        return
+    }
+    guard FileManager.default.fileExists(atPath: "/tmp/peers/venv"), FileManager.default.fileExists(atPath: "/tmp/peers/books") else {
+        print("peers: skipped, the peers are not installed; run: bash \(kit)/setup.sh && python3 \(kit)/gen_runbooks.py")
+        return
+    }
+    let out = NSTemporaryDirectory() + "runbook-peers-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    let arguments =
+        extra.isEmpty
+        ? [
+            "--reps", "5", "--cases", "steps10,steps100,steps1000,binary", "--peers",
+            "bash-per-step,bash-single,runbook,paulrun,markdown-exec,audited-runbook,cram",
+        ]
+        : extra
+    var environment = ProcessInfo.processInfo.environment
+    environment["RUNBOOK_BIN"] = exe
+    let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "python3"
+    let argv = [python, kit + "/bench.py"] + arguments + ["--out", out]
+    print("peers: " + argv.joined(separator: " ") + "  (RUNBOOK_BIN=\(exe))")
+    var pid: pid_t = 0
+    let cArgs = argv.map { strdup($0) } + [nil]
+    let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        for pointer in cArgs { free(pointer) }
+        for pointer in cEnv { free(pointer) }
+    }
+    guard posix_spawnp(&pid, python, nil, nil, cArgs, cEnv) == 0 else {
+        print("peers: cannot start \(python)")
+        return
+    }
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    print("peers: raw runs in \(out)/runs.jsonl")
 }

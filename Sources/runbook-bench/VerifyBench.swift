@@ -92,7 +92,7 @@ func benchVerify() {
     let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         .appendingPathComponent("runbook").path
     guard FileManager.default.isExecutableFile(atPath: exe) else {
-        print("verify: skipped, no runbook binary at \(exe); build it first (swift build -c release)")
+        print("verify: skipped, no runbook binary at \(exe); build it first (swift build -c release --static-swift-stdlib)")
         return
     }
     let dir = NSTemporaryDirectory() + "runbook-verify-bench-\(getpid())"

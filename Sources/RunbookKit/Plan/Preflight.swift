@@ -10,11 +10,13 @@ extension RunPlan {
         var problems: [String] = []
         let path = baseEnvironment["PATH"]
         var reportedInterpreters = Set<String>()
+        // Each interpreter is looked up once, however many steps use it.
+        let executables = ExecutableCache()
         // Only what is known before the run: params and front matter env (exports come later).
         let known = environmentBeforeSteps
         for step in runbook.steps where step.kind == .code && !step.attributes.skip {
             let place = "\(runbook.path):\(step.line)"
-            if let interpreter = step.interpreter, findExecutable(interpreter, path: path) == nil, !reportedInterpreters.contains(interpreter) {
+            if let interpreter = step.interpreter, executables.find(interpreter, path: path) == nil, !reportedInterpreters.contains(interpreter) {
                 reportedInterpreters.insert(interpreter)
                 problems.append("\(place): step '\(step.key)' needs '\(interpreter)', which is not on PATH; install it or change the block's language")
             }

@@ -22,8 +22,9 @@ enum RunFolder {
         try writePrivateFile(newDir + "/runbook.md", runbookBytes)
         try writePrivateFile(newDir + "/" + OutputLog.name, [], sync: false)
         let journal = try JournalWriter(creating: newDir + "/journal.jsonl", runId: runId, clock: clock, failAtSeq: failAtSeq)
+        // The journal's creation synced the folder with all three files in it; run_start is synced
+        // by its own append.
         try journal.append(runStart)
-        try syncDirectory(of: newDir + "/journal.jsonl")
         guard rename(newDir, finalDir) == 0 else {
             throw JournalError("cannot move the new run folder into place as '\(finalDir)': \(errnoText(errno).lowercased())")
         }
