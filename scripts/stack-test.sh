@@ -123,6 +123,19 @@ ok "login endpoint: 200 with the right password, 401 with a wrong one"
 # ---- check and rehearse --------------------------------------------------------------------
 "$bin" check --warnings-as-errors runbooks/*.md >"$work/logs/check.log" 2>&1 || { cat "$work/logs/check.log" >&2; fail "runbook check"; }
 grep -q "0 errors, 0 warnings" "$work/logs/check.log" || fail "runbook check reported findings"
+# The rules the shipped runbooks keep (issue 10, item 2), from each runbook's plan.
+for file in runbooks/*.md; do
+  findings=$("$bin" show --json "$file" | jq -r '
+    (.steps[] | select(.attributes.written | map(.key) | index("id") | not) | "step \(.key) has no id="),
+    (.steps[] | select(.kind == "code" and (.attributes.idempotent | not) and (.attributes.confirm | not))
+      | "step \(.key) changes something (not idempotent) but has no confirm"),
+    (.steps[] | select(.kind == "code") | .commands[]? | select(.text | test("\\bcurl\\s+-"))
+      | select(.text | test("--max-time") | not) | "a curl without --max-time: \(.text[0:60])"),
+    (.params[] | select(.name | test("TOKEN|KEY|PASSWORD|SECRET_VALUE|DATABASE_URL|HOOK_URL"))
+      | select(.secret | not) | "param \(.name) is a credential but not secret")')
+  [ -z "$findings" ] || fail "$file: $findings"
+done
+ok "every step has an id=, every changing step a confirm, every curl a --max-time, every credential is secret"
 for file in runbooks/*.md; do
   rb 0 "rehearse-$(basename "$file" .md)" --dry-run "$file"
   [ "$(status_json | jq -r '.run.mode')" = rehearsal ] || fail "$file: the rehearsal is not recorded as one"
@@ -246,6 +259,8 @@ rb 1 incident-secret-diagnose --only check-credentials runbooks/incidents.md
 expect_output check-credentials "postgres     FAILED"
 expect_output check-credentials "render       HTTP 200"
 new_url=$("$stack" rotate-db-password)  # the provider's side of the manual step secrets-rotate
+eval "$("$stack" env)"                  # and the operator's password manager: DATABASE_URL is the new one
+[ "$DATABASE_URL" = "$new_url" ] || fail "'practice-stack env' does not print the rotated DATABASE_URL"
 new_password=${new_url#postgres://app:}
 new_password=${new_password%%@*}
 NEW_SECRET_VALUE=$new_url rb 0 incident-secret-mitigate --confirm replace-secret --only replace-secret --only secrets-verify runbooks/incidents.md
@@ -264,6 +279,14 @@ rb 0 frontend-rollback --confirm pages-rollback --only pages-pick-target --only 
 rb 0 incident-frontend-verify --confirm purge-zone-cache $(only_section 3) runbooks/incidents.md
 expect_steps ok check-frontend-assets check-bundle-api-url check-cors pages-deployments purge-zone-cache
 ok "frontend incident after 'break frontend': the missing bundle found, Pages rolled back, the page loads"
+
+# ---- the Koyeb way: deploy v2.0.0 again with HOSTING=koyeb (koyeb services update) ---------
+rb 0 deploy-v2-koyeb --set TAG=v2.0.0 --set HOSTING=koyeb --confirm migrate --confirm render-deploy \
+  --confirm koyeb-deploy --confirm deploy-frontend runbooks/deploy.md
+expect_output render-deploy "HOSTING=koyeb: nothing to do on Render"
+expect_output koyeb-deploy "image=ghcr.io/example-org/backend:v2.0.0 status=LIVE"
+expect_health ok v2.0.0
+ok "deploy of v2.0.0 with HOSTING=koyeb: the Koyeb CLI stand-in switched gunicorn to v2.0.0"
 
 # ---- stop ----------------------------------------------------------------------------------
 ports=$(cat "$PRACTICE_STACK_DIR/ports")
