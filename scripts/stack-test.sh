@@ -288,6 +288,15 @@ expect_output koyeb-deploy "image=ghcr.io/example-org/backend:v2.0.0 status=LIVE
 expect_health ok v2.0.0
 ok "deploy of v2.0.0 with HOSTING=koyeb: the Koyeb CLI stand-in switched gunicorn to v2.0.0"
 
+# ---- no secret in any record ------------------------------------------------------------
+# shellcheck source=/dev/null
+. "$PRACTICE_STACK_DIR/run/secrets"
+for name in PG_ADMIN_PASSWORD PG_APP_PASSWORD RENDER_API_KEY RENDER_HOOK_KEY KOYEB_TOKEN CLOUDFLARE_API_TOKEN GHCR_TOKEN; do
+  if grep -rqF -- "${!name}" "$work/runs"; then fail "the value of $name appears in a run's records: $(grep -rlF -- "${!name}" "$work/runs" | head -n 3)"; fi
+done
+if grep -qF -- "$RENDER_HOOK_KEY" "$PRACTICE_STACK_DIR/run/hosting.log"; then fail "the deploy hook's key appears in the hosting log"; fi
+ok "no credential of the stack appears in any journal, output or code file of the $(ls "$work/runs" | wc -l) runs"
+
 # ---- stop ----------------------------------------------------------------------------------
 ports=$(cat "$PRACTICE_STACK_DIR/ports")
 "$stack" down >/dev/null

@@ -91,9 +91,9 @@ def manifest(ref):
 
 def start_instance(ref, deploy_id):
     """Starts gunicorn on the image's folder in its own process group; returns the instance or None."""
-    folder = image_folder(ref)
+    folder = image_folder(ref) if ref else None
     if folder is None:
-        return None, f"image {ref} not found on the registry"
+        return None, f"image {ref or '(none given)'} not found on the registry"
     port = free_port()
     workers = str(2 * max(1, int(STATE["num_instances"])))
     env = {
@@ -263,7 +263,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "practice-stack"
 
     def log_message(self, fmt, *args):
-        log(f"{self.server.name} {self.address_string()} {fmt % args}")
+        # The deploy hook carries its key in the query string: log paths without queries.
+        line = fmt % args
+        if "?" in self.path:
+            line = line.replace(self.path, self.path.split("?", 1)[0] + "?[query not logged]")
+        log(f"{self.server.name} {self.address_string()} {line}")
 
     def reply(self, status, payload=None, headers=None, raw=None, content_type="application/json"):
         data = raw if raw is not None else (json.dumps(payload) + "\n").encode()
