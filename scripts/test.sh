@@ -11,11 +11,12 @@ swift build --scratch-path "$scratch" --build-tests -Xswiftc -warnings-as-errors
 scripts/lint.sh
 swift test --scratch-path "$scratch" --skip-build
 stack_started=$(date +%s)
-export PRACTICE_STACK_DIR="/tmp/runbook-demo-$$"
-trap 'scripts/practice-stack down >/dev/null 2>&1 || true' EXIT
-scripts/demo.sh "$scratch/debug/runbook" >/dev/null
-scripts/practice-stack down >/dev/null
-unset PRACTICE_STACK_DIR
+# The demo gets a stack of its own (not the default folder, where yours may be up).
+demo_stack="/tmp/runbook-demo-$$"
+trap 'PRACTICE_STACK_DIR=$demo_stack scripts/practice-stack down >/dev/null 2>&1 || true' EXIT
+PRACTICE_STACK_DIR=$demo_stack scripts/demo.sh "$scratch/debug/runbook" >/dev/null
+PRACTICE_STACK_DIR=$demo_stack scripts/practice-stack down >/dev/null
+trap - EXIT
 echo "demo: the practice stack came up, v2.0.0 deployed with the shipped runbooks, journals verified, stack down"
 scripts/stack-test.sh "$scratch/debug/runbook"
 echo "the practice stack tests (demo and stack-test) added $(( $(date +%s) - stack_started )) s to this run"
