@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${1:-.build/release/runbook}")
-[ -x "$bin" ] || { echo "demo: no runbook binary at $bin; run 'swift build -c release' first" >&2; exit 2; }
+[ -x "$bin" ] || { echo "demo: no runbook binary at $bin; run 'swift build -c release --static-swift-stdlib' first" >&2; exit 2; }
 
 scripts/practice-stack up
 eval "$(scripts/practice-stack env)"
