@@ -134,7 +134,7 @@ final class RunSession {
                     try recorder.end(step, status: "skipped", reason: "not selected: \(reason)")
                     continue
                 }
-                screen.step(step, displayCode: request.rehearsal ? step.code.map { RehearsalChecks.displayCode($0, params: plan.params) } : nil)
+                screen.step(step, displayCode: displayCode(step))
                 let flow: Flow
                 if step.attributes.skip && !request.only.contains(step.key) {
                     let reason = step.attributes.skipReason ?? "marked skip in the runbook"
