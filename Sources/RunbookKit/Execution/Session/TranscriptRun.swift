@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A console transcript step run command by command in one shell (so `cd` and variables carry from
 /// one command to the next), each command's output shown and compared with what the runbook shows.
 ///
@@ -57,7 +61,7 @@ final class TranscriptRun {
 
     /// Takes a chunk of the step's output: what is not a marker goes to `forward`, unchanged.
     func feed(_ chunk: UnsafeRawBufferPointer, forward: (UnsafeRawBufferPointer) -> Void) {
-        if pending.isEmpty && !chunk.contains(Self.separator) {
+        if pending.isEmpty, let base = chunk.baseAddress, memchr(base, Int32(Self.separator), chunk.count) == nil {
             emit(chunk, forward)
             return
         }
