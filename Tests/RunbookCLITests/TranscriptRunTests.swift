@@ -116,6 +116,8 @@ struct TranscriptRunTests {
         #expect(!contains(box.allStateBytes(), "s3cret-token-value"), "the secret-looking value is in no file of the state directory")
         let screen = try renderedScreen(session.transcript).joined(separator: "\n")
         #expect(!screen.contains("s3cret-token-value"), "never echoed: \(screen)")
+        #expect(screen.contains("placeholders: NAMESPACE="), "the header shows the values: \(screen)")
+        #expect(screen.contains("TOKEN=[secret]"), "\(screen)")
 
         let exported = runbook(["export", "--state-dir", box.state, "--format", "json", try #require(box.runDirs().last)])
         #expect(exported.status == 0, "\(exported.stderr)")

@@ -20,8 +20,10 @@ public struct RunPlan: Sendable {
     /// Values for the undeclared placeholders of the steps that run (one per name).
     public var placeholderValues = PlaceholderValues()
 
-    /// Names of the secret params.
-    public var secretNames: Set<String> { Set(params.filter { $0.param.secret }.map(\.param.name)) }
+    /// Names of the secret params, and of the variables that carry secret-looking placeholder values.
+    public var secretNames: Set<String> {
+        Set(params.filter { $0.param.secret }.map(\.param.name)).union(placeholderValues.environment.keys)
+    }
     /// Values of the secret params (masked in every record).
     public var secretValues: [String] { params.filter { $0.param.secret }.map(\.value) + placeholderValues.secretValues }
 

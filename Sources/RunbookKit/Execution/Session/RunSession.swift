@@ -99,6 +99,7 @@ final class RunSession {
         screen.header(
             runId: runId, operatorName: "\(context.user)@\(context.host)", incident: request.incident,
             params: plan.params, assumeYes: request.assumeYes, rehearsal: request.rehearsal)
+        showPlaceholderValues()
         var doneEarlier: [Int: String] = [:]
         if let resume {
             do {

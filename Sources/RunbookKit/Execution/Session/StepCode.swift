@@ -58,4 +58,14 @@ extension RunSession {
             try recorder.append(change)
         }
     }
+
+    /// The header's line of placeholder values (a secret-looking one as `[secret]`, one left unset as such).
+    func showPlaceholderValues() {
+        let values = plan.placeholderValues.values
+        guard !values.isEmpty else { return }
+        let shown = values.map { value in
+            "\(value.name)=" + (value.secret ? "[secret]" : value.source == "unset" ? "[unset]" : PlaceholderValues.quoted(value.value, .none))
+        }
+        screen.line("placeholders: " + shown.joined(separator: " "))
+    }
 }
