@@ -48,9 +48,11 @@ extension RunSession {
             path: runDir + "/" + outName, relativePath: outName, masker: self.recorder.masker.fresh(),
             headLimit: request.outputHead, tailLimit: request.outputTail)
         let (outcome, spawnError) = try spawn(step, launch, attempt: attempt, recorder: recorder, transcript: transcript)
-        transcript?.finish(failed: !(outcome.exitCode.map(step.attributes.expectExit.contains) ?? false)) { [console] bytes in
-            console.write(bytes)
-            recorder.record(bytes)
+        if spawnError == nil {
+            transcript?.finish(failed: !(outcome.exitCode.map(step.attributes.expectExit.contains) ?? false)) { [console] bytes in
+                console.write(bytes)
+                recorder.record(bytes)
+            }
         }
         let output = try recorder.finish()
         if let spawnError {
