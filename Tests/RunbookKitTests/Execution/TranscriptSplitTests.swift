@@ -51,6 +51,22 @@ struct TranscriptSplitTests {
         }
     }
 
+    @Test("under set -x the trace of the program holds no marker: what the shell wrote is kept, byte for byte")
+    func xtrace() throws {
+        let runbook = parse("# T\n\n```bash\n$ set -x\n$ echo a\n$ echo b\n```\n")
+        var raw: [UInt8] = []
+        let (forwarded, notes, _) = try run(runbook) { program in
+            raw = try bashOutput("exec 2>&1\n" + program)
+            return [raw]
+        }
+        #expect(!forwarded.contains(0x1E))
+        let text = String(decoding: forwarded, as: UTF8.self)
+        #expect(text.contains("+ echo a\na\n+ printf"), "\(text)")
+        // RS, `runbook:`, 32 hex digits, `:`, one digit, RS, LF: 45 bytes a marker.
+        #expect(forwarded.count == raw.count - 3 * 45, "only the three markers are gone")
+        #expect(notes.isEmpty, "every command ended: \(notes)")
+    }
+
     @Test("a marker with another run's nonce is output, not a marker")
     func foreignMarker() {
         let runbook = parse("# T\n\n```bash\n$ echo a\n$ echo b\n```\n")

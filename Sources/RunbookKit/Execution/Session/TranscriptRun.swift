@@ -7,7 +7,7 @@ import Foundation
 /// A console transcript step run command by command in one shell (so `cd` and variables carry from
 /// one command to the next), each command's output shown and compared with what the runbook shows.
 ///
-/// After each command the program echoes an end marker, `RS runbook:<nonce>:<n> RS` and a line end
+/// After each command the program prints an end marker, `RS runbook:<nonce>:<n> RS` and a line end
 /// (RS is byte 0x1E; the nonce, 32 hex digits, is random per execution). The runner takes the markers out of the
 /// output stream before it reaches the screen or the record, so both hold exactly what the commands
 /// wrote, and learns from them where each command's output ends. Only the first bytes of each
@@ -48,9 +48,9 @@ final class TranscriptRun {
         }.joined()
         let head = "runbook:\(nonce):"
         markerHead = [Self.separator] + Array(head.utf8)
-        let separator = String(decoding: [Self.separator], as: UTF8.self)
+        // printf writes RS from an escape, so the program's text (and an `xtrace` of it) holds no marker.
         program = commands.enumerated().map { index, command in
-            "\(command)\necho '\(separator)\(head)\(index + 1)\(separator)'\n"
+            "\(command)\nprintf '\\036runbook:%s:%s\\036\\n' \(nonce) \(index + 1)\n"
         }.joined()
     }
 
