@@ -88,7 +88,7 @@ enum CodeStepReader {
             if p.declared {
                 sink.warning(
                     "placeholder-for-param", line: p.line, column: p.column,
-                    "'\(p.token)' in step '\(key)' stands for the declared param \(p.name) but runs as written\(p.kind == .angle ? " (bash reads '<' as a redirection)" : ""); write \"${\(p.name)}\" in its place (runbook adopt does this)"
+                    "'\(p.token)' in step '\(key)' stands for the declared param \(p.name): runbook run fills in its value, but the code does not run anywhere else\(p.kind == .angle ? " (bash reads '<' as a redirection)" : ""); write \"${\(p.name)}\" in its place (runbook adopt does this)"
                 )
             } else {
                 sink.warning(

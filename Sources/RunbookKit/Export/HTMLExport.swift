@@ -74,6 +74,9 @@ public struct HTMLExport {
         if !run.params.isEmpty {
             rows.append(("Params", run.params.map { "<code>\(Self.escape(ExportWords.param($0)))</code>" }.joined(separator: " ")))
         }
+        if !run.placeholders.isEmpty {
+            rows.append(("Placeholders", run.placeholders.map { "<code>\(Self.escape(ExportWords.param($0)))</code>" }.joined(separator: " ")))
+        }
         if let tool = run.tool { rows.append(("Tool", Self.escape(tool))) }
         for (name, value) in rows { sink.write("<div><dt>\(name)</dt><dd>\(value)</dd></div>\n") }
         sink.write("</dl>\n")

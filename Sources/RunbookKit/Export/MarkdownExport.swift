@@ -43,6 +43,9 @@ public struct MarkdownExport {
         if let ms = run.durationMs { rows.append(("Duration", ExportTime.duration(ms))) }
         rows.append(("Steps", "\(run.totalSteps): \(ExportWords.counts(export.outcomes))"))
         if !run.params.isEmpty { rows.append(("Params", Self.escape(run.params.map(ExportWords.param).joined(separator: ", ")))) }
+        if !run.placeholders.isEmpty {
+            rows.append(("Placeholders", Self.escape(run.placeholders.map(ExportWords.param).joined(separator: ", "))))
+        }
         if let tool = run.tool { rows.append(("Tool", Self.escape(tool))) }
         for (name, value) in rows { sink.write("| \(name) | \(value.replacingOccurrences(of: "|", with: "\\|")) |\n") }
         sink.write("\n")

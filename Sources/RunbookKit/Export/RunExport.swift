@@ -111,6 +111,9 @@ public struct RunFacts: Encodable, Sendable {
     public var totalSteps: Int
     /// The params as recorded: a secret has no value.
     public var params: [ParamValue]
+    /// The values given to undeclared placeholders (`<namespace>`), recorded like params: a
+    /// secret-looking name has no value. Empty for a journal written before they were recorded.
+    public var placeholders: [ParamValue]
     /// Who resumed the run, in order (`user@host`).
     public var resumedBy: [String]
 
@@ -124,7 +127,7 @@ public struct RunFacts: Encodable, Sendable {
         case exitStatus = "exit_status"
         case counts
         case totalSteps = "total_steps"
-        case params
+        case params, placeholders
         case resumedBy = "resumed_by"
     }
 }
@@ -255,7 +258,7 @@ extension RunExport {
             tool: start.tool, started: start.ts, ended: fold.runEnd?.ts, lastRecord: fold.lastTs,
             durationMs: ExportTime.millisecondsBetween(start.ts, fold.runEnd?.ts ?? fold.lastTs), exitStatus: fold.runEnd?.exitStatus,
             counts: fold.runEnd?.counts, totalSteps: copy?.steps.count ?? start.totalSteps ?? keys.count, params: start.params ?? [],
-            resumedBy: fold.resumedBy)
+            placeholders: start.placeholders ?? [], resumedBy: fold.resumedBy)
         return RunExport(
             run: run, runbook: runbook, events: fold.collector.runEvents, journal: journal, copy: copy, folder: folder, keys: keys,
             collector: fold.collector, index: JournalIndex(path: path, verifiedBytes: verification.verifiedBytes), recordsByKey: fold.recordsByKey,

@@ -30,6 +30,10 @@ public struct JournalRecord: Codable, Sendable, Equatable {
     /// Every declared param's value and where it came from, in declaration order (`run_start`;
     /// also on a resume note that records a param given a new value).
     public var params: [ParamValue]?
+    /// The value given to each placeholder the steps to run hold (`<namespace>`, `YOUR_TOKEN_HERE`), in
+    /// order of first use; a secret-looking name has no value (`run_start`; optional: older journals and
+    /// runs without placeholders have none).
+    public var placeholders: [ParamValue]?
     /// The incident or ticket id given with `--incident` (`run_start`).
     public var incident: String?
     /// How many steps, code and manual, the runbook has (`run_start`).
@@ -119,7 +123,7 @@ public struct JournalRecord: Codable, Sendable, Equatable {
         case runId = "run_id"
         case runbook
         case operatorName = "operator"
-        case host, mode, params, incident
+        case host, mode, params, placeholders, incident
         case totalSteps = "total_steps"
         case tool, pid
         case bootId = "boot_id"

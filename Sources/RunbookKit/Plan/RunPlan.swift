@@ -17,11 +17,15 @@ public struct RunPlan: Sendable {
     public let params: [ResolvedParam]
     /// The environment the runner was started with (steps inherit it).
     public let baseEnvironment: [String: String]
+    /// Values for the undeclared placeholders of the steps that run (one per name).
+    public var placeholderValues = PlaceholderValues()
 
-    /// Names of the secret params.
-    public var secretNames: Set<String> { Set(params.filter { $0.param.secret }.map(\.param.name)) }
+    /// Names of the secret params, and of the variables that carry secret-looking placeholder values.
+    public var secretNames: Set<String> {
+        Set(params.filter { $0.param.secret }.map(\.param.name)).union(placeholderValues.environment.keys)
+    }
     /// Values of the secret params (masked in every record).
-    public var secretValues: [String] { params.filter { $0.param.secret }.map(\.value) }
+    public var secretValues: [String] { params.filter { $0.param.secret }.map(\.value) + placeholderValues.secretValues }
 
     /// A plan for `runbook`, read from `path`, with resolved `params`, on a runner whose environment is `environment`.
     public init(runbook: Runbook, path: String, params: [ResolvedParam], environment: [String: String]) {
@@ -48,6 +52,7 @@ public struct RunPlan: Sendable {
         var env = environmentBeforeSteps
         for (name, value) in carried { env[name] = value }
         for variable in step.attributes.env { env[variable.name] = expandVariables(variable.value, env) }
+        for (name, value) in placeholderValues.environment { env[name] = value }
         env["RUNBOOK_RUN_ID"] = runId
         env["RUNBOOK_STEP_KEY"] = step.key
         env["RUNBOOK_STEP_NUMBER"] = String(step.number)

@@ -19,6 +19,10 @@ struct JournalEncodingTests {
             ParamValue(name: "TAG", value: "v1 \"quoted\" \\ back/slash", secret: false, source: "set"),
             ParamValue(name: "KEY", value: nil, secret: true, source: "env"),
         ]
+        r.placeholders = [
+            ParamValue(name: "NAMESPACE", value: "my ns; echo \"x\"", secret: false, source: "prompt"),
+            ParamValue(name: "TOKEN", value: nil, secret: true, source: "set"),
+        ]
         r.incident = "INC-1"
         r.totalSteps = 3
         r.tool = "runbook 0.1.0"

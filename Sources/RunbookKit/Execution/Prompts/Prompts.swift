@@ -118,20 +118,6 @@ extension Console {
         if let d = param.description { prompt += " — \(d)" }
         if let pattern = param.pattern { prompt += style.dim(" [must match \(pattern)]") }
         prompt += param.secret ? " (hidden): " : ": "
-        var notice: String?
-        while true {
-            switch readText(prompt, secret: param.secret, notice: notice) {
-            case .key(_, let value):
-                if source == .terminal, let problem = ParamResolver.problem(with: value, for: param, path: path) {
-                    notice = style.yellow(problem + "; try again (Ctrl-C cancels the run)") + "\n"
-                    continue
-                }
-                return .value(value)
-            case .signal(let s):
-                return .cancelled(s)
-            default:
-                return .none
-            }
-        }
+        return readChecked(prompt, secret: param.secret) { ParamResolver.problem(with: $0, for: param, path: path) }
     }
 }

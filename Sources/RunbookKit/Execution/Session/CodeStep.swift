@@ -6,7 +6,7 @@ extension RunSession {
     /// A code step: ask (unless `--yes`), run, retry as the step allows, and on failure follow its
     /// `on-failure` policy or ask the operator.
     func codeStep(_ step: Step) throws -> Flow {
-        var code = step.code ?? ""
+        guard var code = runnableCode(step) else { return try refuseUnfilled(step) }
         var edited: CodeRef?
         if !request.assumeYes {
             switch try askBeforeRunning(step, code: &code, edited: &edited) {

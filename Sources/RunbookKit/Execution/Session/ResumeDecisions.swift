@@ -36,6 +36,7 @@ extension RunSession {
                 : "param \(p.param.name) is '\(p.value)' from here on (\(p.source)); it was '\(before?.value ?? "")'"
             try recorder.append(change)
         }
+        try recordPlaceholderChanges(recorded: resume.history.runStart.placeholders ?? [])
     }
 
     /// Says what the resume found, lists every step, restores exported variables, and settles

@@ -68,7 +68,10 @@ public struct RunLauncher {
         let history = ticket.history
         let console = Console(context: context)
         let plan: RunPlan
-        switch makePlan(request, runbook: runbook, recorded: history.runStart.params ?? [], console: console) {
+        switch makePlan(
+            request, runbook: runbook, recorded: history.runStart.params ?? [], recordedPlaceholders: history.runStart.placeholders ?? [],
+            console: console)
+        {
         case .success(let made): plan = made
         case .failure(let outcome): return outcome
         }
@@ -122,22 +125,29 @@ public struct RunLauncher {
 
     /// Resolves params (asking for missing ones unless `--yes`) and checks the machine; prints
     /// every problem and returns the outcome (refused, or interrupted at a prompt) when there is one.
-    private func makePlan(_ request: RunRequest, runbook: Runbook, recorded: [ParamValue], console: Console) -> Result<RunPlan, RunOutcome> {
+    private func makePlan(
+        _ request: RunRequest, runbook: Runbook, recorded: [ParamValue], recordedPlaceholders: [ParamValue] = [], console: Console
+    ) -> Result<RunPlan, RunOutcome> {
         var values: [String: String] = [:]
         for p in recorded where !p.secret {
             if let value = p.value { values[p.name] = value }
         }
+        // `--set` names a declared param or an undeclared placeholder; placeholders are asked after the params.
+        let placeholderNames = PlaceholderResolver.names(runbook).subtracting(runbook.params.map(\.name))
         let params: [ResolvedParam]
+        let placeholders: PlaceholderValues
         do {
             params = try ParamResolver.resolve(
-                runbook.params, sets: request.sets, recorded: values, environment: context.environment,
+                runbook.params, sets: request.sets.filter { !placeholderNames.contains($0.0) }, recorded: values, environment: context.environment,
                 prompt: request.assumeYes ? nil : { console.value(for: $0, path: runbook.path) }, path: runbook.path)
+            placeholders = try resolvePlaceholders(request, runbook: runbook, recorded: recordedPlaceholders, console: console)
         } catch {
             for problem in error.problems { context.error(problem) }
             if let signal = error.cancelledBy { return .failure(.stopped(by: signal)) }
             return .failure(.refused)
         }
-        let plan = RunPlan(runbook: runbook, path: request.runbookPath, params: params, environment: context.environment)
+        var plan = RunPlan(runbook: runbook, path: request.runbookPath, params: params, environment: context.environment)
+        plan.placeholderValues = placeholders
         // A rehearsal checks the same things step by step and reports them; nothing it finds stops it.
         let problems = selectionProblems(request, runbook: runbook) + (request.rehearsal ? [] : plan.preflight(hasTerminal: context.terminal.isInteractive))
         guard problems.isEmpty else {
@@ -195,6 +205,7 @@ public struct RunLauncher {
         start.params = plan.params.map { p in
             ParamValue(name: p.param.name, value: p.param.secret ? nil : p.value, secret: p.param.secret, source: p.source)
         }
+        start.placeholders = plan.placeholderValues.values.isEmpty ? nil : plan.placeholderValues.recorded
         start.incident = request.incident
         start.totalSteps = plan.runbook.steps.count
         start.tool = "runbook \(RunbookVersion.string)"

@@ -112,6 +112,7 @@ final class RunSession {
         screen.header(
             runId: runId, operatorName: "\(context.user)@\(context.host)", incident: request.incident,
             params: plan.params, assumeYes: request.assumeYes, rehearsal: request.rehearsal)
+        showPlaceholderValues()
         var doneEarlier: [Int: String] = [:]
         if let resume {
             do {
@@ -147,7 +148,7 @@ final class RunSession {
                     try recorder.end(step, status: "skipped", reason: "not selected: \(reason)")
                     continue
                 }
-                screen.step(step, displayCode: request.rehearsal ? step.code.map { RehearsalChecks.displayCode($0, params: plan.params) } : nil)
+                screen.step(step, displayCode: displayCode(step))
                 let flow: Flow
                 if step.attributes.skip && !request.only.contains(step.key) {
                     let reason = step.attributes.skipReason ?? "marked skip in the runbook"

@@ -31,8 +31,11 @@ extension RunSession {
             return Execution(outcome: StepOutcome(), succeeded: false)
         }
         // Scratch files are reused from step to step (the folder is private and removed at the end).
-        let command = StepCommand(language: step.language ?? "", code: code, interpreter: interpreter, scratchStem: scratchDir + "/step")
-        try overwriteScratchFile(command.codeFile, Array(code.utf8))
+        // A transcript runs command by command, with an end marker after each (TranscriptRun.swift).
+        let transcript = transcriptRun(step, edited: edited)
+        let program = transcript?.program ?? code
+        let command = StepCommand(language: step.language ?? "", code: program, interpreter: interpreter, scratchStem: scratchDir + "/step")
+        try overwriteScratchFile(command.codeFile, Array(program.utf8))
         if let wrapper = command.wrapper { try overwriteScratchFile(wrapper.path, Array(wrapper.text.utf8)) }
         // Exported variables come back through memory, never a file: they may hold secrets.
         let exportChannel = command.capturesExports ? try ExportChannel(fallbackFolder: scratchDir) : nil
@@ -46,29 +49,46 @@ extension RunSession {
             interactive: step.attributes.interactive, timeout: plan.timeout(for: step), killGrace: request.killGrace)
         let recorder = OutputRecorder(
             log: log, masker: self.recorder.masker.fresh(), headLimit: request.outputHead, tailLimit: request.outputTail)
-        let (outcome, spawnError) = try spawn(step, launch, attempt: attempt, recorder: recorder)
+        let (outcome, spawnError) = try spawn(step, launch, attempt: attempt, recorder: recorder, transcript: transcript)
+        if spawnError == nil {
+            transcript?.finish(failed: !(outcome.exitCode.map(step.attributes.expectExit.contains) ?? false)) { [console] bytes in
+                console.write(bytes)
+                recorder.record(bytes)
+            }
+        }
         let output = try recorder.finish()
         if let spawnError {
             try self.recorder.end(step, status: "failed", reason: nil, output: output, error: spawnError)
             return Execution(outcome: StepOutcome(), succeeded: false)
         }
         crashPoint("after_output_sync")
+        for note in transcript?.notes ?? [] { _ = try self.recorder.note(step, note) }
         return try recordEnd(step, outcome: outcome, output: output, attempt: attempt, exportChannel: exportChannel, env: env)
     }
 
     /// Starts the process with a status line, streaming its output to the screen and the record.
     /// Returns its outcome, or the reason it could not start.
-    private func spawn(_ step: Step, _ launch: StepLaunch, attempt: Int, recorder output: OutputRecorder) throws -> (StepOutcome, String?) {
+    private func spawn(
+        _ step: Step, _ launch: StepLaunch, attempt: Int, recorder output: OutputRecorder, transcript: TranscriptRun?
+    ) throws -> (StepOutcome, String?) {
         let status = step.attributes.interactive ? nil : StatusLine(console: console)
         let label = "step \(step.number) of \(runbook.steps.count) · \(step.key)"
         status?.begin("\(label) · 0s")
         defer { status?.end() }
+        transcript?.begin()
         do {
             let outcome = try launcher.run(
                 launch,
                 output: { [console] bytes in
-                    console.write(bytes)
-                    output.record(bytes)
+                    guard let transcript else {
+                        console.write(bytes)
+                        output.record(bytes)
+                        return
+                    }
+                    transcript.feed(bytes) {
+                        console.write($0)
+                        output.record($0)
+                    }
                 },
                 tick: { elapsed in status?.update("\(label) · \(formatDuration(elapsed.rounded()))") },
                 onSpawn: { pid, starttime in

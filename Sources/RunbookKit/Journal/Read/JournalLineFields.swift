@@ -41,6 +41,7 @@ extension JSONCursor {
         case "host": return Self.assign(&r.host, string())
         case "mode": return Self.assign(&r.mode, string())
         case "params": return Self.assign(&r.params, array { $0.paramValue() })
+        case "placeholders": return Self.assign(&r.placeholders, array { $0.paramValue() })
         case "incident": return Self.assign(&r.incident, string())
         case "total_steps": return Self.assign(&r.totalSteps, integer())
         case "tool": return Self.assign(&r.tool, string())

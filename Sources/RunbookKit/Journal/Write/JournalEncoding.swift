@@ -91,12 +91,13 @@ extension JournalRecord {
         m.add("operator", operatorName)
         m.add("host", host)
         m.add("mode", mode)
-        if let params {
+        for (key, values) in [("params", params), ("placeholders", placeholders)] {
+            guard let values else { continue }
             m.append(
                 (
-                    "params",
+                    key,
                     { w in
-                        w.array(params) { w, p in
+                        w.array(values) { w, p in
                             var fields: [(String, (inout JSONWriter) -> Void)] = [
                                 ("name", { $0.string(p.name) }), ("secret", { $0.bool(p.secret) }), ("source", { $0.string(p.source) }),
                             ]
