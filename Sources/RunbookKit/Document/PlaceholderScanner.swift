@@ -94,7 +94,11 @@ enum PlaceholderScanner {
                 var end = i
                 while end < line.count && isWordByte(line[end]) { end += 1 }
                 let word = String(decoding: line[i..<end], as: UTF8.self)
-                let afterDollar = i > 0 && (line[i - 1] == UInt8(ascii: "$") || line[i - 1] == UInt8(ascii: "{"))
+                // A variable's name, not a placeholder: `$NAME`, `${NAME}`, `${#NAME}` (its length), `${!NAME}`.
+                let afterDollar =
+                    i > 0
+                    && (line[i - 1] == UInt8(ascii: "$") || line[i - 1] == UInt8(ascii: "{")
+                        || (i > 1 && (line[i - 1] == UInt8(ascii: "#") || line[i - 1] == UInt8(ascii: "!")) && line[i - 2] == UInt8(ascii: "{")))
                 if !afterDollar, let derived = markerName(word) {
                     let name = assignedName(line, tokenStart: i, contexts: contexts) ?? derived
                     let label = name.lowercased().replacingOccurrences(of: "_", with: " ")

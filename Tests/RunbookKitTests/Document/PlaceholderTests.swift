@@ -70,7 +70,7 @@ struct PlaceholderTests {
         arguments: [
             "sort < in.txt > out.txt", "sort <in.txt >out.txt", "diff <(ls a) <(ls b)", "cat <<EOF\nx\nEOF", "echo \"<b>bold</b>\"",
             "git commit --author \"Me <me@example.com>\"", "# replace <namespace> first", "echo $HOME ${PATH}", "[[ $a<$b ]]",
-            "echo YOUR_ or _HERE Your_Token_Here", "echo ${CLUSTER:-prod}",
+            "echo YOUR_ or _HERE Your_Token_Here", "echo ${CLUSTER:-prod}", "echo ${#YOUR_TOKEN_HERE} ${!YOUR_KEY_HERE}",
         ])
     func notPlaceholders(code: String) {
         let runbook = parse("```bash {id=a}\n\(code)\n```\n")
