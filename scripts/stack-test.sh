@@ -214,6 +214,10 @@ expect_health ok v1.0.0
 ok "the way back: the migration reversed (column dropped), then the backup restored (later writes gone)"
 
 # ---- deploy release 2, then roll back after a bad release ------------------------------------
+# The deploy's smoke check does not take another live version for a deploy (v1.0.0 is live).
+rb 1 deploy-smoke-wrong-version --set TAG=v2.0.0 --only smoke-healthz runbooks/deploy.md
+expect_steps failed smoke-healthz
+expect_output smoke-healthz "/healthz/ reports version v1.0.0, expected v2.0.0"
 rb 0 deploy-v2 --set TAG=v2.0.0 --confirm migrate --confirm render-deploy --confirm koyeb-deploy --confirm deploy-frontend runbooks/deploy.md
 expect_steps ok verify-image check-missing-migrations migrate render-deploy render-wait-live build-frontend deploy-frontend smoke-healthz smoke-frontend
 expect_output verify-image "linux/amd64"
