@@ -318,11 +318,12 @@ struct FrontMatter {
     }
 }
 
-/// Whether `regex` matches the whole of `value`.
+/// Whether `regex` matches the whole of `value` (by any of its alternatives: `a|abc` matches
+/// `abc`, which an anchored first match, `a`, would miss).
 func fullMatch(_ regex: NSRegularExpression, _ value: String) -> Bool {
+    guard let whole = try? NSRegularExpression(pattern: "\\A(?:" + regex.pattern + ")\\z", options: regex.options) else { return false }
     let range = NSRange(value.startIndex..<value.endIndex, in: value)
-    guard let match = regex.firstMatch(in: value, options: [.anchored], range: range) else { return false }
-    return match.range == range
+    return whole.firstMatch(in: value, options: [], range: range) != nil
 }
 
 /// Where runbook's keys stand in the front matter, so `adopt` can add params without reading YAML again.

@@ -106,6 +106,14 @@ public enum RehearsalChecks {
                 word.append(c)
             case " ", "\t":
                 flush()
+            case "(" where chars.first == "(" && (word.isEmpty || word.hasSuffix("$")):
+                // Arithmetic, `$(( n / 2 ))` or `(( i++ ))`: names in it are variables, never commands.
+                word.append(c)
+                var depth = 1
+                while depth > 0, let next = chars.popFirst() {
+                    word.append(next)
+                    if next == "(" { depth += 1 } else if next == ")" { depth -= 1 }
+                }
             case "|", "&", ";", "(", ")":
                 flush()
                 if let next = chars.first, c == "|" || c == "&", next == c {

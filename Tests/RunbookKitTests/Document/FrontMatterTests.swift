@@ -5,6 +5,16 @@ import Testing
 
 @Suite("Front matter")
 struct FrontMatterTests {
+    @Test("a pattern matches the whole value whichever alternative does it, not only the first alternative's match")
+    func patternAlternatives() {
+        let ok = parse("---\nparams:\n  A:\n    default: 5 minutes\n    pattern: \"[0-9]+ (min|minutes)\"\n---\n# T\n")
+        expectNone(ok, "bad-param")
+        let bad = parse("---\nparams:\n  A:\n    default: 5 minutesx\n    pattern: \"[0-9]+ (min|minutes)\"\n---\n# T\n")
+        #expect(bad.diagnostics.contains { $0.rule == "bad-param" }, "\(bad.diagnostics)")
+        let alternation = parse("---\nparams:\n  A:\n    default: abc\n    pattern: \"a|abc\"\n---\n# T\n")
+        expectNone(alternation, "bad-param")
+    }
+
     @Test("title, description, shell, timeout, dir, env and params are read")
     func reads() throws {
         let runbook = try Fixtures.parse("front-matter.md")
