@@ -22,7 +22,8 @@ private func calls(in trace: String) -> [Call] {
         let line = String(raw)
         let parts = line.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, let pid = Int(parts[0]) else { continue }
-        let body = parts[1]
+        // strace pads short pids: `6756  execve(…)`.
+        let body = parts[1].drop { $0 == " " }
         let result = body.range(of: ") = ", options: .backwards).flatMap { Int(body[$0.upperBound...].prefix { $0 != " " }) }
         if body.hasPrefix("<...") {
             if let index = unfinished.removeValue(forKey: pid) { out[index].result = result }
@@ -65,8 +66,10 @@ struct DurabilityOrderTests {
             stdin: nil, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "USER": "tester", "NO_COLOR": "1"],
             cwd: nil, timeout: 120)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-        let all = calls(in: try String(contentsOfFile: trace, encoding: .utf8))
-        let runner = try #require(all.first { $0.name == "execve" }?.pid)
+        let traceText = try String(contentsOfFile: trace, encoding: .utf8)
+        let all = calls(in: traceText)
+        let runner = try #require(
+            all.first { $0.name == "execve" }?.pid, "no execve in the trace (\(all.count) calls): \(traceText.prefix(600)) stderr: \(r.stderr.prefix(600))")
         let journalFD = try #require(all.first { $0.pid == runner && $0.name == "openat" && $0.firstArgument.hasSuffix("/journal.jsonl") }?.result)
         // The log is created empty with the run folder, then opened to append to.
         let logFD = try #require(

@@ -45,11 +45,22 @@ final class Sandbox {
         return path
     }
 
-    /// The run folders under the state directory.
+    /// The run folders under the state directory, oldest first: by when each run started (its
+    /// `run_start` time, to the millisecond), not by name — two runs started in the same second
+    /// have ids whose random part orders them by chance.
     func runDirs() -> [String] {
         let runs = state + "/runs"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted().map { runs + "/" + $0 }
+        func started(_ dir: String) -> String {
+            guard let text = try? String(contentsOfFile: dir + "/journal.jsonl", encoding: .utf8),
+                let first = text.split(separator: "\n").first,
+                let range = first.range(of: "\"ts\":\"")
+            else { return "" }
+            return String(first[range.upperBound...].prefix(24))
+        }
+        let dirs: [(path: String, started: String)] = names.filter { !$0.hasPrefix(".") }.map { (runs + "/" + $0, started(runs + "/" + $0)) }
+        let ordered = dirs.sorted { (a, b) -> Bool in a.started != b.started ? a.started < b.started : a.path < b.path }
+        return ordered.map(\.path)
     }
 
     /// The records of the only (or last) run's journal.
