@@ -100,7 +100,7 @@ public struct RunStatus: Encodable, Sendable {
         out += "\n"
         for event in events { out += "    " + Self.line(event) + "\n" }
         for step in steps {
-            let mark = ["ok", "done", "rehearsed"].contains(step.outcome) ? "✔" : step.outcome == "skipped" ? "↷" : step.outcome == "not_run" ? "·" : "✘"
+            let mark = StepEndStatus.succeeded.contains(step.outcome) ? "✔" : step.outcome == "skipped" ? "↷" : step.outcome == "not_run" ? "·" : "✘"
             var facts = ["\(step.attempts) attempt\(step.attempts == 1 ? "" : "s")"]
             if step.durationMs > 0 || step.attempts > 0 { facts.append(formatDuration(Double(step.durationMs) / 1000)) }
             if step.outputBytes > 0 { facts.append("\(step.outputBytes) B output") }

@@ -145,6 +145,15 @@ public struct JournalRecord: Codable, Sendable, Equatable {
     }
 }
 
+/// What the `status` of a `step_end` means, in one place for every reader.
+public enum StepEndStatus {
+    /// The step succeeded: `ok` (its code exited as expected), `done` (a manual step confirmed, or
+    /// an unknown outcome the operator says finished), `rehearsed` (every rehearsal check passed).
+    public static let succeeded: Set<String> = ["ok", "done", "rehearsed"]
+    /// The step is over for good: it succeeded or was `skipped`; a resume does not run it again.
+    public static let finished: Set<String> = succeeded.union(["skipped"])
+}
+
 /// The kinds of journal record.
 public enum RecordType: String, Codable, Sendable {
     case runStart = "run_start"

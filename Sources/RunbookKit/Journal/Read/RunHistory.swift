@@ -139,7 +139,7 @@ public struct RunHistory: Sendable {
                 step.starttime = record.starttime
             case .stepEnd:
                 let status = record.status ?? "failed"
-                if ["ok", "done", "skipped", "rehearsed"].contains(status) {
+                if StepEndStatus.finished.contains(status) {
                     step.state = .completed(status: status)
                     step.exports = record.exports ?? []
                     step.unset = record.unset ?? []
