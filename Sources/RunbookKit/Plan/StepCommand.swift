@@ -66,14 +66,8 @@ public struct StepCommand: Sendable, Equatable {
     /// (builtins that set, export, unset or read variables, or run other code in this shell) can.
     /// Code without any of them runs directly, without the export-capturing wrapper.
     public static func mayChangeExports(_ code: String) -> Bool {
-        let words: Set<Substring> = [
-            "export", "declare", "typeset", "local", "readonly", "set", "unset", "source", ".",
-            "eval", "builtin", "command", "enable", "read", "mapfile", "readarray", "printf",
-            "getopts", "for", "select", "let", "((", "cd", "pushd", "popd", "shopt", "alias",
-        ]
-        let separators: Set<Character> = [" ", "\t", "\n", ";", "|", "&", "(", ")", "<", ">", "`", "{", "}", "!"]
-        for token in code.split(whereSeparator: { separators.contains($0) }) {
-            if words.contains(token) { return true }
+        for token in code.split(whereSeparator: { exportSeparators.contains($0) }) {
+            if exportWords.contains(token) { return true }
             // NAME= or NAME+= at the start of a word is an assignment.
             if let eq = token.firstIndex(of: "="), eq != token.startIndex {
                 var name = token[..<eq]
@@ -85,6 +79,14 @@ public struct StepCommand: Sendable, Equatable {
         }
         return code.contains("((")
     }
+
+    /// Words after which a shell step may change what it exports (built once, not per step).
+    private static let exportWords: Set<Substring> = [
+        "export", "declare", "typeset", "local", "readonly", "set", "unset", "source", ".",
+        "eval", "builtin", "command", "enable", "read", "mapfile", "readarray", "printf",
+        "getopts", "for", "select", "let", "((", "cd", "pushd", "popd", "shopt", "alias",
+    ]
+    private static let exportSeparators: Set<Character> = [" ", "\t", "\n", ";", "|", "&", "(", ")", "<", ">", "`", "{", "}", "!"]
 
     /// Writes bash's exported variables NUL-separated with builtins only (no fork): every name by
     /// its first letter (`${!a@}` … `${!_@}`), kept when its attributes (`${n@a}`) include x.
