@@ -345,6 +345,25 @@ struct RunTests {
         #expect(records.count == 1 && records[0].type == .runStart)
     }
 
+    @Test("if the output log cannot be synced, no step_end claims the output, nothing more runs, and the run exits 74")
+    func outputLogSyncFailureStops() throws {
+        let box = Sandbox()
+        let file = box.write(
+            "rb.md", "# T\n\n```bash {id=big}\nhead -c 5000 /dev/zero | tr '\\0' x\n```\n\n```bash {id=next}\ntouch \(box.root)/ran\n```\n")
+        let r = runbook(["run", "--yes", "--state-dir", box.state, file], env: ["RUNBOOK_TEST_OUTPUT_LOG_SYNC_FAIL": "1"])
+        #expect(r.status == 74, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("cannot sync the output log"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: box.root + "/ran"))
+        let records = try box.journal()
+        #expect(!records.contains { $0.type == .stepEnd && $0.key == "big" }, "no step_end names output that is not on disk")
+        #expect(records.last?.type == .stepSpawned && records.last?.key == "big")
+        // What the journal holds verifies; the step's bytes are its partial output, outcome unknown.
+        let dir = try #require(box.runDirs().last)
+        let v = runbook(["verify", dir])
+        #expect(v.status == 0, "\(v.stderr)")
+        #expect(v.stdout.contains("output.log@0+5000 is the partial output"), "\(v.stdout)")
+    }
+
     @Test("a runner killed right after step_start leaves a journal that verifies, ending in that step_start")
     func crashAfterStepStart() throws {
         let box = Sandbox()

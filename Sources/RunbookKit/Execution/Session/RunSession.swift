@@ -75,7 +75,11 @@ final class RunSession {
     /// The run's output log (created in the run folder the first time).
     func outputLog() throws(JournalError) -> OutputLog {
         if let openedLog { return openedLog }
-        let log = try OutputLog(folder: runDir)
+        var failSync = false
+        #if DEBUG
+            failSync = context.environment["RUNBOOK_TEST_OUTPUT_LOG_SYNC_FAIL"] == "1"
+        #endif
+        let log = try OutputLog(folder: runDir, failSync: failSync)
         openedLog = log
         return log
     }

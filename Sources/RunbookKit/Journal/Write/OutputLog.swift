@@ -21,11 +21,13 @@ final class OutputLog {
     private var unsynced = false
     /// Set once a write or a sync failed: nothing more is written.
     private(set) var broken: String?
+    /// Debug builds: every sync fails as if the disk did (RUNBOOK_TEST_OUTPUT_LOG_SYNC_FAIL).
+    private let failSync: Bool
 
     /// Opens the run folder's log to append to it, creating it (0600, never through a symlink)
     /// when it is not there; a log that is created has its folder synced unless `syncFolder` is false
     /// (the run folder is new and is synced as a whole).
-    init(folder: String, syncFolder: Bool = true) throws(JournalError) {
+    init(folder: String, syncFolder: Bool = true, failSync: Bool = false) throws(JournalError) {
         let path = folder + "/" + Self.name
         var created = false
         var fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
@@ -43,6 +45,7 @@ final class OutputLog {
         self.fd = fd
         self.path = path
         self.size = Int(info.st_size)
+        self.failSync = failSync
         if created && syncFolder {
             do { try syncDirectory(of: path) } catch { throw JournalError(error.message) }
         }
@@ -71,6 +74,10 @@ final class OutputLog {
     func sync() throws(JournalError) {
         if let broken { throw JournalError("cannot write the output log '\(path)': \(broken)") }
         guard unsynced else { return }
+        if failSync {
+            broken = "fdatasync failed: input/output error (simulated by RUNBOOK_TEST_OUTPUT_LOG_SYNC_FAIL)"
+            throw JournalError("cannot sync the output log '\(path)' to disk: input/output error (simulated by RUNBOOK_TEST_OUTPUT_LOG_SYNC_FAIL)")
+        }
         if fdatasync(fd) != 0 {
             let reason = errnoText(errno).lowercased()
             broken = "fdatasync failed: \(reason)"
