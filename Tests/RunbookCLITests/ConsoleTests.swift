@@ -7,19 +7,32 @@ import Testing
 #endif
 
 /// What the terminal finally shows for `bytes`, rendered by a terminal emulator (Debian's
-/// `python3-pyte`) at `cols`×`rows`: one string per row, trailing spaces cut.
-func renderedScreen(_ bytes: [UInt8], cols: Int = 120, rows: Int = 40) throws -> [String] {
+/// `python3-pyte`) at `cols`×`rows`, resized at each of `resizes` (an offset into `bytes` and the
+/// new size) as a terminal window is: one string per row, trailing spaces cut.
+func renderedScreen(_ bytes: [UInt8], cols: Int = 120, rows: Int = 40, resizes: [(offset: Int, size: WindowSize)] = []) throws -> [String] {
+    let events = resizes.map { "(\($0.offset), \($0.size.cols), \($0.size.rows))" }.joined(separator: ", ")
     let script = """
         import sys, pyte
         screen = pyte.Screen(\(cols), \(rows))
         stream = pyte.ByteStream(screen)
-        stream.feed(sys.stdin.buffer.read())
+        data = sys.stdin.buffer.read()
+        done = 0
+        for offset, columns, lines in [\(events)]:
+            stream.feed(data[done:offset])
+            done = offset
+            screen.resize(lines, columns)
+        stream.feed(data[done:])
         sys.stdout.write("\\n".join(line.rstrip() for line in screen.display))
         """
     let input = String(decoding: bytes, as: UTF8.self)
     let r = spawnAndWait(["/usr/bin/python3", "-c", script], stdin: input, environment: ["PATH": "/usr/bin:/bin"], cwd: nil, timeout: 30)
     try #require(r.status == 0, "pyte failed (apt-get install -y python3-pyte): \(r.stderr)")
     return r.stdout.components(separatedBy: "\n")
+}
+
+/// `text` with every run of spaces and line ends as one space: what a reader sees, however the window wrapped it.
+func words(_ text: String) -> String {
+    text.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
 }
 
 /// The operator's console (issue 9): prompts that protect, and a summary that tells the truth.
@@ -169,5 +182,54 @@ struct ConsoleTests {
         #expect(monotonicNow() - started >= 3, "waited 1 s and 2 s between the three attempts")
         #expect(r.stdout.contains("retrying in 1s (1 of 2") && r.stdout.contains("retrying in 2s (2 of 2"), "\(r.stdout)")
         #expect(String(decoding: FileManager.default.contents(atPath: box.root + "/tries") ?? Data(), as: UTF8.self) == "try\ntry\ntry\n")
+    }
+
+    // MARK: Item 1: prose that stands by itself
+
+    @Test("the shipped runbooks' warnings are on screen: the description in the header, the text under the H1 before the first step")
+    func shippedWarningsShown() throws {
+        let box = Sandbox()
+        let env = [
+            "ROLLBACK_TAG": "v41", "DATABASE_URL": "postgres://ro:secret-secret@db/app", "CLOUDFLARE_ACCOUNT_ID": "acc",
+            "CLOUDFLARE_API_TOKEN": "cf-token-123456", "RENDER_SERVICE_ID": "srv-1", "RENDER_API_KEY": "render-key-123",
+            "KOYEB_TOKEN": "koyeb-token-123",
+        ]
+        let rollback = TerminalSession(
+            ["run", "--state-dir", box.state, RehearsalTests.runbooks + "/rollback.md"], env: env, size: WindowSize(cols: 120, rows: 40))
+        #expect(rollback.waitFor("[d]one [s]kip"), "\(rollback.text)")
+        let atPrompt = try rollback.screen().joined(separator: "\n")
+        rollback.send("q")
+        #expect(rollback.wait() == 5)
+        #expect(words(atPrompt).contains("Database migrations are not undone. runbook:"), "the description, in the header: \(atPrompt)")
+        #expect(atPrompt.contains("It does **not** reverse database migrations"), "\(atPrompt)")
+        let intro = try #require(atPrompt.range(of: "It does **not** reverse"))
+        let firstStep = try #require(atPrompt.range(of: "── step 1/"))
+        #expect(intro.lowerBound < firstStep.lowerBound, "the introduction comes before the first step")
+
+        let checklist = TerminalSession(
+            ["run", "--state-dir", box.state, RehearsalTests.runbooks + "/post-deploy-checklist.md"], size: WindowSize(cols: 120, rows: 40))
+        #expect(checklist.waitFor("[r]un [s]kip"), "\(checklist.text)")
+        checklist.send("q")
+        #expect(checklist.wait() == 5)
+        let all = try renderedScreen(checklist.transcript, cols: 120, rows: 400).joined(separator: "\n")
+        #expect(all.contains("If a check fails and the cause is the release, roll back\nfirst and investigate afterwards."), "\(all)")
+    }
+
+    @Test("prose after a section's last step is shown at the end of that section, before the next step; prose at the end, after the last step")
+    func sectionEndShown() throws {
+        let box = Sandbox()
+        let file = box.write(
+            "s.md",
+            "# S\n\n## One\n\n```bash {id=a}\necho step-a\n```\n\nIf a check fails, roll back first.\n\n## Two\n\n```bash {id=b}\necho step-b\n```\n\nClean up afterwards.\n"
+        )
+        let session = TerminalSession(["run", "--yes", "--state-dir", box.state, file], size: WindowSize(cols: 100, rows: 30))
+        #expect(session.wait() == 0, "\(session.text)")
+        let screen = try renderedScreen(session.transcript, cols: 100, rows: 300).joined(separator: "\n")
+        let order = [
+            "step-a", "── One (end of section)  line 9", "If a check fails, roll back first.", "── step 2/2", "step-b", "Clean up afterwards.", "Run completed",
+        ]
+        let positions = order.map { screen.range(of: $0)?.lowerBound }
+        #expect(!positions.contains(nil), "\(screen)")
+        #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "in this order: \(order) in \(screen)")
     }
 }

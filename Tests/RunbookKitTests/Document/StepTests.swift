@@ -222,4 +222,38 @@ struct StepTests {
         #expect(plain.steps.first?.title == "Restart the unit {service}")
         expectNone(plain, "bad-manual-attribute")
     }
+
+    @Test("prose that is not directly before a step is kept as a passage: under the H1, after a section's last step, at the end")
+    func passages() {
+        let runbook = parse(
+            """
+            # Title
+
+            Intro: it does **not** undo migrations.
+
+            ## One
+
+            Before the step.
+
+            ```bash {id=a}
+            true
+            ```
+
+            If a check fails, roll back first.
+
+            ## Two
+
+            - [ ] done {id=b}
+
+            The end.
+            """)
+        #expect(runbook.steps.map(\.prose) == ["Before the step.", ""])
+        let passages = runbook.passages
+        try? #require(passages.count == 3)
+        #expect(passages.map(\.text) == ["Intro: it does **not** undo migrations.", "If a check fails, roll back first.", "The end."])
+        #expect(passages.map(\.line) == [3, 13, 19])
+        #expect(passages.map(\.section) == [0, 1, 2])
+        #expect(passages.map(\.beforeStep) == [1, 2, nil])
+        #expect(passages.map(\.endsSection) == [false, true, true])
+    }
 }

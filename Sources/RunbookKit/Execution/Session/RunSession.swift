@@ -50,6 +50,8 @@ final class RunSession {
     /// The runbook file's size and mtime when last looked at.
     private var runbookStamp: (size: Int, mtime: Int) = (-1, -1)
     private var noticedChange = false
+    /// The prose before the first step was shown (a resumed run shows it before its first step).
+    private var shownIntroduction = false
 
     init(
         context: RunbookContext, plan: RunPlan, request: RunRequest, runId: String, runDir: String, scratchDir: String,
@@ -134,6 +136,7 @@ final class RunSession {
                     try recorder.end(step, status: "skipped", reason: "not selected: \(reason)")
                     continue
                 }
+                showPassages(before: step.number)
                 screen.step(step, displayCode: request.rehearsal ? step.code.map { RehearsalChecks.displayCode($0, params: plan.params) } : nil)
                 let flow: Flow
                 if step.attributes.skip && !request.only.contains(step.key) {
@@ -154,7 +157,17 @@ final class RunSession {
                 return .stop(.journalUnwritable)
             }
         }
+        showPassages(before: nil)
         return .next
+    }
+
+    /// Shows the prose that stands before step `number` (nil: after the last step). The
+    /// introduction, before the first step, is shown before whichever step a run shows first.
+    private func showPassages(before number: Int?) {
+        for passage in runbook.passages where passage.beforeStep == number || (!shownIntroduction && passage.beforeStep == 1) {
+            screen.passage(passage)
+        }
+        shownIntroduction = true
     }
 
     /// Why `--from` or `--only` leaves `step` out, or nil when it runs.

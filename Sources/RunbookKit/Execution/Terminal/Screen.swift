@@ -16,22 +16,48 @@ struct Screen {
             line(style.bold(style.yellow("REHEARSAL — nothing runs: each step is shown and checked (runbook run --dry-run)")))
         }
         line(style.bold("▶ \(runbook.title ?? runbook.path)"))
+        if let description = runbook.description?.trimmingSpaces(), !description.isEmpty {
+            for text in wrapped(description.split(separator: " ").map(String.init)) { line(text) }
+        }
         line("runbook: \(runbook.path)  sha256 \(runbook.sha256.prefix(12))")
         var text = "run: \(runId)  operator: \(operatorName)  mode: \(rehearsal ? "rehearsal" : "live")"
         if let incident { text += "  incident: \(incident)" }
         line(text)
         if !params.isEmpty {
-            let shown = params.map { "\($0.param.name)=\($0.param.secret ? "[secret]" : $0.value)" }
-            line("params: " + shown.joined(separator: " "))
+            let shown = params.map { "\($0.param.name)=\($0.param.secret ? ($0.value.isEmpty ? "(empty)" : "[secret]") : $0.value)" }
+            // One param per word: a window too narrow for the list breaks it between params, never inside one.
+            for text in wrapped(shown, indent: "        ", first: "params: ") { line(text) }
         }
         line("steps: \(runbook.steps.count)\(assumeYes ? "  (--yes: running without asking)" : "")")
+    }
+
+    /// `words` joined by spaces in lines that fit the terminal's width (one line when the output is
+    /// not a terminal); the first line starts with `first`, the others with `indent`.
+    func wrapped(_ words: [String], indent: String = "", first: String = "") -> [String] {
+        guard console.terminal.outputIsTerminal, let width = console.terminal.size().map({ Int($0.cols) }), width >= 20 else {
+            return [first + words.joined(separator: " ")]
+        }
+        var lines: [String] = []
+        var current = first
+        var empty = true  // nothing after the line's first or indent yet
+        for word in words {
+            if !empty && current.count + 1 + word.count > width - 1 {
+                lines.append(current)
+                current = indent
+                empty = true
+            }
+            current += (empty ? "" : " ") + word
+            empty = false
+        }
+        lines.append(current)
+        return lines
     }
 
     /// A step before it runs: heading, prose, code and attributes (or the task text).
     func step(_ step: Step, displayCode: String? = nil) {
         console.print("\n" + style.bold("── step \(step.number)/\(runbook.steps.count): \(step.title)") + style.dim("  [\(step.key)] line \(step.line)") + "\n")
         if !step.prose.isEmpty && step.prose != step.title {
-            line(step.prose)
+            prose(step.prose)
         }
         if step.kind == .code {
             code(displayCode ?? step.code ?? "", language: step.language ?? "")
@@ -42,6 +68,53 @@ struct Screen {
         } else {
             line(style.cyan("☐ \(step.title)"))
         }
+    }
+
+    /// Prose that stands by itself in the runbook (an introduction, the end of a section), under
+    /// the heading it stands in.
+    func passage(_ passage: Passage) {
+        let title = passage.section.map { runbook.sections[$0].title } ?? runbook.title ?? runbook.path
+        let label = passage.endsSection ? "\(title) (end of section)" : title
+        console.print("\n" + style.bold("── \(label)") + style.dim("  line \(passage.line)") + "\n")
+        prose(passage.text)
+    }
+
+    /// Markdown prose as written; on a terminal narrower than a paragraph's lines, that paragraph
+    /// (plain text lines, not a list, quote, table, heading, fence or indented block) is re-wrapped
+    /// between words so no word is cut at the window's edge.
+    func prose(_ text: String) {
+        var paragraph: [String] = []
+        var inFence = false
+        func flush() {
+            guard !paragraph.isEmpty else { return }
+            let tooWide = paragraph.contains { $0.count > Int(console.terminal.size()?.cols ?? 0) - 1 }
+            if tooWide {
+                for text in wrapped(paragraph.flatMap { $0.split(separator: " ").map(String.init) }) { line(text) }
+            } else {
+                for text in paragraph { line(text) }
+            }
+            paragraph.removeAll()
+        }
+        for text in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            let trimmed = text.trimmingSpaces()
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { inFence.toggle() }
+            if inFence || trimmed.isEmpty || Self.keepsItsLines(text) {
+                flush()
+                line(text)
+            } else {
+                paragraph.append(text)
+            }
+        }
+        flush()
+    }
+
+    /// A line that is not plain paragraph text: indented, a list item, a quote, a table row, a heading, a fence.
+    private static func keepsItsLines(_ text: String) -> Bool {
+        guard let first = text.first else { return true }
+        if " \t>|#`~".contains(first) { return true }
+        if ["- ", "* ", "+ "].contains(where: text.hasPrefix) { return true }
+        let digits = text.prefix { $0.isNumber }
+        return !digits.isEmpty && (text.dropFirst(digits.count).hasPrefix(". ") || text.dropFirst(digits.count).hasPrefix(") "))
     }
 
     /// Code in a fence.
