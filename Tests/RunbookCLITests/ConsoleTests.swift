@@ -232,4 +232,43 @@ struct ConsoleTests {
         #expect(!positions.contains(nil), "\(screen)")
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "in this order: \(order) in \(screen)")
     }
+
+    // MARK: Item 2: window resizes while a step runs
+
+    /// The screen while the `slow` step runs: the status line alone on the last row, and every
+    /// output line the runner wrote so far that is on screen once, intact, in order, up to the last.
+    private func expectSane(_ session: TerminalSession, _ size: WindowSize, _ label: String) throws {
+        let rows = try session.screen()
+        #expect(rows.count == size.rows, "\(label): \(rows.count) rows")
+        #expect(rows.last?.hasPrefix("step 1 of 1 · slow · ") == true, "\(label): status line on the last row: \(rows.joined(separator: "\n"))")
+        #expect(!rows.dropLast().contains { $0.contains("· slow ·") }, "\(label): no status fragments elsewhere: \(rows.joined(separator: "\n"))")
+        let output = rows.filter { $0.contains("slow line") && !$0.contains("echo") }
+        let numbers = output.compactMap { row in row.hasPrefix("slow line ") ? Int(row.dropFirst("slow line ".count)) : nil }
+        #expect(numbers.count == output.count, "\(label): every output line intact: \(rows.joined(separator: "\n"))")
+        let first = try #require(numbers.first, "\(label): output on screen")
+        #expect(numbers == Array(first..<(first + numbers.count)), "\(label): each line once, none blanked: \(rows.joined(separator: "\n"))")
+        let written = session.count("slow line ") - session.count("echo \"slow line")
+        #expect(numbers.last == written, "\(label): up to the last line written (\(written))")
+    }
+
+    @Test("resizing the window while a step prints keeps every output line once and intact, and the status line on the last row")
+    func resizeMidStep() throws {
+        let box = Sandbox()
+        let file = box.write("w.md", "# W\n\n```bash {id=slow}\nfor i in $(seq 1 60); do echo \"slow line $i\"; sleep 0.1; done\n```\n")
+        let session = TerminalSession(["run", "--yes", "--state-dir", box.state, file], size: WindowSize(cols: 100, rows: 20))
+        #expect(session.waitFor("slow line 8\r\n"))
+        try expectSane(session, WindowSize(cols: 100, rows: 20), "100x20")
+        for (size, after) in [
+            (WindowSize(cols: 120, rows: 40), 20), (WindowSize(cols: 80, rows: 24), 32), (WindowSize(cols: 60, rows: 10), 42),
+            (WindowSize(cols: 100, rows: 20), 52),
+        ] {
+            session.resize(size)
+            #expect(session.waitFor("slow line \(after)\r\n"))
+            try expectSane(session, size, "\(size.cols)x\(size.rows)")
+        }
+        #expect(session.wait() == 0, "\(session.text)")
+        let end = try session.screen()
+        #expect(end.contains { $0.hasPrefix("Run completed (1 ok)") }, "\(end.joined(separator: "\n"))")
+        #expect(!end.contains { $0.contains("· slow ·") }, "the status line is gone at the end: \(end.joined(separator: "\n"))")
+    }
 }

@@ -240,7 +240,11 @@ final class StepProcess {
 
             for entry in pollFDs where entry.revents != 0 {
                 if entry.fd == signals.readFD {
-                    for sig in signals.drain() { handle(signal: sig, termSentAt: &state.termSentAt) }
+                    for sig in signals.drain() {
+                        handle(signal: sig, termSentAt: &state.termSentAt)
+                        // A resized window: the status line follows at once, not at the next tick.
+                        if sig == SIGWINCH { tick(now - start) }
+                    }
                 } else if entry.fd == readFD {
                     if readOutput(readFD, &buffer) { state.eof = true }
                 } else if entry.fd == forwardKeys {

@@ -66,6 +66,7 @@ extension RunSession {
             let outcome = try launcher.run(
                 launch,
                 output: { [console] bytes in
+                    status?.followResize()
                     console.write(bytes)
                     output.record(bytes)
                 },
