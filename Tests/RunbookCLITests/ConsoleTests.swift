@@ -207,10 +207,11 @@ struct ConsoleTests {
         #expect(intro.lowerBound < firstStep.lowerBound, "the introduction comes before the first step")
 
         let checklist = TerminalSession(
-            ["run", "--state-dir", box.state, RehearsalTests.runbooks + "/post-deploy-checklist.md"], size: WindowSize(cols: 120, rows: 40))
+            ["run", "--state-dir", box.state, RehearsalTests.runbooks + "/post-deploy-checklist.md"])
         #expect(checklist.waitFor("[r]un [s]kip"), "\(checklist.text)")
         checklist.send("q")
         #expect(checklist.wait() == 5)
+        // No window size: the whole transcript is rendered on one tall screen.
         let all = try renderedScreen(checklist.transcript, cols: 120, rows: 400).joined(separator: "\n")
         #expect(all.contains("If a check fails and the cause is the release, roll back\nfirst and investigate afterwards."), "\(all)")
     }
@@ -222,7 +223,8 @@ struct ConsoleTests {
             "s.md",
             "# S\n\n## One\n\n```bash {id=a}\necho step-a\n```\n\nIf a check fails, roll back first.\n\n## Two\n\n```bash {id=b}\necho step-b\n```\n\nClean up afterwards.\n"
         )
-        let session = TerminalSession(["run", "--yes", "--state-dir", box.state, file], size: WindowSize(cols: 100, rows: 30))
+        // No window size: the whole transcript is rendered on one tall screen.
+        let session = TerminalSession(["run", "--yes", "--state-dir", box.state, file])
         #expect(session.wait() == 0, "\(session.text)")
         let screen = try renderedScreen(session.transcript, cols: 100, rows: 300).joined(separator: "\n")
         let order = [

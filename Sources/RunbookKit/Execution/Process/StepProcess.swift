@@ -59,6 +59,8 @@ final class StepProcess {
     private let clock: any RunClock
     /// The operator's terminal, for an interactive step: put in raw mode, its keys forwarded to the step.
     private let keyboard: Int32?
+    /// Holds the output pipe's read end should the runner die (see `OutputKeeper`).
+    private let keeper: OutputKeeper?
     private let output: (UnsafeRawBufferPointer) -> Void
     private let tick: (Double) -> Void
 
@@ -72,13 +74,14 @@ final class StepProcess {
     private var sweep: LeftoverSweep?
 
     init(
-        _ launch: StepLaunch, signals: any SignalSource, clock: any RunClock, keyboard: Int32?,
+        _ launch: StepLaunch, signals: any SignalSource, clock: any RunClock, keyboard: Int32?, keeper: OutputKeeper? = nil,
         output: @escaping (UnsafeRawBufferPointer) -> Void, tick: @escaping (Double) -> Void
     ) {
         self.launch = launch
         self.signals = signals
         self.clock = clock
         self.keyboard = keyboard.flatMap { isatty($0) == 1 ? $0 : nil }
+        self.keeper = keeper
         self.output = output
         self.tick = tick
     }
@@ -116,9 +119,11 @@ final class StepProcess {
             }
             readFD = fds[0]
             _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) | O_NONBLOCK)
+            keeper?.hold(readFD)
         }
         defer {
             if let savedTerminal, let keyboard { Terminal.restore(keyboard, savedTerminal) }
+            if !launch.interactive { keeper?.release() }
             close(readFD)
         }
         outcome.pid = pid

@@ -35,6 +35,8 @@ final class Console {
     private let input: any InputSource
     private var pending: [UInt8] = []
     private var inputClosed = false
+    /// `TERM=dumb`: no escape sequences at all.
+    private let dumbTerminal: Bool
 
     init(context: RunbookContext) {
         source = context.terminal.inputIsTerminal && context.input.descriptor != nil ? .terminal : .lines
@@ -43,10 +45,20 @@ final class Console {
         signals = context.signals
         output = context.output
         input = context.input
+        dumbTerminal = context.environment["TERM"] == "dumb"
     }
 
     /// Writes text to the screen.
     func print(_ text: String) { output.write(text) }
+
+    /// A runner killed while a step ran (SIGKILL) leaves its scroll region set and its status line
+    /// on the bottom row: before anything else is printed, the whole window scrolls again and the
+    /// bottom row is cleared (the cursor stays where it is). Nothing is written when the output is
+    /// not a terminal, or is a dumb one.
+    func restoreScreen() {
+        guard terminal.outputIsTerminal, !dumbTerminal, let size = terminal.size() else { return }
+        print("\u{1B}7\u{1B}[1;\(size.rows)r\u{1B}8\u{1B}7\u{1B}[\(size.rows);1H\u{1B}[2K\u{1B}8")
+    }
 
     /// Writes raw bytes (a step's output) to the screen.
     func write(_ bytes: UnsafeRawBufferPointer) { output.write(bytes) }

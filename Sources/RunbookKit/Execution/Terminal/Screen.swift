@@ -87,7 +87,8 @@ struct Screen {
         var inFence = false
         func flush() {
             guard !paragraph.isEmpty else { return }
-            let tooWide = paragraph.contains { $0.count > Int(console.terminal.size()?.cols ?? 0) - 1 }
+            let width = console.terminal.outputIsTerminal ? console.terminal.size().map { Int($0.cols) } : nil
+            let tooWide = width.map { width in paragraph.contains { $0.count > width - 1 } } ?? false
             if tooWide {
                 for text in wrapped(paragraph.flatMap { $0.split(separator: " ").map(String.init) }) { line(text) }
             } else {

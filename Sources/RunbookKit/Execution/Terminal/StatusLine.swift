@@ -49,10 +49,10 @@ final class StatusLine {
         guard active, let size = console.terminal.size(), size.rows != rows || size.cols != cols else { return }
         rows = size.rows
         cols = size.cols
-        // Full-screen region, cursor back; erase below it (the old status line, wherever the
+        // Full-screen region (written out: some terminals read a bare ESC[r as ESC[0r), cursor back; erase below it (the old status line, wherever the
         // resize left it); one free row at the bottom (IND scrolls only when the cursor is on the
         // last row; CUU comes back up, same column).
-        var layout = "\u{1B}7\u{1B}[r\u{1B}8\u{1B}[J"
+        var layout = "\u{1B}7\u{1B}[1;\(rows)r\u{1B}8\u{1B}[J"
         drawn = rows >= Self.minimumRows && cols >= Self.minimumColumns
         if drawn { layout += "\u{1B}D\u{1B}[1A\u{1B}7\u{1B}[1;\(rows - 1)r\u{1B}8" }
         console.print(layout)
@@ -77,6 +77,6 @@ final class StatusLine {
             rows = size.rows
             cols = size.cols
         }
-        console.print("\u{1B}7\u{1B}[r\u{1B}8\u{1B}7\u{1B}[\(rows);1H\u{1B}[2K\u{1B}8")
+        console.print("\u{1B}7\u{1B}[1;\(rows)r\u{1B}8\u{1B}7\u{1B}[\(rows);1H\u{1B}[2K\u{1B}8")
     }
 }
