@@ -274,3 +274,25 @@ struct ConsoleTests {
         #expect(!end.contains { $0.contains("· slow ·") }, "the status line is gone at the end: \(end.joined(separator: "\n"))")
     }
 }
+
+/// Item 16: progress without a status line.
+@Suite("progress as plain lines", .tags(.endToEnd, .slow))
+struct PlainProgressTests {
+    @Test("NO_COLOR on a terminal, or no terminal: a long step's elapsed time comes as plain lines between its output lines, never inside one")
+    func plainProgress() throws {
+        let box = Sandbox()
+        let lines = box.write("l.md", "# L\n\n```bash {id=slow}\necho begin; sleep 6; echo end\n```\n")
+        let half = box.write("h.md", "# H\n\n```bash {id=half}\nprintf half; sleep 6; echo ' done'; sleep 1.5\n```\n")
+        let terminal = TerminalSession(["run", "--yes", "--state-dir", box.state + "-t", half], env: ["NO_COLOR": "1"], size: WindowSize(cols: 100, rows: 20))
+        let piped = runbook(["run", "--yes", "--state-dir", box.state, lines])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout.contains("begin\n· step 1 of 1 · slow · 5s\nend\n"), "\(piped.stdout)")
+        #expect(terminal.wait() == 0)
+        #expect(!terminal.text.contains("\u{1B}["), "no escape sequences under NO_COLOR")
+        let screen = try terminal.screen()
+        #expect(screen.contains("half done"), "the step's line stays whole: \(screen.joined(separator: "\n"))")
+        let whole = try #require(screen.firstIndex(of: "half done"))
+        let progress = screen.firstIndex { $0.hasPrefix("· step 1 of 1 · half · ") }
+        #expect(progress.map { $0 > whole } == true, "the elapsed time, once the line ended: \(screen.joined(separator: "\n"))")
+    }
+}

@@ -58,7 +58,7 @@ extension RunSession {
     /// Starts the process with a status line, streaming its output to the screen and the record.
     /// Returns its outcome, or the reason it could not start.
     private func spawn(_ step: Step, _ launch: StepLaunch, attempt: Int, recorder output: OutputRecorder) throws -> (StepOutcome, String?) {
-        let status = step.attributes.interactive ? nil : StatusLine(console: console)
+        let status = stepProgress(console, interactive: step.attributes.interactive)
         let label = "step \(step.number) of \(runbook.steps.count) · \(step.key)"
         status?.begin("\(label) · 0s")
         defer { status?.end() }
@@ -66,7 +66,7 @@ extension RunSession {
             let outcome = try launcher.run(
                 launch,
                 output: { [console] bytes in
-                    status?.followResize()
+                    status?.willWrite(bytes)
                     console.write(bytes)
                     output.record(bytes)
                 },

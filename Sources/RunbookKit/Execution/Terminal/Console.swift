@@ -35,8 +35,6 @@ final class Console {
     private let input: any InputSource
     private var pending: [UInt8] = []
     private var inputClosed = false
-    /// `TERM=dumb`: no escape sequences at all.
-    private let dumbTerminal: Bool
 
     init(context: RunbookContext) {
         source = context.terminal.inputIsTerminal && context.input.descriptor != nil ? .terminal : .lines
@@ -45,7 +43,6 @@ final class Console {
         signals = context.signals
         output = context.output
         input = context.input
-        dumbTerminal = context.environment["TERM"] == "dumb"
     }
 
     /// Writes text to the screen.
@@ -53,10 +50,10 @@ final class Console {
 
     /// A runner killed while a step ran (SIGKILL) leaves its scroll region set and its status line
     /// on the bottom row: before anything else is printed, the whole window scrolls again and the
-    /// bottom row is cleared (the cursor stays where it is). Nothing is written when the output is
-    /// not a terminal, or is a dumb one.
+    /// bottom row is cleared (the cursor stays where it is). Only where a status line may be drawn:
+    /// nothing is written when the output is not a terminal, under `NO_COLOR` or with `TERM=dumb`.
     func restoreScreen() {
-        guard terminal.outputIsTerminal, !dumbTerminal, let size = terminal.size() else { return }
+        guard terminal.outputIsTerminal, style.enabled, let size = terminal.size() else { return }
         print("\u{1B}7\u{1B}[1;\(size.rows)r\u{1B}8\u{1B}7\u{1B}[\(size.rows);1H\u{1B}[2K\u{1B}8")
     }
 

@@ -1,5 +1,57 @@
 import CSupport
 
+/// How a running step's elapsed time is shown: a status line on a terminal with colours, plain
+/// lines otherwise.
+protocol StepProgress: AnyObject {
+    /// The step starts.
+    func begin(_ text: String)
+    /// About once a second (and at once when the window is resized), with the text to show.
+    func update(_ text: String)
+    /// The step's output, about to be written to the screen.
+    func willWrite(_ bytes: UnsafeRawBufferPointer)
+    /// The step is over.
+    func end()
+}
+
+/// The progress display for a step on this console: nil for an interactive step (it owns the screen).
+func stepProgress(_ console: Console, interactive: Bool) -> (any StepProgress)? {
+    if interactive { return nil }
+    return StatusLine(console: console) ?? PlainProgress(console: console)
+}
+
+/// Without a status line (not a terminal, `NO_COLOR`, `TERM=dumb`, a tiny window) the elapsed time
+/// comes as a plain line of its own — at 5 s, every 10 s up to a minute, then every minute — and
+/// only between the step's output lines, never inside one (it waits for the line to end).
+final class PlainProgress: StepProgress {
+    private let console: Console
+    private var atLineStart = true
+    private var next = 5.0
+    private var started: Double
+
+    init(console: Console) {
+        self.console = console
+        started = monotonicNow()
+    }
+
+    func begin(_ text: String) {
+        started = monotonicNow()
+        next = 5
+    }
+
+    func update(_ text: String) {
+        let elapsed = monotonicNow() - started
+        guard elapsed >= next - 0.05, atLineStart else { return }
+        console.print("· \(text)\n")
+        next = next < 60 ? (next < 10 ? 10 : next + 10) : next + 60
+    }
+
+    func willWrite(_ bytes: UnsafeRawBufferPointer) {
+        if let last = bytes.last { atLineStart = last == 0x0A }
+    }
+
+    func end() {}
+}
+
 /// A status line on the terminal's bottom row while a step runs, kept out of the step's
 /// output with a scroll region.
 ///
@@ -8,7 +60,7 @@ import CSupport
 /// changed, the stale status line is erased wherever it went, the scroll region is set for the new
 /// size and the status line is drawn on the new last row. The cursor, where the step's output goes
 /// on, is kept throughout.
-final class StatusLine {
+final class StatusLine: StepProgress {
     /// Smaller windows get no status line.
     static let minimumRows: Int32 = 5
     static let minimumColumns: Int32 = 20
@@ -43,6 +95,9 @@ final class StatusLine {
         followResize()
         draw()
     }
+
+    /// The step's output is about to be written: follow a resize first.
+    func willWrite(_ bytes: UnsafeRawBufferPointer) { followResize() }
 
     /// Reads the window's size; when it changed, lays the screen out again for it (see the type's comment).
     func followResize() {
