@@ -296,3 +296,34 @@ struct PlainProgressTests {
         #expect(progress.map { $0 > whole } == true, "the elapsed time, once the line ended: \(screen.joined(separator: "\n"))")
     }
 }
+
+/// Item 9: Ctrl-C that stops a step never quits the run without asking.
+@Suite("Ctrl-C escalation", .tags(.endToEnd))
+struct ControlCEscalationTests {
+    @Test("each Ctrl-C says what it sent and what the next will send; after the step stopped, Ctrl-C at the prompt asks before pausing")
+    func escalation() throws {
+        let box = Sandbox()
+        let file = box.write("c.md", "# C\n\n```bash {id=stubborn}\ntrap '' INT; echo \"$((6 * 7)) ready\"; sleep 30\n```\n")
+        let session = TerminalSession(["run", "--state-dir", box.state, file], size: WindowSize(cols: 100, rows: 30))
+        #expect(session.waitFor("[r]un [s]kip"))
+        session.send("r")
+        #expect(session.waitFor("42 ready"))
+        session.send("\u{03}")
+        #expect(session.waitFor("Ctrl-C: sent INT to the step; Ctrl-C again sends TERM"), "\(session.text)")
+        session.send("\u{03}")
+        #expect(session.waitFor("Ctrl-C: sent TERM to the step; Ctrl-C again sends KILL"), "\(session.text)")
+        #expect(session.waitFor("step failed: [r]etry"))
+        #expect(session.waitFor("the step was stopped by Ctrl-C; here Ctrl-C asks before it pauses the run"))
+        session.send("\u{03}")
+        #expect(session.waitFor("pause the run? It stays resumable"), "\(session.text)")
+        #expect(session.wait(timeout: 1) == nil, "still running: the run was not quit without asking")
+        session.send("n")
+        #expect(session.waitForCount("step failed: [r]etry", 2), "back at the question: \(session.text)")
+        session.send("q")
+        #expect(session.wait() == 5)
+        let screen = try session.screen().joined(separator: "\n")
+        #expect(screen.contains("✘ interrupted (killed by SIGTERM"), "\(screen)")
+        let pauses = try box.journal().filter { $0.type == .decision && $0.choice == "pause" }
+        #expect(pauses.map(\.reason) == ["quit"], "the only pause is the one asked for")
+    }
+}

@@ -34,7 +34,8 @@ struct ProcessStepLauncher: StepLauncher {
     ) throws -> StepOutcome {
         let keyboard = context.terminal.inputIsTerminal ? context.input.descriptor : nil
         let process = StepProcess(
-            launch, signals: context.signals, clock: context.clock, keyboard: keyboard, keeper: keeper, output: output, tick: tick)
+            launch, signals: context.signals, clock: context.clock, keyboard: keyboard, keeper: keeper, output: output,
+            notice: { [context] text in context.output.write(context.terminal.style.yellow(text) + "\n") }, tick: tick)
         return try process.run(onSpawn: onSpawn)
     }
 }

@@ -62,6 +62,8 @@ final class StepProcess {
     /// Holds the output pipe's read end should the runner die (see `OutputKeeper`).
     private let keeper: OutputKeeper?
     private let output: (UnsafeRawBufferPointer) -> Void
+    /// A line for the operator's screen only (what a Ctrl-C did); never part of the step's output.
+    private let notice: (String) -> Void
     private let tick: (Double) -> Void
 
     private var pid: Int32 = 0
@@ -75,7 +77,8 @@ final class StepProcess {
 
     init(
         _ launch: StepLaunch, signals: any SignalSource, clock: any RunClock, keyboard: Int32?, keeper: OutputKeeper? = nil,
-        output: @escaping (UnsafeRawBufferPointer) -> Void, tick: @escaping (Double) -> Void
+        output: @escaping (UnsafeRawBufferPointer) -> Void, notice: @escaping (String) -> Void = { _ in },
+        tick: @escaping (Double) -> Void
     ) {
         self.launch = launch
         self.signals = signals
@@ -83,6 +86,7 @@ final class StepProcess {
         self.keyboard = keyboard.flatMap { isatty($0) == 1 ? $0 : nil }
         self.keeper = keeper
         self.output = output
+        self.notice = notice
         self.tick = tick
     }
 
@@ -366,8 +370,11 @@ final class StepProcess {
             guard leaderStatus == nil else { return }
             outcome.interrupted = true
             interruptCount += 1
-            // First Ctrl-C: INT to the group; second: TERM; third: KILL.
-            sendGroup(interruptCount == 1 ? SIGINT : interruptCount == 2 ? SIGTERM : SIGKILL)
+            // First Ctrl-C: INT to the group; second: TERM; third: KILL. The screen says which, and what comes next.
+            let sent = interruptCount == 1 ? SIGINT : interruptCount == 2 ? SIGTERM : SIGKILL
+            sendGroup(sent)
+            let next = interruptCount == 1 ? "Ctrl-C again sends TERM" : interruptCount == 2 ? "Ctrl-C again sends KILL" : "nothing stronger"
+            notice(" Ctrl-C: sent \(signalName(sent)) to the step; \(next)")
         case SIGHUP:
             // The operator's terminal is gone (an SSH drop): let the step finish, start nothing after it.
             if outcome.runnerSignal == nil { outcome.runnerSignal = sig }

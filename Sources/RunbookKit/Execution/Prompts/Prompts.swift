@@ -49,6 +49,11 @@ enum Prompts {
         "abort the run? It ends here and cannot be resumed ([q]uit pauses it instead) [y]es [n]o [?] ", keys: ["y", "n"],
         help: "  y  abort: the run ends as aborted (exit 1)\n  n  go back to the question before")
 
+    /// Ctrl-C at the prompt after a step that Ctrl-C stopped: it may have been meant for the step.
+    static let confirmPause = Prompt(
+        "pause the run? It stays resumable; Ctrl-C again pauses [y]es [n]o [?] ", keys: ["y", "n"],
+        help: "  y  pause: nothing more runs; runbook resume continues it later (exit 5)\n  n  go back to the question before")
+
     /// Resuming: a step whose outcome was never recorded.
     static let unknownOutcome = Prompt(
         "outcome unknown: [r]e-run [d]one (it finished) [s]kip [h]shell [n]ote [q]uit [?] ", keys: ["r", "d", "s", "h", "n", "q"],

@@ -46,7 +46,7 @@ extension RunSession {
                 continue
             }
             if let flow = try failurePolicy(step, interrupted: result.outcome.interrupted) { return flow }
-            if let flow = try askAfterFailure(step) { return flow }
+            if let flow = try askAfterFailure(step, interrupted: result.outcome.interrupted) { return flow }
         }
     }
 
@@ -134,9 +134,14 @@ extension RunSession {
 
     /// Asks after a failure until the operator retries (nil) or the answer ends the step; `h`
     /// opens a shell and asks again.
-    private func askAfterFailure(_ step: Step) throws -> Flow? {
+    private func askAfterFailure(_ step: Step, interrupted: Bool) throws -> Flow? {
+        if interrupted { screen.line(style.dim("the step was stopped by Ctrl-C; here Ctrl-C asks before it pauses the run")) }
         while true {
             let answer = console.ask(Prompts.failure)
+            if interrupted, answer == .signal(SIGINT) {
+                if let flow = try pauseAfterInterrupt(step) { return flow }
+                continue
+            }
             switch try sharedAnswer(answer, step, recordsSkipStart: false) {
             case .flow(let flow): return flow
             case .askAgain: continue

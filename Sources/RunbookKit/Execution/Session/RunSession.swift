@@ -280,6 +280,19 @@ final class RunSession {
         }
     }
 
+    /// After a step that Ctrl-C stopped, a Ctrl-C at the prompt may have been one press too many
+    /// for the step: it asks before pausing. Nil: not paused, ask the question before again.
+    func pauseAfterInterrupt(_ step: Step) throws -> Flow? {
+        switch console.ask(Prompts.confirmPause) {
+        case .key("y", _): return try pause(step, "Ctrl-C at the prompt, confirmed")
+        case .signal(let s): return try pause(step, "signal \(signalName(s))", outcome: .stopped(by: s))
+        case .endOfInput: return try pause(step, "end of input")
+        default:
+            screen.line(style.dim("not paused"))
+            return nil
+        }
+    }
+
     func abort() -> Flow {
         aborted = true
         return .stop(.aborted)

@@ -178,7 +178,7 @@ struct Screen {
                 facts.append("earlier in this run")
             }
             let text = outcome.replacingOccurrences(of: "_", with: " ")
-            line("  \(mark) " + step.key.padded(to: width) + "  " + text.padded(to: 11) + style.dim(facts.joined(separator: ", ")))
+            line("  \(mark) " + step.key.padded(to: width) + "  " + text.padded(to: 12) + style.dim(facts.joined(separator: ", ")))
         }
     }
 
