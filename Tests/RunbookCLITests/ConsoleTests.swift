@@ -135,7 +135,7 @@ struct ConsoleTests {
         let r = runbook(["run", "--state-dir", box.state, file], stdin: "r\nq\n")
         #expect(r.status == 5)
         let runId = (box.runDirs()[0] as NSString).lastPathComponent
-        #expect(r.stdout.contains("to resume it: runbook resume \(runId) --state-dir \(box.state)"), "\(r.stdout)")
+        #expect(r.stdout.contains("To resume it:\n  runbook resume \(runId) --state-dir \(box.state)\n"), "\(r.stdout)")
         let list = runbook(["resume", "--state-dir", box.state])
         #expect(list.status == 2)
         #expect(list.stderr.contains("runbook resume \(runId)    # paused, 1/2 steps"), "\(list.stderr)")
@@ -325,5 +325,42 @@ struct ControlCEscalationTests {
         #expect(screen.contains("✘ interrupted (killed by SIGTERM"), "\(screen)")
         let pauses = try box.journal().filter { $0.type == .decision && $0.choice == "pause" }
         #expect(pauses.map(\.reason) == ["quit"], "the only pause is the one asked for")
+    }
+}
+
+/// Item 11: a bash step's failure names the line and command `set -e` stopped at.
+@Suite("where a bash step failed", .tags(.endToEnd))
+struct FailingLineTests {
+    @Test("the failure line and the end report name the runbook line and the command that failed under set -e; the output is unchanged")
+    func failingLine() throws {
+        let box = Sandbox()
+        let code = "echo one\ncheck() {\n  grep -q needle \"$HAY\"\n}\necho two\ncheck\necho never\n"
+        let file = box.write("f.md", "# F\n\nSome prose.\n\n```bash {id=find}\n\(code)```\n")
+        box.write("hay.txt", "no such thing\n")
+        let session = TerminalSession(["run", "--state-dir", box.state, file], env: ["HAY": box.root + "/hay.txt"], size: WindowSize(cols: 120, rows: 40))
+        #expect(session.waitFor("[r]un [s]kip"))
+        session.send("r")
+        #expect(session.waitFor("step failed: [r]etry"), "\(session.text)")
+        session.send("q")
+        #expect(session.wait() == 5)
+        let screen = try session.screen().joined(separator: "\n")
+        let expected = "f.md:8 (line 3 of the step) failed under set -e: grep -q needle \"$HAY\""
+        #expect(screen.contains("✘ failed (exit 1, "), "\(screen)")
+        #expect(screen.contains(expected), "on the failure line: \(screen)")
+        let rows = screen.components(separatedBy: "\n")
+        let report = try #require(rows.firstIndex { $0.hasPrefix("  ✘ find") }, "\(screen)")
+        #expect(rows[report].contains("exit 1"), "in the end report: \(rows[report])")
+        #expect(rows[report + 1].hasPrefix("      ") && rows[report + 1].hasSuffix(expected), "under it: \(rows[report + 1])")
+        let records = try box.journal()
+        let end = try #require(records.first { $0.type == .stepEnd })
+        #expect(end.error?.hasSuffix(expected) == true, "recorded: \(end.error ?? "nil")")
+        let dir = try #require(box.runDirs().last)
+        let output = try String(contentsOfFile: dir + "/" + (end.output?.file ?? ""), encoding: .utf8)
+        #expect(output == "one\ntwo\n", "the step's output is exactly its own")
+
+        let exit3 = box.write("e.md", "# E\n\n```bash {id=three}\nset +e\nfalse\nexit 3\n```\n")
+        let r = runbook(["run", "--yes", "--state-dir", box.state + "-e", exit3])
+        #expect(r.status == 1)
+        #expect(!r.stdout.contains("failed under set -e"), "a step that ends by exit 3 was not stopped by set -e: \(r.stdout)")
     }
 }

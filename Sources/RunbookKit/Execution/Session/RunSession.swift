@@ -50,6 +50,8 @@ final class RunSession {
     /// The runbook file's size and mtime when last looked at.
     private var runbookStamp: (size: Int, mtime: Int) = (-1, -1)
     private var noticedChange = false
+    /// The ERR trap file for bash steps is in the scratch folder (see `FailingCommandTrap`).
+    var errTrapWritten = false
     /// The prose before the first step was shown (a resumed run shows it before its first step).
     private var shownIntroduction = false
 

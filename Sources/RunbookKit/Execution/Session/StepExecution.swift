@@ -34,6 +34,8 @@ extension RunSession {
         // Exported variables come back through memory, never a file: they may hold secrets.
         let exportChannel = command.capturesExports ? try ExportChannel(fallbackFolder: scratchDir) : nil
         if let exportChannel { env[StepCommand.envFileVariable] = exportChannel.path }
+        let trap = FailingCommandTrap(scratchDir: scratchDir)
+        let trapped = try trap.arm(env: &env, interpreter: interpreter, written: &errTrapWritten)
 
         try recorder.start(step, attempt: attempt, edited: edited)
         crashPoint("after_step_start_sync")
@@ -52,7 +54,13 @@ extension RunSession {
         }
         try syncDirectory(of: recorder.path)
         crashPoint("after_output_sync")
-        return try recordEnd(step, outcome: outcome, output: output, attempt: attempt, exportChannel: exportChannel, env: env)
+        let failedAt =
+            trapped
+            ? trap.failure(
+                exitCode: outcome.exitCode, code: code,
+                fileLine: edited != nil || step.form == .transcript ? nil : { [runbook] in "\(runbook.path):\(step.line + $0)" }) : nil
+        return try recordEnd(
+            step, outcome: outcome, output: output, attempt: attempt, exportChannel: exportChannel, env: env, failedAt: failedAt)
     }
 
     /// Starts the process with a status line, streaming its output to the screen and the record.
@@ -91,7 +99,7 @@ extension RunSession {
     /// Reads back exports, writes `step_end` and shows the result.
     private func recordEnd(
         _ step: Step, outcome: StepOutcome, output: OutputRef, attempt: Int, exportChannel: ExportChannel?,
-        env: [String: String]
+        env: [String: String], failedAt: String?
     ) throws -> Execution {
         var statusText: String
         if outcome.timedOut {
@@ -132,9 +140,12 @@ extension RunSession {
             record.error = "the step tried to read or write the terminal; mark it interactive=true"
         }
         if let problem = changes.problem { record.error = problem }
+        let failedAt = statusText == "failed" && record.error == nil ? failedAt.map { recorder.masker.mask($0).0 } : nil
+        record.error = record.error ?? failedAt
         try recorder.end(record)
         screen.result(step, outcome: outcome, status: statusText, output: output, exports: changes.exports, timeout: plan.timeoutText(for: step))
         if let problem = changes.problem { screen.line(style.red(problem)) }
+        if let failedAt { screen.failure(failedAt) }
         return Execution(outcome: outcome, succeeded: succeeded)
     }
 

@@ -173,13 +173,26 @@ struct Screen {
                 if d.durationMs > 0 { facts.append(formatDuration(Double(d.durationMs) / 1000)) }
                 if !good, let code = d.exitCode { facts.append("exit \(code)") }
                 if !good, let signal = d.signal { facts.append("killed by SIG\(signal)") }
-                if !good, let error = d.error { facts.append(error) }
             } else {
                 facts.append("earlier in this run")
             }
             let text = outcome.replacingOccurrences(of: "_", with: " ")
             line("  \(mark) " + step.key.padded(to: width) + "  " + text.padded(to: 12) + style.dim(facts.joined(separator: ", ")))
+            // Why it failed, on a line of its own: a file:line and a command do not fit beside the rest.
+            if !good, let error = details[step.key]?.error { failure(error, indent: "      ") }
         }
+    }
+
+    /// Why a step failed, in red; when it is wider than the window, what comes after its first
+    /// `: ` (a command, a path) goes on a line of its own, further indented, so it is not cut mid-word.
+    func failure(_ text: String, indent: String = "") {
+        let width = console.terminal.outputIsTerminal ? console.terminal.size().map { Int($0.cols) } : nil
+        guard let width, indent.count + text.count > width - 1, let colon = text.range(of: ": ") else {
+            line(indent + style.red(text))
+            return
+        }
+        line(indent + style.red(String(text[..<colon.lowerBound]) + ":"))
+        line(indent + "  " + style.red(String(text[colon.upperBound...])))
     }
 
     /// The end of a run: headline, counts, journal, head hash.
@@ -191,10 +204,12 @@ struct Screen {
         }
         console.print("\n" + style.bold(headline) + " (\(summary.isEmpty ? "no steps" : summary))\n")
         line("journal: \(journal.path)")
-        line("records: \(journal.nextSeq), head sha256: \(journal.headHash)")
+        line("records: \(journal.nextSeq)")
+        line("head sha256: \(journal.headHash)")
         if let resume {
-            line("the run can be resumed: its journal records every step so far")
-            line("to resume it: " + style.bold(resume))
+            // The command on a line of its own: a narrow window wraps it, but never mid-word after a label.
+            line("the run can be resumed: its journal records every step so far. To resume it:")
+            line("  " + style.bold(resume))
         }
     }
 }
