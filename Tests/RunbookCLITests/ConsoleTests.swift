@@ -364,3 +364,36 @@ struct FailingLineTests {
         #expect(!r.stdout.contains("failed under set -e"), "a step that ends by exit 3 was not stopped by set -e: \(r.stdout)")
     }
 }
+
+/// Item 13: the operator's shell says it is inside a run.
+@Suite("the h shell", .tags(.endToEnd))
+struct OperatorShellTests {
+    @Test("the h shell's prompt names the run and the step and says how to go back, over the operator's own prompt")
+    func shellPrompt() throws {
+        let box = Sandbox()
+        box.write("home/.bashrc", "PS1='custom$ '\n")
+        let file = box.write("h.md", "# H\n\n```bash {id=broken}\nfalse\n```\n")
+        let env = ["SHELL": "/bin/bash", "HOME": box.root + "/home"]
+        let session = TerminalSession(["run", "--state-dir", box.state, file], env: env, size: WindowSize(cols: 120, rows: 40))
+        #expect(session.waitFor("[r]un [s]kip"))
+        session.send("r")
+        #expect(session.waitFor("step failed: [r]etry"))
+        session.send("h")
+        let runId = try #require(box.runDirs().last.map { ($0 as NSString).lastPathComponent })
+        #expect(session.waitFor("custom$ "), "\(session.text)")
+        session.send("echo \"in $RUNBOOK_STEP_KEY\"\r")
+        #expect(session.waitFor("in broken"))
+        let inside = try session.screen().joined(separator: "\n")
+        #expect(
+            inside.contains(
+                "opening /bin/bash for step 'broken' of run \(runId)\nwith the run's environment; type exit (or Ctrl-D) to go back to its question"),
+            "\(inside)")
+        let shortId = try #require(runId.split(separator: "-").last)
+        #expect(inside.contains("[run \(shortId) · step broken · exit to return] custom$ "), "\(inside)")
+        session.send("exit\r")
+        #expect(session.waitFor("back in run \(runId), step 'broken'"), "\(session.text)")
+        #expect(session.waitForCount("step failed: [r]etry", 2))
+        session.send("q")
+        #expect(session.wait() == 5)
+    }
+}
