@@ -397,3 +397,44 @@ struct OperatorShellTests {
         #expect(session.wait() == 5)
     }
 }
+
+/// Item 10: code longer than the window is folded, the heading, prose and prompt stay in view.
+@Suite("long code folded", .tags(.endToEnd))
+struct FoldedCodeTests {
+    static let long =
+        "# L\n\n## Check everything\n\nRead this before you run it.\n\n```bash {id=long}\n" + (1...60).map { "echo line-\($0)" }.joined(separator: "\n")
+        + "\n```\n"
+
+    @Test(
+        "a step whose code is taller than the window shows heading and prose first, folds the code to fit, keeps the prompt in view, and v pages through all of it"
+    )
+    func folded() throws {
+        let box = Sandbox()
+        let file = box.write("l.md", Self.long)
+        let size = WindowSize(cols: 100, rows: 24)
+        let session = TerminalSession(["run", "--state-dir", box.state, file], env: ["PAGER": "no-such-pager"], size: size)
+        #expect(session.waitFor("[r]un [s]kip"))
+        let rows = try session.screen()
+        let screen = rows.joined(separator: "\n")
+        #expect(screen.contains("── step 1/1: Check everything"), "the heading in view: \(screen)")
+        #expect(screen.contains("Read this before you run it."), "the prose in view: \(screen)")
+        #expect(screen.contains("echo line-1\n"), "the code's start: \(screen)")
+        #expect(!screen.contains("echo line-60"), "folded: \(screen)")
+        let notice = try #require(rows.first { $0.contains("more lines of code not shown") }, "the fold is said: \(screen)")
+        #expect(notice.contains("press v to read all 60"), "\(notice)")
+        #expect(rows.last { !$0.isEmpty }?.hasPrefix("[r]un [s]kip [e]dit [v]iew") == true, "the prompt in view: \(screen)")
+        session.send("v")
+        #expect(session.waitFor("pager 'no-such-pager' not found; the code page by page here"), "\(session.text)")
+        #expect(session.waitFor("-- more: 22 of 60 lines"), "a window's height at a time: \(session.text)")
+        session.send(" ")
+        #expect(session.waitFor("-- more: 44 of 60 lines"))
+        session.send(" ")
+        #expect(session.waitFor("echo line-60"), "paged through to the end: \(session.text)")
+        #expect(session.waitForCount("[r]un [s]kip", 2), "back at the question")
+        session.send("q")
+        #expect(session.wait() == 5)
+
+        let piped = runbook(["run", "--yes", "--state-dir", box.state + "-p", file])
+        #expect(piped.stdout.contains("echo line-60") && !piped.stdout.contains("not shown"), "no terminal: nothing folded")
+    }
+}

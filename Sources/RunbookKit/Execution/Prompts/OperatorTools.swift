@@ -31,6 +31,35 @@ struct OperatorTools {
         return newCode
     }
 
+    /// Shows all of a step's code: in `$PAGER` (else `less`) when it is found, else here a
+    /// window's height at a time.
+    func page(_ code: String, step: Step) {
+        let pager = environment["PAGER"].flatMap { $0.isEmpty ? nil : $0 } ?? "less"
+        let parts = pager.split(separator: " ").map(String.init)
+        if let program = parts.first, let executable = findExecutable(program, path: environment["PATH"]) {
+            let file = "\(scratchDir)/view-\(step.number).\(StepCommand.fileExtension(step.language ?? ""))"
+            if (try? overwriteScratchFile(file, Array(code.utf8))) != nil {
+                _ = runForeground(executable, parts + [file], env: environment, dir: nil, signals: console.signals)
+                unlink(file)
+                return
+            }
+        }
+        console.print(console.style.yellow("pager '\(pager)' not found; the code page by page here") + "\n")
+        let lines = code.split(separator: "\n", omittingEmptySubsequences: false).dropLast(code.hasSuffix("\n") ? 1 : 0).map(String.init)
+        let page = max(5, Int(console.terminal.size()?.rows ?? 24) - 2)
+        var start = 0
+        while start < lines.count {
+            let end = min(lines.count, start + page)
+            console.print(console.style.cyan(lines[start..<end].joined(separator: "\n")) + "\n")
+            start = end
+            guard start < lines.count else { break }
+            let more = console.ask(
+                console.style.bold("-- more: \(start) of \(lines.count) lines; space for the next page, q to stop -- "),
+                keys: [" ", "\r", "\n", "q"], help: "  space  the next page\n  q      back to the question")
+            guard case .key(let key, _) = more, key != "q" else { break }
+        }
+    }
+
     /// Opens `$SHELL` (else the runbook's shell) with the step's environment in its folder, and
     /// waits for the operator to leave it. Its prompt starts with the run and the step and how to
     /// go back (bash: an rc file that reads `~/.bashrc` first; zsh: a `ZDOTDIR` whose `.zshrc` reads

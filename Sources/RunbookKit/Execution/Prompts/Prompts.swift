@@ -14,6 +14,12 @@ enum Prompts {
               a  abort the run
             """)
 
+    /// Before a code step whose code was folded to fit the window: `v` reads all of it.
+    static let stepFolded = Prompt(
+        "[r]un [s]kip [e]dit [v]iew [n]ote [q]uit [a]bort [?] ", keys: ["r", "y", "s", "e", "v", "n", "q", "a"],
+        help: step.help.replacingOccurrences(
+            of: "  n  add a note", with: "  v  read the whole code, page by page ($PAGER, else less, else here)\n  n  add a note"))
+
     /// After a code step failed.
     static let failure = Prompt(
         "step failed: [r]etry [s]kip [h]shell [n]ote [q]uit [a]bort [?] ", keys: ["r", "s", "h", "n", "q", "a"],

@@ -54,7 +54,7 @@ extension RunSession {
     /// `e` edits the code first: the edited code is stored and recorded, and is what runs.
     private func askBeforeRunning(_ step: Step, code: inout String, edited: inout CodeRef?) throws -> Flow? {
         while true {
-            let answer = console.ask(Prompts.step)
+            let answer = console.ask(codeFolded ? Prompts.stepFolded : Prompts.step)
             switch try sharedAnswer(answer, step, recordsSkipStart: true) {
             case .flow(let flow): return flow
             case .askAgain: continue
@@ -66,6 +66,8 @@ extension RunSession {
                     guard try confirmTyped(step) else { continue }
                 }
                 return nil
+            case .key("v", _):
+                tools.page(code, step: step)
             case .key("e", _):
                 if let newCode = try editCode(step, code) {
                     code = newCode.code

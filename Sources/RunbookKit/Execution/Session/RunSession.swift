@@ -50,6 +50,8 @@ final class RunSession {
     /// The runbook file's size and mtime when last looked at.
     private var runbookStamp: (size: Int, mtime: Int) = (-1, -1)
     private var noticedChange = false
+    /// The step just shown had its code folded to fit the window (its question offers `v`).
+    var codeFolded = false
     /// The ERR trap file for bash steps is in the scratch folder (see `FailingCommandTrap`).
     var errTrapWritten = false
     /// The prose before the first step was shown (a resumed run shows it before its first step).
@@ -139,7 +141,7 @@ final class RunSession {
                     continue
                 }
                 showPassages(before: step.number)
-                screen.step(step, displayCode: request.rehearsal ? step.code.map { RehearsalChecks.displayCode($0, params: plan.params) } : nil)
+                codeFolded = screen.step(step, displayCode: request.rehearsal ? step.code.map { RehearsalChecks.displayCode($0, params: plan.params) } : nil)
                 let flow: Flow
                 if step.attributes.skip && !request.only.contains(step.key) {
                     let reason = step.attributes.skipReason ?? "marked skip in the runbook"

@@ -53,21 +53,43 @@ struct Screen {
         return lines
     }
 
-    /// A step before it runs: heading, prose, code and attributes (or the task text).
-    func step(_ step: Step, displayCode: String? = nil) {
-        console.print("\n" + style.bold("── step \(step.number)/\(runbook.steps.count): \(step.title)") + style.dim("  [\(step.key)] line \(step.line)") + "\n")
+    /// A step before it runs: heading, prose, code and attributes (or the task text). On a terminal,
+    /// code taller than what is left of the window under the heading and prose is folded, so the
+    /// heading, the prose and the question after it stay in view; returns whether it was.
+    @discardableResult
+    func step(_ step: Step, displayCode: String? = nil) -> Bool {
+        let heading = "── step \(step.number)/\(runbook.steps.count): \(step.title)"
+        let place = "  [\(step.key)] line \(step.line)"
+        console.print("\n" + style.bold(heading) + style.dim(place) + "\n")
+        var used = 1 + rows(heading + place)
         if !step.prose.isEmpty && step.prose != step.title {
-            prose(step.prose)
+            let lines = proseLines(step.prose)
+            for text in lines { line(text) }
+            used += lines.reduce(0) { $0 + rows($1) }
         }
-        if step.kind == .code {
-            code(displayCode ?? step.code ?? "", language: step.language ?? "")
-            let attrs = step.attributes.written.filter { $0.key != "id" && $0.key != "name" }
-            if !attrs.isEmpty {
-                line(style.dim(attrs.map { a in a.value.map { "\(a.key)=\($0)" } ?? a.key }.joined(separator: " ")))
-            }
-        } else {
+        guard step.kind == .code else {
             line(style.cyan("☐ \(step.title)"))
+            return false
         }
+        let attrs = step.attributes.written.filter { $0.key != "id" && $0.key != "name" }
+        let attrText = attrs.map { a in a.value.map { "\(a.key)=\($0)" } ?? a.key }.joined(separator: " ")
+        // Left for the code: the window less what is shown, the two fences, the attributes, the question.
+        let left = window.map { $0.rows - used - 2 - (attrs.isEmpty ? 0 : rows(attrText)) - 1 }
+        let folded = code(displayCode ?? step.code ?? "", language: step.language ?? "", fit: left)
+        if !attrs.isEmpty { line(style.dim(attrText)) }
+        return folded
+    }
+
+    /// The window's size when the output is a terminal.
+    private var window: (rows: Int, cols: Int)? {
+        guard console.terminal.outputIsTerminal, let size = console.terminal.size() else { return nil }
+        return (Int(size.rows), Int(size.cols))
+    }
+
+    /// How many rows `text` (one line, no escapes) takes in the window.
+    private func rows(_ text: String) -> Int {
+        guard let cols = window?.cols, cols > 0 else { return 1 }
+        return max(1, (text.count + cols - 1) / cols)
     }
 
     /// Prose that stands by itself in the runbook (an introduction, the end of a section), under
@@ -79,50 +101,70 @@ struct Screen {
         prose(passage.text)
     }
 
+    /// Markdown prose as written (see `proseLines`).
+    func prose(_ text: String) {
+        for text in proseLines(text) { line(text) }
+    }
+
     /// Markdown prose as written; on a terminal narrower than a paragraph's lines, that paragraph
     /// (plain text lines, not a list, quote, table, heading, fence or indented block) is re-wrapped
     /// between words so no word is cut at the window's edge.
-    func prose(_ text: String) {
+    func proseLines(_ text: String) -> [String] {
+        var out: [String] = []
         var paragraph: [String] = []
         var inFence = false
         func flush() {
             guard !paragraph.isEmpty else { return }
-            let width = console.terminal.outputIsTerminal ? console.terminal.size().map { Int($0.cols) } : nil
-            let tooWide = width.map { width in paragraph.contains { $0.count > width - 1 } } ?? false
-            if tooWide {
-                for text in wrapped(paragraph.flatMap { $0.split(separator: " ").map(String.init) }) { line(text) }
-            } else {
-                for text in paragraph { line(text) }
-            }
+            let tooWide = window.map { window in paragraph.contains { $0.count > window.cols - 1 } } ?? false
+            out += tooWide ? wrapped(paragraph.flatMap { $0.split(separator: " ").map(String.init) }) : paragraph
             paragraph.removeAll()
         }
         for text in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
             let trimmed = text.trimmingSpaces()
-            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { inFence.toggle() }
-            if inFence || trimmed.isEmpty || Self.keepsItsLines(text) {
+            let fence = trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~")
+            if fence { inFence.toggle() }
+            if fence || inFence || trimmed.isEmpty || Self.keepsItsLines(text) {
                 flush()
-                line(text)
+                out.append(text)
             } else {
                 paragraph.append(text)
             }
         }
         flush()
+        return out
     }
 
-    /// A line that is not plain paragraph text: indented, a list item, a quote, a table row, a heading, a fence.
+    /// A line that is not plain paragraph text: indented, a list item, a quote, a table row, a heading.
     private static func keepsItsLines(_ text: String) -> Bool {
         guard let first = text.first else { return true }
-        if " \t>|#`~".contains(first) { return true }
+        if " \t>|#".contains(first) { return true }
         if ["- ", "* ", "+ "].contains(where: text.hasPrefix) { return true }
         let digits = text.prefix { $0.isNumber }
         return !digits.isEmpty && (text.dropFirst(digits.count).hasPrefix(". ") || text.dropFirst(digits.count).hasPrefix(") "))
     }
 
-    /// Code in a fence.
-    func code(_ code: String, language: String) {
+    /// Code in a fence; with `fit` rows for it, code taller than that shows only its first lines
+    /// and says how much is not shown and how to read it all (`v`). Returns whether it was folded.
+    @discardableResult
+    func code(_ code: String, language: String, fit: Int? = nil) -> Bool {
         line(style.dim("```\(language)"))
-        console.print(style.cyan(code.hasSuffix("\n") ? code : code + "\n"))
-        line(style.dim("```"))
+        defer { line(style.dim("```")) }
+        let lines = code.split(separator: "\n", omittingEmptySubsequences: false).dropLast(code.hasSuffix("\n") ? 1 : 0).map(String.init)
+        let total = lines.reduce(0) { $0 + rows($1) }
+        guard let fit, total > fit else {
+            console.print(style.cyan(code.hasSuffix("\n") ? code : code + "\n"))
+            return false
+        }
+        // One row goes to the notice; at least a few lines of code are always shown.
+        var shown = 0
+        var used = 0
+        while shown < lines.count && (used + rows(lines[shown]) <= fit - 1 || shown < 3) {
+            used += rows(lines[shown])
+            shown += 1
+        }
+        console.print(style.cyan(lines[..<shown].joined(separator: "\n") + "\n"))
+        line(style.yellow("✂ \(lines.count - shown) more lines of code not shown (\(shown + 1)–\(lines.count)): press v to read all \(lines.count)"))
+        return true
     }
 
     /// A code step's result: status, exit code or signal, duration, and everything it left to know.
