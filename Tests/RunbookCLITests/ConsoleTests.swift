@@ -438,3 +438,39 @@ struct FoldedCodeTests {
         #expect(piped.stdout.contains("echo line-60") && !piped.stdout.contains("not shown"), "no terminal: nothing folded")
     }
 }
+
+/// Item 17: small things on screen.
+@Suite("small things on screen", .tags(.endToEnd))
+struct SmallThingsTests {
+    @Test("s and d print a result line, states read as words, a skipped step resumes as skipped with its reason, an empty secret shows as (empty)")
+    func resultLines() throws {
+        let box = Sandbox()
+        let file = box.write(
+            "t.md",
+            "---\nparams:\n  TOKEN:\n    secret: true\n---\n# T\n\n```bash {id=a}\ntrue\n```\n\n- [ ] do it {id=m}\n\n```bash {id=slow timeout=1s}\nsleep 5\n```\n")
+        let session = TerminalSession(["run", "--state-dir", box.state, file], env: ["TOKEN": ""], size: WindowSize(cols: 100, rows: 40))
+        #expect(session.waitFor("[r]un [s]kip"))
+        session.send("s")
+        #expect(session.waitFor("reason for skipping: "))
+        session.send("not needed\r")
+        #expect(session.waitFor("↷ skipped: not needed"))
+        #expect(session.waitFor("[d]one [s]kip"))
+        session.send("d")
+        #expect(session.waitFor("✔ done"))
+        #expect(session.waitForCount("[r]un [s]kip", 2))
+        session.send("r")
+        #expect(session.waitFor("step failed: [r]etry"))
+        session.send("q")
+        #expect(session.wait() == 5)
+        let screen = try session.screen().joined(separator: "\n")
+        #expect(screen.contains("params: TOKEN=(empty)"), "\(screen)")
+        #expect(screen.contains("✘ timed out (killed by SIGTERM, 1s)") && !screen.contains("timed_out"), "\(screen)")
+        #expect(screen.contains("  ↷ a     skipped     not needed"), "the report gives the reason: \(screen)")
+
+        let resumed = runbook(["resume", "--state-dir", box.state], stdin: "q\n", env: ["TOKEN": ""])
+        let runId = try #require(box.runDirs().last.map { ($0 as NSString).lastPathComponent })
+        let again = runbook(["resume", runId, "--state-dir", box.state], stdin: "q\n", env: ["TOKEN": ""])
+        #expect(resumed.status == 2 && again.stdout.contains("↷ step 1/3 [a] skipped earlier in this run"), "\(again.stdout)\(again.stderr)")
+        #expect(again.stdout.contains("  ↷ a     skipped     earlier in this run"), "\(again.stdout)")
+    }
+}

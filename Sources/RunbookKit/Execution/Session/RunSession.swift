@@ -50,6 +50,8 @@ final class RunSession {
     /// The runbook file's size and mtime when last looked at.
     private var runbookStamp: (size: Int, mtime: Int) = (-1, -1)
     private var noticedChange = false
+    /// Keys of the steps a resumed run found finished (the end report says so).
+    var earlierKeys: Set<String> = []
     /// The step just shown had its code folded to fit the window (its question offers `v`).
     var codeFolded = false
     /// The ERR trap file for bash steps is in the scratch folder (see `FailingCommandTrap`).
@@ -130,7 +132,9 @@ final class RunSession {
                 return .stop(.journalUnwritable)
             }
             if let earlier = doneEarlier[step.number] {
-                screen.line(style.dim("✔ step \(step.number)/\(runbook.steps.count) [\(step.key)] \(earlier) earlier in this run"))
+                earlierKeys.insert(step.key)
+                let mark = earlier == "skipped" ? "↷" : ["ok", "done", "rehearsed"].contains(earlier) ? "✔" : "✘"
+                screen.line(style.dim("\(mark) step \(step.number)/\(runbook.steps.count) [\(step.key)] \(earlier) earlier in this run"))
                 continue
             }
             do {
@@ -204,7 +208,7 @@ final class RunSession {
             !final.isEnd ? "paused" : aborted ? "aborted" : anyFailed ? (request.rehearsal ? "found problems" : "completed with failures") : "completed"
         let headline = "\(what) \(ending)"
         let notReached = runbook.steps.map(\.key).filter { recorder.outcomes[$0] == nil }
-        screen.report(outcomes: recorder.outcomes, details: recorder.details)
+        screen.report(outcomes: recorder.outcomes, details: recorder.details, earlier: earlierKeys)
         screen.summary(
             headline: headline, counts: recorder.counts, notReached: notReached, journal: recorder.journal,
             resume: final.isEnd ? nil : resumeCommand)
@@ -232,6 +236,7 @@ final class RunSession {
                 try recorder.start(step, attempt: 1)
                 try recorder.decision(step, "done", reason: nil)
                 try recorder.end(step, status: "done", reason: nil)
+                screen.line(style.green("✔ done"))
                 return .next
             }
         }
@@ -252,6 +257,7 @@ final class RunSession {
             try recorder.decision(step, "skip", reason: reason)
             if recordsSkipStart { try recorder.start(step, attempt: 0) }
             try recorder.end(step, status: "skipped", reason: reason)
+            screen.line(style.dim("↷ skipped: \(reason)"))
             return .flow(.next)
         case .key("n", let rest):
             guard let text = console.reason(rest, prompt: "note: ") else { return .flow(try pause(step, "end of input")) }

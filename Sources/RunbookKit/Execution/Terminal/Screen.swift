@@ -173,7 +173,7 @@ struct Screen {
         if let code = outcome.exitCode { parts.append("exit \(code)") }
         if let sig = outcome.signal { parts.append("killed by SIG\(signalName(sig))") }
         parts.append(formatDuration(Double(outcome.durationMs) / 1000))
-        let text = "\(status == "ok" ? "✔" : "✘") \(status) (\(parts.joined(separator: ", ")))"
+        let text = "\(status == "ok" ? "✔" : "✘") \(status.replacingOccurrences(of: "_", with: " ")) (\(parts.joined(separator: ", ")))"
         line(status == "ok" ? style.green(text) : style.red(text))
         if outcome.timedOut {
             line(style.red("timed out after \(timeout); sent \(outcome.signalsSent.joined(separator: ", ")) to the step's process group"))
@@ -198,7 +198,7 @@ struct Screen {
 
     /// The report at the end of a run: each step with its final outcome, attempts, time, and for a
     /// failure its exit status and why; steps not reached are listed once.
-    func report(outcomes: [String: String], details: [String: RunRecorder.StepDetail]) {
+    func report(outcomes: [String: String], details: [String: RunRecorder.StepDetail], earlier: Set<String> = []) {
         guard !outcomes.isEmpty else { return }
         let width = min(32, runbook.steps.map(\.key.count).max() ?? 8)
         console.print("\n" + style.bold("Steps") + "\n")
@@ -215,9 +215,9 @@ struct Screen {
                 if d.durationMs > 0 { facts.append(formatDuration(Double(d.durationMs) / 1000)) }
                 if !good, let code = d.exitCode { facts.append("exit \(code)") }
                 if !good, let signal = d.signal { facts.append("killed by SIG\(signal)") }
-            } else {
-                facts.append("earlier in this run")
+                if let reason = d.reason, outcome == "skipped" { facts.append(reason) }
             }
+            if earlier.contains(step.key) { facts.append("earlier in this run") }
             let text = outcome.replacingOccurrences(of: "_", with: " ")
             line("  \(mark) " + step.key.padded(to: width) + "  " + text.padded(to: 12) + style.dim(facts.joined(separator: ", ")))
             // Why it failed, on a line of its own: a file:line and a command do not fit beside the rest.
