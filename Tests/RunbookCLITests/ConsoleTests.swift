@@ -447,7 +447,8 @@ struct SmallThingsTests {
         let box = Sandbox()
         let file = box.write(
             "t.md",
-            "---\nparams:\n  TOKEN:\n    secret: true\n---\n# T\n\n```bash {id=a}\ntrue\n```\n\n- [ ] do it {id=m}\n\n```bash {id=slow timeout=1s}\nsleep 5\n```\n")
+            "---\nparams:\n  TOKEN:\n    secret: true\n---\n# T\n\n```bash {id=a}\ntrue\n```\n\n- [ ] do it {id=m}\n\n```bash {id=slow timeout=1s}\nsleep 5\n```\n"
+        )
         let session = TerminalSession(["run", "--state-dir", box.state, file], env: ["TOKEN": ""], size: WindowSize(cols: 100, rows: 40))
         #expect(session.waitFor("[r]un [s]kip"))
         session.send("s")
@@ -472,5 +473,32 @@ struct SmallThingsTests {
         let again = runbook(["resume", runId, "--state-dir", box.state], stdin: "q\n", env: ["TOKEN": ""])
         #expect(resumed.status == 2 && again.stdout.contains("↷ step 1/3 [a] skipped earlier in this run"), "\(again.stdout)\(again.stderr)")
         #expect(again.stdout.contains("  ↷ a     skipped     earlier in this run"), "\(again.stdout)")
+    }
+}
+
+/// Item 18: an interactive step's record keeps its raw bytes; exports show what the terminal finally showed.
+@Suite("interactive output, readable", .tags(.endToEnd))
+struct InteractiveRenderingTests {
+    @Test("the record of an interactive step keeps carriage returns and escapes; markdown, JSON and HTML exports show the final text")
+    func rendered() throws {
+        let box = Sandbox()
+        let file = box.write(
+            "i.md", "# I\n\n```bash {id=bar interactive}\nprintf 'progress 10%%\\rprogress 100%%\\r\\033[Kdone\\n\\033[32mgreen\\033[0m\\n'\n```\n")
+        let session = TerminalSession(["run", "--yes", "--state-dir", box.state, file], size: WindowSize(cols: 100, rows: 30))
+        #expect(session.wait() == 0, "\(session.text)")
+        let dir = try #require(box.runDirs().last)
+        let end = try #require(try box.journal().first { $0.type == .stepEnd })
+        let raw = try #require(FileManager.default.contents(atPath: dir + "/" + (end.output?.file ?? "")))
+        #expect(String(decoding: raw, as: UTF8.self).contains("progress 10%\rprogress 100%\r\u{1B}[Kdone"), "the raw bytes are kept")
+        let markdown = runbook(["export", dir, "--format", "markdown"])
+        #expect(markdown.status == 0, "\(markdown.stderr)")
+        #expect(
+            markdown.stdout.contains("as the terminal finally showed it (the record keeps every byte):\n\n    ```text\n    done\n    green\n    ```"),
+            "\(markdown.stdout)")
+        let json = runbook(["export", dir, "--format", "json"])
+        #expect(json.stdout.contains("\"rendered\" : \"done\\ngreen\"") || json.stdout.contains("\"rendered\": \"done\\ngreen\""), "\(json.stdout)")
+        #expect(json.stdout.contains("\"interactive\" : true") || json.stdout.contains("\"interactive\": true"), "\(json.stdout)")
+        let html = runbook(["export", dir, "--format", "html"])
+        #expect(html.stdout.contains("as the terminal finally showed it (the record keeps every byte)</p><pre>done\ngreen</pre>"), "\(html.stdout)")
     }
 }
