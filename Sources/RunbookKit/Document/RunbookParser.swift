@@ -266,9 +266,11 @@ private struct Builder {
                 language: info.language, form: fenced ? "fenced" : "indented",
                 line: block.line, endLine: block.endLine, section: section))
         if fenced && info.hasAttributeBlock {
+            // A common short name of a step language: say which one to write.
+            let meant = StepLanguages.aliases[info.language.lowercased()].map { "; '\(info.language)' is \($0): write \($0) to make it a step" } ?? ""
             sink.warning(
                 "reference-with-attributes", line: block.line, column: block.column,
-                "block in language '\(info.language)' has step attributes but never runs (runnable languages: \(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))); it is shown as reference"
+                "block in language '\(info.language)' has step attributes but never runs (runnable languages: \(StepLanguages.interpreters.keys.sorted().joined(separator: ", ")))\(meant); it is shown as reference"
             )
         }
     }

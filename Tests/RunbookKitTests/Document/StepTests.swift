@@ -256,4 +256,12 @@ struct StepTests {
         #expect(passages.map(\.beforeStep) == [1, 2, nil])
         #expect(passages.map(\.endsSection) == [false, true, true])
     }
+
+    @Test("a py block with step attributes is said to be Python, with the name to write")
+    func pyAlias() {
+        let runbook = parse("# P\n\n```py {id=x}\nprint(2)\n```\n")
+        let finding = runbook.diagnostics.first { $0.rule == "reference-with-attributes" }
+        #expect(finding?.message.contains("'py' is python: write python to make it a step") == true, "\(finding?.message ?? "none")")
+        #expect(runbook.steps.isEmpty, "it still is not a step")
+    }
 }
