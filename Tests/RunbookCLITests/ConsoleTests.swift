@@ -502,3 +502,24 @@ struct InteractiveRenderingTests {
         #expect(html.stdout.contains("as the terminal finally showed it (the record keeps every byte)</p><pre>done\ngreen</pre>"), "\(html.stdout)")
     }
 }
+
+/// The pause screen at 80x24: the resume command on lines of its own, never cut mid-word.
+@Suite("the pause screen in a narrow window", .tags(.endToEnd))
+struct NarrowPauseTests {
+    @Test("at 80 columns the resume command is on its own lines, broken before --state-dir with a backslash")
+    func narrowResume() throws {
+        let box = Sandbox()
+        let file = box.write("r.md", "# R\n\n```bash {id=a}\ntrue\n```\n\n```bash {id=b}\ntrue\n```\n")
+        let session = TerminalSession(["run", "--state-dir", box.state, file], size: WindowSize(cols: 80, rows: 24))
+        #expect(session.waitFor("[r]un [s]kip"))
+        session.send("r")
+        #expect(session.waitForCount("[r]un [s]kip", 2))
+        session.send("q")
+        #expect(session.wait() == 5)
+        let runId = try #require(box.runDirs().last.map { ($0 as NSString).lastPathComponent })
+        let rows = try session.screen()
+        let first = try #require(rows.firstIndex(of: "  runbook resume \(runId) \\"), "\(rows.joined(separator: "\n"))")
+        #expect(rows[first + 1] == "    --state-dir \(box.state)", "\(rows.joined(separator: "\n"))")
+        #expect(rows.allSatisfy { $0.count <= 80 })
+    }
+}

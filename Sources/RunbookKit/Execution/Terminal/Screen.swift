@@ -251,7 +251,13 @@ struct Screen {
         if let resume {
             // The command on a line of its own: a narrow window wraps it, but never mid-word after a label.
             line("the run can be resumed: its journal records every step so far. To resume it:")
-            line("  " + style.bold(resume))
+            // Too wide for the window: broken before --state-dir with a backslash, still one command to paste.
+            if let cols = window?.cols, resume.count + 2 > cols - 1, let option = resume.range(of: " --state-dir ") {
+                line("  " + style.bold(String(resume[..<option.lowerBound]) + " \\"))
+                line("    " + style.bold(String(resume[resume.index(after: option.lowerBound)...])))
+            } else {
+                line("  " + style.bold(resume))
+            }
         }
     }
 }
