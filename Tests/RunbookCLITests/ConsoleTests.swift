@@ -312,7 +312,7 @@ struct ControlCEscalationTests {
         #expect(session.waitFor("Ctrl-C: sent INT to the step; Ctrl-C again sends TERM"), "\(session.text)")
         session.send("\u{03}")
         #expect(session.waitFor("Ctrl-C: sent TERM to the step; Ctrl-C again sends KILL"), "\(session.text)")
-        #expect(session.waitFor("step failed: [r]etry"))
+        #expect(session.waitFor("step failed: [r]etry"), "\(session.text)")
         #expect(session.waitFor("the step was stopped by Ctrl-C; here Ctrl-C asks before it pauses the run"))
         session.send("\u{03}")
         #expect(session.waitFor("pause the run? It stays resumable"), "\(session.text)")
