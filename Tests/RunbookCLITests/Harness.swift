@@ -188,14 +188,24 @@ func spawnAndWait(_ argv: [String], stdin: String?, environment: [String: String
         maxRSSKiB: peak, seconds: monotonicNow() - start)
 }
 
+/// A terminal window's size.
+struct WindowSize {
+    var cols: Int
+    var rows: Int
+}
+
 /// The binary running on a pseudo-terminal, driven like an operator would: read the screen, press keys.
 final class TerminalSession {
     let pid: pid_t
     private let master: Int32
     private(set) var transcript = [UInt8]()
     private var exitStatus: Int32?
+    /// The window size it started with, when one was set.
+    let size: WindowSize?
+    /// Each resize: where in the transcript it happened, and the new size.
+    private(set) var resizes: [(offset: Int, size: WindowSize)] = []
 
-    init(_ arguments: [String], env: [String: String] = [:], cwd: String? = nil) {
+    init(_ arguments: [String], env: [String: String] = [:], cwd: String? = nil, size: WindowSize? = nil) {
         var environment: [String: String] = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/tmp",
@@ -207,6 +217,8 @@ final class TerminalSession {
         var name = [CChar](repeating: 0, count: 128)
         precondition(rb_openpty(&m, &s, &name, name.count, -1) == 0)
         master = m
+        self.size = size
+        if let size { Self.setSize(m, size) }
         let argv = [runbookBinary] + arguments
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -238,6 +250,26 @@ final class TerminalSession {
     }
 
     var text: String { String(decoding: transcript, as: UTF8.self) }
+
+    private static func setSize(_ fd: Int32, _ size: WindowSize) {
+        var ws = winsize(ws_row: UInt16(size.rows), ws_col: UInt16(size.cols), ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(fd, UInt(TIOCSWINSZ), &ws)
+    }
+
+    /// Resizes the window as a terminal emulator does (TIOCSWINSZ, which signals the foreground
+    /// group, and SIGWINCH to the runner), noting where in the transcript it happened.
+    func resize(_ size: WindowSize) {
+        pump(0.05)
+        resizes.append((transcript.count, size))
+        Self.setSize(master, size)
+        _ = kill(pid, SIGWINCH)
+    }
+
+    /// What the screen shows now, rendered by pyte at the sizes the window had, resized where it was.
+    func screen() throws -> [String] {
+        let start = size ?? WindowSize(cols: 120, rows: 40)
+        return try renderedScreen(transcript, cols: start.cols, rows: start.rows, resizes: resizes)
+    }
 
     private func pump(_ seconds: Double) {
         var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0)]

@@ -7,6 +7,10 @@ public enum StepLanguages {
         "node": "node", "ruby": "ruby", "perl": "perl",
     ]
 
+    /// Short names other tools give step languages (GitHub's highlighter reads ```py as Python), for
+    /// a finding that says which name to write; blocks in them are not steps.
+    static let aliases: [String: String] = ["py": "python", "py3": "python3", "js": "node", "javascript": "node", "rb": "ruby", "pl": "perl"]
+
     /// Languages whose code reads variables as `$NAME` / `${NAME}`.
     static let shellLike: Set<String> = ["bash", "sh", "zsh", "shell"]
 

@@ -29,6 +29,9 @@ public struct Runbook: Sendable {
     public let diagnostics: [Diagnostic]
     /// Every placeholder name the steps hold, once each, in order of first occurrence.
     public internal(set) var placeholders: [PlaceholderSummary] = []
+    /// Prose that is not directly before a step (under a heading before its sub-headings, after a
+    /// section's last step, at the end of the file), in file order: a run shows it where it stands.
+    public internal(set) var passages: [Passage] = []
     /// Where prompts, examples and front matter keys stand, for rewriting the file.
     var layout = SourceLayout()
 
@@ -264,6 +267,31 @@ public struct Step: Sendable, Codable, Hashable {
         case codeSHA256 = "code_sha256"
         case attributes, checked
         case form, commands, placeholders
+    }
+}
+
+/// Prose a run shows by itself, where it stands in the document: text under a heading that is not
+/// directly before a step (the introduction under the H1, a warning after a section's last step).
+public struct Passage: Sendable, Codable, Hashable {
+    /// The Markdown as written, blank lines around it trimmed.
+    public var text: String
+    /// First line of it in the file.
+    public var line: Int
+    /// Last line of it in the file.
+    public var endLine: Int
+    /// Index of the section it stands in, if any.
+    public var section: Int?
+    /// The number of the step it comes before, or nil when no step follows it (shown at the end of the run).
+    public var beforeStep: Int?
+    /// Whether it follows a step of its own section (shown as the end of that section).
+    public var endsSection: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case text, line
+        case endLine = "end_line"
+        case section
+        case beforeStep = "before_step"
+        case endsSection = "ends_section"
     }
 }
 

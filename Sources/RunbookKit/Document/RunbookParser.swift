@@ -49,6 +49,7 @@ private struct Builder {
     var shellSteps: [Int] = []
     var layout = SourceLayout()
     var undeclaredReads: [ReferenceLint.Reference] = []
+    var passages: [Passage] = []
 
     init(path: String, raw: [UInt8]) {
         self.path = path
@@ -62,6 +63,7 @@ private struct Builder {
         frontMatter = FrontMatter.read(source, sink: &sink)
         let blocks = CommonMarkConverter.convert(body, afterBlankLines: frontMatter.lastLine)
         walk(blocks)
+        for i in passages.indices where (passages[i].beforeStep ?? 0) > steps.count { passages[i].beforeStep = nil }
         checkKeys()
         undeclaredReads = ReferenceLint(steps: steps, frontMatter: frontMatter, source: source, splits: splits).run(into: &sink)
         attachPlaceholders(undeclaredReads)
@@ -77,6 +79,7 @@ private struct Builder {
             params: frontMatter.params, defaults: frontMatter.defaults, sections: sections, steps: steps,
             references: references, diagnostics: sink.sorted)
         runbook.placeholders = CodeStepReader.summary(steps)
+        runbook.passages = passages
         layout.frontMatter = frontMatter.layout
         layout.undeclaredReads = undeclaredReads
         runbook.layout = layout
@@ -121,6 +124,7 @@ private struct Builder {
         var currentSection: Int?
         var ordinals = [0]  // steps so far at the top (index 0) and in each section (index + 1)
         var boundary: Int  // prose for the next step starts after this line
+        var boundaryIsStep = false  // the boundary is a step's last line (not a heading)
 
         /// The next step's 1-based position within the current section (or the top).
         mutating func nextOrdinal() -> Int {
@@ -143,9 +147,21 @@ private struct Builder {
             case .codeBlock(let block): addCodeBlock(block, &state)
             }
         }
+        keepPassage(before: source.lineCount + 1, &state)
+    }
+
+    /// Prose between the boundary and `line` (a heading, or the end of the file) that no step
+    /// takes: kept as a passage, shown before the next step or at the end of the run.
+    private mutating func keepPassage(before line: Int, _ state: inout WalkState) {
+        guard let (first, last) = proseLines(after: state.boundary, before: line) else { return }
+        passages.append(
+            Passage(
+                text: source.text(lines: first, last), line: first, endLine: last, section: state.currentSection,
+                beforeStep: steps.count + 1, endsSection: state.boundaryIsStep))
     }
 
     private mutating func addSection(_ heading: MarkdownBlock.Heading, _ state: inout WalkState) {
+        keepPassage(before: heading.line, &state)
         while let top = state.headingStack.last, top.level >= heading.level { state.headingStack.removeLast() }
         var slug = slugify(heading.text)
         if slug.isEmpty { slug = "untitled" }
@@ -158,6 +174,7 @@ private struct Builder {
         state.currentSection = section.index
         if heading.level == 1 && firstH1 == nil { firstH1 = heading.text }
         state.boundary = max(state.boundary, heading.line)
+        state.boundaryIsStep = false
     }
 
     private mutating func addManualStep(_ item: MarkdownBlock.TaskItem, _ state: inout WalkState) {
@@ -182,6 +199,7 @@ private struct Builder {
             sink.warning("empty-task", line: item.line, column: item.column, "task item has no text; the operator will not know what to confirm")
         }
         state.boundary = max(state.boundary, item.line)
+        state.boundaryIsStep = true
     }
 
     private mutating func addCodeBlock(_ block: MarkdownBlock.CodeBlock, _ state: inout WalkState) {
@@ -221,6 +239,7 @@ private struct Builder {
             sink.warning("empty-step", line: block.line, column: block.column, "code step is empty; remove it or add the commands it should run")
         }
         state.boundary = max(state.boundary, block.endLine)
+        state.boundaryIsStep = true
     }
 
     /// A fence that is never closed, or whose closing fence cmark took from a later block.
@@ -247,9 +266,11 @@ private struct Builder {
                 language: info.language, form: fenced ? "fenced" : "indented",
                 line: block.line, endLine: block.endLine, section: section))
         if fenced && info.hasAttributeBlock {
+            // A common short name of a step language: say which one to write.
+            let meant = StepLanguages.aliases[info.language.lowercased()].map { "; '\(info.language)' is \($0): write \($0) to make it a step" } ?? ""
             sink.warning(
                 "reference-with-attributes", line: block.line, column: block.column,
-                "block in language '\(info.language)' has step attributes but never runs (runnable languages: \(StepLanguages.interpreters.keys.sorted().joined(separator: ", "))); it is shown as reference"
+                "block in language '\(info.language)' has step attributes but never runs (runnable languages: \(StepLanguages.interpreters.keys.sorted().joined(separator: ", ")))\(meant); it is shown as reference"
             )
         }
     }
@@ -279,12 +300,18 @@ private struct Builder {
 
     /// The source lines strictly between `boundary` and `line`, trimmed of blank lines.
     private func prose(after boundary: Int, before line: Int) -> String {
+        guard let (first, last) = proseLines(after: boundary, before: line) else { return "" }
+        return source.text(lines: first, last)
+    }
+
+    /// The first and last line that are not blank strictly between `boundary` and `line`, if any.
+    private func proseLines(after boundary: Int, before line: Int) -> (Int, Int)? {
         var first = boundary + 1
-        var last = line - 1
+        var last = min(line - 1, source.lineCount)
         func blank(_ n: Int) -> Bool { source.line(n).allSatisfy { $0 == 0x20 || $0 == 0x09 } }
         while first <= last && blank(first) { first += 1 }
         while last >= first && blank(last) { last -= 1 }
-        return source.text(lines: first, last)
+        return first <= last ? (first, last) : nil
     }
 
     /// A trailing `{id=… name=… skip}` on a task item's text. Braces that hold no `=` and are not

@@ -34,6 +34,8 @@ public struct ExportAttempt: Encodable, Sendable {
     public var findings: [String]?
     /// The edited code that ran instead of the runbook's.
     public var editedCode: CodeRef?
+    /// It ran on a pseudo-terminal (`interactive`): its output holds a terminal's control bytes.
+    public var interactive: Bool?
 
     enum CodingKeys: String, CodingKey {
         case attempt
@@ -46,6 +48,7 @@ public struct ExportAttempt: Encodable, Sendable {
         case signalsSent = "signals_sent"
         case error, output, excerpt, leftovers, exports, findings
         case editedCode = "edited_code"
+        case interactive
     }
 }
 
@@ -62,13 +65,16 @@ public struct OutputExcerpt: Encodable, Sendable, Equatable {
     public var fileBytes: Int
     /// Why nothing is shown (the file is missing, or does not match the journal), when so.
     public var withheld: String?
+    /// For an `interactive` step: what a terminal finally showed of the shown bytes (carriage
+    /// returns, erases and cursor moves applied, escape sequences dropped); `text` keeps every byte.
+    public var rendered: String?
 
     enum CodingKeys: String, CodingKey {
         case text
         case shownBytes = "shown_bytes"
         case cutBytes = "cut_bytes"
         case fileBytes = "file_bytes"
-        case withheld
+        case withheld, rendered
     }
 }
 
@@ -112,7 +118,9 @@ struct StepDetail: Sendable {
             recordedCodeSHA256 = record.codeSHA256 ?? recordedCodeSHA256
             interpreter = record.interpreter ?? interpreter
             if let attempt = record.attempt, attempt > 0 {
-                attempts.append(ExportAttempt(attempt: attempt, startSeq: record.seq, started: record.ts, editedCode: record.editedCode))
+                var started = ExportAttempt(attempt: attempt, startSeq: record.seq, started: record.ts, editedCode: record.editedCode)
+                started.interactive = record.interactive
+                attempts.append(started)
             }
         case .stepEnd:
             end(record, who: who)

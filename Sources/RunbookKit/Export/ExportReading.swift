@@ -65,7 +65,7 @@ struct RunFolderReader {
     }
 
     /// The excerpt of an attempt's output file: its head and tail, cut at line ends.
-    func excerpt(_ output: OutputRef) -> OutputExcerpt {
+    func excerpt(_ output: OutputRef, interactive: Bool = false) -> OutputExcerpt {
         if let finding = suspect[output.location] {
             return OutputExcerpt(text: "", shownBytes: 0, cutBytes: 0, fileBytes: 0, withheld: "not shown: \(finding)")
         }
@@ -84,7 +84,12 @@ struct RunFolderReader {
             text += "[runbook export: \(cut) bytes of \(output.location) cut here; the record keeps \(size) bytes]\n"
         }
         text += Self.displayText(tail)
-        return OutputExcerpt(text: text, shownBytes: head.count + tail.count, cutBytes: cut, fileBytes: size, withheld: nil)
+        var excerpt = OutputExcerpt(text: text, shownBytes: head.count + tail.count, cutBytes: cut, fileBytes: size, withheld: nil)
+        if interactive {
+            let cutLine = cut > 0 ? "\n[runbook export: \(cut) bytes cut here]\n" : ""
+            excerpt.rendered = TerminalText.render(head) + cutLine + (tail.isEmpty ? "" : TerminalText.render(tail))
+        }
+        return excerpt
     }
 
     /// The first and last `keep / 2` bytes of a file in the run folder, or of `slice` of it (cut at

@@ -171,13 +171,15 @@ public struct HTMLExport {
         var about = facts + ["\(output.bytesTotal) bytes written"]
         if output.bytesDropped > 0 { about.append("\(output.bytesDropped) dropped when recorded") }
         if output.masked > 0 { about.append("\(output.masked) masked") }
-        let excerpt = reader.excerpt(output)
+        let excerpt = reader.excerpt(output, interactive: attempt.interactive == true)
         let failed = !["ok", "rehearsed"].contains(attempt.status ?? "")
         sink.write(
             "<details class=\"output\"\(failed ? " open" : "")><summary>Output \(Self.escape(output.location)) <span class=\"dim\">\(Self.escape(about.joined(separator: " · ")))</span></summary>"
         )
         if let withheld = excerpt.withheld {
             sink.write("<p class=\"warning\">\(Self.escape(withheld))</p>")
+        } else if let rendered = excerpt.rendered {
+            sink.write("<p class=\"dim\">as the terminal finally showed it (the record keeps every byte)</p><pre>\(Self.escape(rendered))</pre>")
         } else {
             sink.write("<pre>\(Self.escape(excerpt.text))</pre>")
         }

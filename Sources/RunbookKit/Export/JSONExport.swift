@@ -91,10 +91,11 @@ public struct JSONExport {
         object.string("ended", attempt.ended)
         object.string("error", attempt.error)
         if let output = attempt.output {
-            let excerpt = reader.excerpt(output)
+            let excerpt = reader.excerpt(output, interactive: attempt.interactive == true)
             object.object("excerpt") { shown in
                 shown.int("cut_bytes", excerpt.cutBytes)
                 shown.int("file_bytes", excerpt.fileBytes)
+                shown.string("rendered", excerpt.rendered)
                 shown.int("shown_bytes", excerpt.shownBytes)
                 shown.string("text", excerpt.text)
                 shown.string("withheld", excerpt.withheld)
@@ -107,6 +108,7 @@ public struct JSONExport {
             item.string("value", variable.value)
         }
         object.strings("findings", attempt.findings)
+        object.bool("interactive", attempt.interactive)
         object.objects("leftovers", attempt.leftovers) { item, leftover in
             item.string("command", leftover.command)
             item.int("pid", leftover.pid)

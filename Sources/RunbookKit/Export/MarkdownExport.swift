@@ -162,17 +162,20 @@ public struct MarkdownExport {
             if let diff = edited.diff { Self.fenced(diff.joined(separator: "\n") + "\n", info: "diff", indent: inner, sink) }
             if let withheld = edited.withheld { sink.write("\n\(inner)\(Self.escape(withheld))\n") }
         }
-        if let output = attempt.output { writeOutput(output, indent: inner, sink) }
+        if let output = attempt.output { writeOutput(output, indent: inner, interactive: attempt.interactive == true, sink) }
     }
 
-    private func writeOutput(_ output: OutputRef, indent: String, _ sink: any ExportSink) {
+    private func writeOutput(_ output: OutputRef, indent: String, interactive: Bool, _ sink: any ExportSink) {
         var about = "output: \(Self.code(output.location)), \(output.bytesTotal) bytes written"
         if output.bytesDropped > 0 { about += ", \(output.bytesDropped) dropped when it was recorded (the record keeps the first and last 256 KiB)" }
         if output.masked > 0 { about += ", \(output.masked) secret occurrence\(output.masked == 1 ? "" : "s") masked" }
         sink.write("\n\(indent)\(about)\n")
-        let excerpt = reader.excerpt(output)
+        let excerpt = reader.excerpt(output, interactive: interactive)
         if let withheld = excerpt.withheld {
             sink.write("\n\(indent)\(Self.escape(withheld))\n")
+        } else if let rendered = excerpt.rendered {
+            sink.write("\n\(indent)as the terminal finally showed it (the record keeps every byte):\n")
+            Self.fenced(rendered + "\n", info: "text", indent: indent, sink)
         } else if excerpt.fileBytes > 0 {
             Self.fenced(excerpt.text, info: "text", indent: indent, sink)
         }

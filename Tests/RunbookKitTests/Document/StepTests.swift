@@ -222,4 +222,46 @@ struct StepTests {
         #expect(plain.steps.first?.title == "Restart the unit {service}")
         expectNone(plain, "bad-manual-attribute")
     }
+
+    @Test("prose that is not directly before a step is kept as a passage: under the H1, after a section's last step, at the end")
+    func passages() {
+        let runbook = parse(
+            """
+            # Title
+
+            Intro: it does **not** undo migrations.
+
+            ## One
+
+            Before the step.
+
+            ```bash {id=a}
+            true
+            ```
+
+            If a check fails, roll back first.
+
+            ## Two
+
+            - [ ] done {id=b}
+
+            The end.
+            """)
+        #expect(runbook.steps.map(\.prose) == ["Before the step.", ""])
+        let passages = runbook.passages
+        try? #require(passages.count == 3)
+        #expect(passages.map(\.text) == ["Intro: it does **not** undo migrations.", "If a check fails, roll back first.", "The end."])
+        #expect(passages.map(\.line) == [3, 13, 19])
+        #expect(passages.map(\.section) == [0, 1, 2])
+        #expect(passages.map(\.beforeStep) == [1, 2, nil])
+        #expect(passages.map(\.endsSection) == [false, true, true])
+    }
+
+    @Test("a py block with step attributes is said to be Python, with the name to write")
+    func pyAlias() {
+        let runbook = parse("# P\n\n```py {id=x}\nprint(2)\n```\n")
+        let finding = runbook.diagnostics.first { $0.rule == "reference-with-attributes" }
+        #expect(finding?.message.contains("'py' is python: write python to make it a step") == true, "\(finding?.message ?? "none")")
+        #expect(runbook.steps.isEmpty, "it still is not a step")
+    }
 }

@@ -19,13 +19,23 @@ protocol StepLauncher {
 /// Real processes: each step in its own process group (or session, under a pty).
 struct ProcessStepLauncher: StepLauncher {
     let context: RunbookContext
+    /// Keeps a step's output pipe open if the runner dies; started here, before any run makes the
+    /// runner a subreaper.
+    let keeper: OutputKeeper?
+
+    init(context: RunbookContext) {
+        self.context = context
+        keeper = OutputKeeper()
+    }
 
     func run(
         _ launch: StepLaunch, output: @escaping (UnsafeRawBufferPointer) -> Void, tick: @escaping (Double) -> Void,
         onSpawn: (Int32, UInt64?) throws -> Void
     ) throws -> StepOutcome {
         let keyboard = context.terminal.inputIsTerminal ? context.input.descriptor : nil
-        let process = StepProcess(launch, signals: context.signals, clock: context.clock, keyboard: keyboard, output: output, tick: tick)
+        let process = StepProcess(
+            launch, signals: context.signals, clock: context.clock, keyboard: keyboard, keeper: keeper, output: output,
+            notice: { [context] text in context.output.write(context.terminal.style.yellow(text) + "\n") }, tick: tick)
         return try process.run(onSpawn: onSpawn)
     }
 }

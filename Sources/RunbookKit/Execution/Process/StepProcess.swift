@@ -59,7 +59,11 @@ final class StepProcess {
     private let clock: any RunClock
     /// The operator's terminal, for an interactive step: put in raw mode, its keys forwarded to the step.
     private let keyboard: Int32?
+    /// Holds the output pipe's read end should the runner die (see `OutputKeeper`).
+    private let keeper: OutputKeeper?
     private let output: (UnsafeRawBufferPointer) -> Void
+    /// A line for the operator's screen only (what a Ctrl-C did); never part of the step's output.
+    private let notice: (String) -> Void
     private let tick: (Double) -> Void
 
     private var pid: Int32 = 0
@@ -72,14 +76,17 @@ final class StepProcess {
     private var sweep: LeftoverSweep?
 
     init(
-        _ launch: StepLaunch, signals: any SignalSource, clock: any RunClock, keyboard: Int32?,
-        output: @escaping (UnsafeRawBufferPointer) -> Void, tick: @escaping (Double) -> Void
+        _ launch: StepLaunch, signals: any SignalSource, clock: any RunClock, keyboard: Int32?, keeper: OutputKeeper? = nil,
+        output: @escaping (UnsafeRawBufferPointer) -> Void, notice: @escaping (String) -> Void = { _ in },
+        tick: @escaping (Double) -> Void
     ) {
         self.launch = launch
         self.signals = signals
         self.clock = clock
         self.keyboard = keyboard.flatMap { isatty($0) == 1 ? $0 : nil }
+        self.keeper = keeper
         self.output = output
+        self.notice = notice
         self.tick = tick
     }
 
@@ -116,9 +123,11 @@ final class StepProcess {
             }
             readFD = fds[0]
             _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) | O_NONBLOCK)
+            keeper?.hold(readFD)
         }
         defer {
             if let savedTerminal, let keyboard { Terminal.restore(keyboard, savedTerminal) }
+            if !launch.interactive { keeper?.release() }
             close(readFD)
         }
         outcome.pid = pid
@@ -240,7 +249,11 @@ final class StepProcess {
 
             for entry in pollFDs where entry.revents != 0 {
                 if entry.fd == signals.readFD {
-                    for sig in signals.drain() { handle(signal: sig, termSentAt: &state.termSentAt) }
+                    for sig in signals.drain() {
+                        handle(signal: sig, termSentAt: &state.termSentAt)
+                        // A resized window: the status line follows at once, not at the next tick.
+                        if sig == SIGWINCH { tick(now - start) }
+                    }
                 } else if entry.fd == readFD {
                     if readOutput(readFD, &buffer) { state.eof = true }
                 } else if entry.fd == forwardKeys {
@@ -357,8 +370,11 @@ final class StepProcess {
             guard leaderStatus == nil else { return }
             outcome.interrupted = true
             interruptCount += 1
-            // First Ctrl-C: INT to the group; second: TERM; third: KILL.
-            sendGroup(interruptCount == 1 ? SIGINT : interruptCount == 2 ? SIGTERM : SIGKILL)
+            // First Ctrl-C: INT to the group; second: TERM; third: KILL. The screen says which, and what comes next.
+            let sent = interruptCount == 1 ? SIGINT : interruptCount == 2 ? SIGTERM : SIGKILL
+            sendGroup(sent)
+            let next = interruptCount == 1 ? "Ctrl-C again sends TERM" : interruptCount == 2 ? "Ctrl-C again sends KILL" : "nothing stronger"
+            notice(" Ctrl-C: sent \(signalName(sent)) to the step; \(next)")
         case SIGHUP:
             // The operator's terminal is gone (an SSH drop): let the step finish, start nothing after it.
             if outcome.runnerSignal == nil { outcome.runnerSignal = sig }

@@ -14,6 +14,12 @@ enum Prompts {
               a  abort the run
             """)
 
+    /// Before a code step whose code was folded to fit the window: `v` reads all of it.
+    static let stepFolded = Prompt(
+        "[r]un [s]kip [e]dit [v]iew [n]ote [q]uit [a]bort [?] ", keys: ["r", "y", "s", "e", "v", "n", "q", "a"],
+        help: step.help.replacingOccurrences(
+            of: "  n  add a note", with: "  v  read the whole code, page by page ($PAGER, else less, else here)\n  n  add a note"))
+
     /// After a code step failed.
     static let failure = Prompt(
         "step failed: [r]etry [s]kip [h]shell [n]ote [q]uit [a]bort [?] ", keys: ["r", "s", "h", "n", "q", "a"],
@@ -48,6 +54,11 @@ enum Prompts {
     static let confirmAbort = Prompt(
         "abort the run? It ends here and cannot be resumed ([q]uit pauses it instead) [y]es [n]o [?] ", keys: ["y", "n"],
         help: "  y  abort: the run ends as aborted (exit 1)\n  n  go back to the question before")
+
+    /// Ctrl-C at the prompt after a step that Ctrl-C stopped: it may have been meant for the step.
+    static let confirmPause = Prompt(
+        "pause the run? It stays resumable; Ctrl-C again pauses [y]es [n]o [?] ", keys: ["y", "n"],
+        help: "  y  pause: nothing more runs; runbook resume continues it later (exit 5)\n  n  go back to the question before")
 
     /// Resuming: a step whose outcome was never recorded.
     static let unknownOutcome = Prompt(

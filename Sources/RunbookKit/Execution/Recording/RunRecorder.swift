@@ -17,6 +17,8 @@ final class RunRecorder {
         var exitCode: Int32?
         var signal: String?
         var error: String?
+        /// Why it was skipped or done without running (the operator's reason), for the end report.
+        var reason: String?
     }
 
     /// How many steps ended with each outcome (each step once, by its final outcome), for `run_end` and the summary.
@@ -69,6 +71,7 @@ final class RunRecorder {
         record.error = error
         try journal.append(record)
         count(status, key: step.key)
+        details[step.key, default: StepDetail()].reason = record.reason
     }
 
     /// A `step_end` built by the caller (a process outcome): written at once, synced with the next

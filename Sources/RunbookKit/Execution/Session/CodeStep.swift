@@ -46,7 +46,7 @@ extension RunSession {
                 continue
             }
             if let flow = try failurePolicy(step, interrupted: result.outcome.interrupted) { return flow }
-            if let flow = try askAfterFailure(step) { return flow }
+            if let flow = try askAfterFailure(step, interrupted: result.outcome.interrupted) { return flow }
         }
     }
 
@@ -54,7 +54,7 @@ extension RunSession {
     /// `e` edits the code first: the edited code is stored and recorded, and is what runs.
     private func askBeforeRunning(_ step: Step, code: inout String, edited: inout CodeRef?) throws -> Flow? {
         while true {
-            let answer = console.ask(Prompts.step)
+            let answer = console.ask(codeFolded ? Prompts.stepFolded : Prompts.step)
             switch try sharedAnswer(answer, step, recordsSkipStart: true) {
             case .flow(let flow): return flow
             case .askAgain: continue
@@ -66,6 +66,8 @@ extension RunSession {
                     guard try confirmTyped(step) else { continue }
                 }
                 return nil
+            case .key("v", _):
+                tools.page(code, step: step)
             case .key("e", _):
                 if let newCode = try editCode(step, code) {
                     code = newCode.code
@@ -134,9 +136,14 @@ extension RunSession {
 
     /// Asks after a failure until the operator retries (nil) or the answer ends the step; `h`
     /// opens a shell and asks again.
-    private func askAfterFailure(_ step: Step) throws -> Flow? {
+    private func askAfterFailure(_ step: Step, interrupted: Bool) throws -> Flow? {
+        if interrupted { screen.line(style.dim("the step was stopped by Ctrl-C; here Ctrl-C asks before it pauses the run")) }
         while true {
             let answer = console.ask(Prompts.failure)
+            if interrupted, answer == .signal(SIGINT) {
+                if let flow = try pauseAfterInterrupt(step) { return flow }
+                continue
+            }
             switch try sharedAnswer(answer, step, recordsSkipStart: false) {
             case .flow(let flow): return flow
             case .askAgain: continue

@@ -24,6 +24,7 @@ public struct RunLauncher {
     public func run(_ request: RunRequest, runbook: Runbook) -> RunOutcome {
         // One console for the whole run: answers piped for the param prompts are read ahead.
         let console = Console(context: context)
+        console.restoreScreen()
         let realpath = URL(fileURLWithPath: request.runbookPath).resolvingSymlinksInPath().path
         let runId = context.runIds.next()
         let lock: RunLock
@@ -67,6 +68,7 @@ public struct RunLauncher {
         defer { ticket.lock.release() }
         let history = ticket.history
         let console = Console(context: context)
+        console.restoreScreen()
         let plan: RunPlan
         switch makePlan(
             request, runbook: runbook, recorded: history.runStart.params ?? [], recordedPlaceholders: history.runStart.placeholders ?? [],

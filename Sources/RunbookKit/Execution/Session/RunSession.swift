@@ -52,6 +52,14 @@ final class RunSession {
     private var noticedChange = false
     /// The run's output log, opened at the first code step that runs.
     private var openedLog: OutputLog?
+    /// Keys of the steps a resumed run found finished (the end report says so).
+    var earlierKeys: Set<String> = []
+    /// The step just shown had its code folded to fit the window (its question offers `v`).
+    var codeFolded = false
+    /// The ERR trap file for bash steps is in the scratch folder (see `FailingCommandTrap`).
+    var errTrapWritten = false
+    /// The prose before the first step was shown (a resumed run shows it before its first step).
+    private var shownIntroduction = false
 
     init(
         context: RunbookContext, plan: RunPlan, request: RunRequest, runId: String, runDir: String, scratchDir: String,
@@ -142,7 +150,9 @@ final class RunSession {
                 return .stop(.journalUnwritable)
             }
             if let earlier = doneEarlier[step.number] {
-                screen.line(style.dim("✔ step \(step.number)/\(runbook.steps.count) [\(step.key)] \(earlier) earlier in this run"))
+                earlierKeys.insert(step.key)
+                let mark = earlier == "skipped" ? "↷" : ["ok", "done", "rehearsed"].contains(earlier) ? "✔" : "✘"
+                screen.line(style.dim("\(mark) step \(step.number)/\(runbook.steps.count) [\(step.key)] \(earlier) earlier in this run"))
                 continue
             }
             do {
@@ -152,7 +162,8 @@ final class RunSession {
                     try recorder.end(step, status: "skipped", reason: "not selected: \(reason)")
                     continue
                 }
-                screen.step(step, displayCode: displayCode(step))
+                showPassages(before: step.number)
+                codeFolded = screen.step(step, displayCode: displayCode(step))
                 let flow: Flow
                 if step.attributes.skip && !request.only.contains(step.key) {
                     let reason = step.attributes.skipReason ?? "marked skip in the runbook"
@@ -172,7 +183,17 @@ final class RunSession {
                 return .stop(.journalUnwritable)
             }
         }
+        showPassages(before: nil)
         return .next
+    }
+
+    /// Shows the prose that stands before step `number` (nil: after the last step). The
+    /// introduction, before the first step, is shown before whichever step a run shows first.
+    private func showPassages(before number: Int?) {
+        for passage in runbook.passages where passage.beforeStep == number || (!shownIntroduction && passage.beforeStep == 1) {
+            screen.passage(passage)
+        }
+        shownIntroduction = true
     }
 
     /// Why `--from` or `--only` leaves `step` out, or nil when it runs.
@@ -205,7 +226,7 @@ final class RunSession {
             !final.isEnd ? "paused" : aborted ? "aborted" : anyFailed ? (request.rehearsal ? "found problems" : "completed with failures") : "completed"
         let headline = "\(what) \(ending)"
         let notReached = runbook.steps.map(\.key).filter { recorder.outcomes[$0] == nil }
-        screen.report(outcomes: recorder.outcomes, details: recorder.details)
+        screen.report(outcomes: recorder.outcomes, details: recorder.details, earlier: earlierKeys)
         screen.summary(
             headline: headline, counts: recorder.counts, notReached: notReached, journal: recorder.journal,
             resume: final.isEnd ? nil : resumeCommand)
@@ -233,6 +254,7 @@ final class RunSession {
                 try recorder.start(step, attempt: 1)
                 try recorder.decision(step, "done", reason: nil)
                 try recorder.end(step, status: "done", reason: nil)
+                screen.line(style.green("✔ done"))
                 return .next
             }
         }
@@ -253,6 +275,7 @@ final class RunSession {
             try recorder.decision(step, "skip", reason: reason)
             if recordsSkipStart { try recorder.start(step, attempt: 0) }
             try recorder.end(step, status: "skipped", reason: reason)
+            screen.line(style.dim("↷ skipped: \(reason)"))
             return .flow(.next)
         case .key("n", let rest):
             guard let text = console.reason(rest, prompt: "note: ") else { return .flow(try pause(step, "end of input")) }
@@ -282,6 +305,19 @@ final class RunSession {
             return .flow(try pause(step, "signal \(signalName(s))", outcome: .stopped(by: s)))
         default:
             return .notShared
+        }
+    }
+
+    /// After a step that Ctrl-C stopped, a Ctrl-C at the prompt may have been one press too many
+    /// for the step: it asks before pausing. Nil: not paused, ask the question before again.
+    func pauseAfterInterrupt(_ step: Step) throws -> Flow? {
+        switch console.ask(Prompts.confirmPause) {
+        case .key("y", _): return try pause(step, "Ctrl-C at the prompt, confirmed")
+        case .signal(let s): return try pause(step, "signal \(signalName(s))", outcome: .stopped(by: s))
+        case .endOfInput: return try pause(step, "end of input")
+        default:
+            screen.line(style.dim("not paused"))
+            return nil
         }
     }
 

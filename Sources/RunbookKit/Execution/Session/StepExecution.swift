@@ -40,6 +40,8 @@ extension RunSession {
         // Exported variables come back through memory, never a file: they may hold secrets.
         let exportChannel = command.capturesExports ? try ExportChannel(fallbackFolder: scratchDir) : nil
         if let exportChannel { env[StepCommand.envFileVariable] = exportChannel.path }
+        let trap = FailingCommandTrap(scratchDir: scratchDir)
+        let trapped = try trap.arm(env: &env, interpreter: interpreter, written: &errTrapWritten)
 
         let log = try outputLog()
         try recorder.start(step, attempt: attempt, edited: edited, outputOffset: log.size)
@@ -63,7 +65,13 @@ extension RunSession {
         }
         crashPoint("after_output_sync")
         for note in transcript?.notes ?? [] { _ = try self.recorder.note(step, note) }
-        return try recordEnd(step, outcome: outcome, output: output, attempt: attempt, exportChannel: exportChannel, env: env)
+        let failedAt =
+            trapped
+            ? trap.failure(
+                exitCode: outcome.exitCode, code: code,
+                fileLine: edited != nil || step.form == .transcript ? nil : { [runbook] in "\(runbook.path):\(step.line + $0)" }) : nil
+        return try recordEnd(
+            step, outcome: outcome, output: output, attempt: attempt, exportChannel: exportChannel, env: env, failedAt: failedAt)
     }
 
     /// Starts the process with a status line, streaming its output to the screen and the record.
@@ -71,7 +79,7 @@ extension RunSession {
     private func spawn(
         _ step: Step, _ launch: StepLaunch, attempt: Int, recorder output: OutputRecorder, transcript: TranscriptRun?
     ) throws -> (StepOutcome, String?) {
-        let status = step.attributes.interactive ? nil : StatusLine(console: console)
+        let status = stepProgress(console, interactive: step.attributes.interactive)
         let label = "step \(step.number) of \(runbook.steps.count) · \(step.key)"
         status?.begin("\(label) · 0s")
         defer { status?.end() }
@@ -81,11 +89,13 @@ extension RunSession {
                 launch,
                 output: { [console] bytes in
                     guard let transcript else {
+                        status?.willWrite(bytes)
                         console.write(bytes)
                         output.record(bytes)
                         return
                     }
                     transcript.feed(bytes) {
+                        status?.willWrite($0)
                         console.write($0)
                         output.record($0)
                     }
@@ -111,7 +121,7 @@ extension RunSession {
     /// Reads back exports, writes `step_end` and shows the result.
     private func recordEnd(
         _ step: Step, outcome: StepOutcome, output: OutputRef, attempt: Int, exportChannel: ExportChannel?,
-        env: [String: String]
+        env: [String: String], failedAt: String?
     ) throws -> Execution {
         var statusText: String
         if outcome.timedOut {
@@ -152,9 +162,12 @@ extension RunSession {
             record.error = "the step tried to read or write the terminal; mark it interactive=true"
         }
         if let problem = changes.problem { record.error = problem }
+        let failedAt = statusText == "failed" && record.error == nil ? failedAt.map { recorder.masker.mask($0).0 } : nil
+        record.error = record.error ?? failedAt
         try recorder.end(record)
         screen.result(step, outcome: outcome, status: statusText, output: output, exports: changes.exports, timeout: plan.timeoutText(for: step))
         if let problem = changes.problem { screen.line(style.red(problem)) }
+        if let failedAt { screen.failure(failedAt) }
         return Execution(outcome: outcome, succeeded: succeeded)
     }
 

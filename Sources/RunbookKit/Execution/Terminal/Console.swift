@@ -50,6 +50,15 @@ final class Console {
     /// Writes text to the screen.
     func print(_ text: String) { output.write(text) }
 
+    /// A runner killed while a step ran (SIGKILL) leaves its scroll region set and its status line
+    /// on the bottom row: before anything else is printed, the whole window scrolls again and the
+    /// bottom row is cleared (the cursor stays where it is). Only where a status line may be drawn:
+    /// nothing is written when the output is not a terminal, under `NO_COLOR` or with `TERM=dumb`.
+    func restoreScreen() {
+        guard terminal.outputIsTerminal, style.enabled, let size = terminal.size() else { return }
+        print("\u{1B}7\u{1B}[1;\(size.rows)r\u{1B}8\u{1B}7\u{1B}[\(size.rows);1H\u{1B}[2K\u{1B}8")
+    }
+
     /// Writes raw bytes (a step's output) to the screen.
     func write(_ bytes: UnsafeRawBufferPointer) { output.write(bytes) }
 

@@ -16,39 +16,155 @@ struct Screen {
             line(style.bold(style.yellow("REHEARSAL — nothing runs: each step is shown and checked (runbook run --dry-run)")))
         }
         line(style.bold("▶ \(runbook.title ?? runbook.path)"))
+        if let description = runbook.description?.trimmingSpaces(), !description.isEmpty {
+            for text in wrapped(description.split(separator: " ").map(String.init)) { line(text) }
+        }
         line("runbook: \(runbook.path)  sha256 \(runbook.sha256.prefix(12))")
         var text = "run: \(runId)  operator: \(operatorName)  mode: \(rehearsal ? "rehearsal" : "live")"
         if let incident { text += "  incident: \(incident)" }
         line(text)
         if !params.isEmpty {
-            let shown = params.map { "\($0.param.name)=\($0.param.secret ? "[secret]" : $0.value)" }
-            line("params: " + shown.joined(separator: " "))
+            let shown = params.map { "\($0.param.name)=\($0.param.secret ? ($0.value.isEmpty ? "(empty)" : "[secret]") : $0.value)" }
+            // One param per word: a window too narrow for the list breaks it between params, never inside one.
+            for text in wrapped(shown, indent: "        ", first: "params: ") { line(text) }
         }
         line("steps: \(runbook.steps.count)\(assumeYes ? "  (--yes: running without asking)" : "")")
     }
 
-    /// A step before it runs: heading, prose, code and attributes (or the task text).
-    func step(_ step: Step, displayCode: String? = nil) {
-        console.print("\n" + style.bold("── step \(step.number)/\(runbook.steps.count): \(step.title)") + style.dim("  [\(step.key)] line \(step.line)") + "\n")
-        if !step.prose.isEmpty && step.prose != step.title {
-            line(step.prose)
+    /// `words` joined by spaces in lines that fit the terminal's width (one line when the output is
+    /// not a terminal); the first line starts with `first`, the others with `indent`.
+    func wrapped(_ words: [String], indent: String = "", first: String = "") -> [String] {
+        guard console.terminal.outputIsTerminal, let width = console.terminal.size().map({ Int($0.cols) }), width >= 20 else {
+            return [first + words.joined(separator: " ")]
         }
-        if step.kind == .code {
-            code(displayCode ?? step.code ?? "", language: step.language ?? "")
-            let attrs = step.attributes.written.filter { $0.key != "id" && $0.key != "name" }
-            if !attrs.isEmpty {
-                line(style.dim(attrs.map { a in a.value.map { "\(a.key)=\($0)" } ?? a.key }.joined(separator: " ")))
+        var lines: [String] = []
+        var current = first
+        var empty = true  // nothing after the line's first or indent yet
+        for word in words {
+            if !empty && current.count + 1 + word.count > width - 1 {
+                lines.append(current)
+                current = indent
+                empty = true
             }
-        } else {
-            line(style.cyan("☐ \(step.title)"))
+            current += (empty ? "" : " ") + word
+            empty = false
         }
+        lines.append(current)
+        return lines
     }
 
-    /// Code in a fence.
-    func code(_ code: String, language: String) {
+    /// A step before it runs: heading, prose, code and attributes (or the task text). On a terminal,
+    /// code taller than what is left of the window under the heading and prose is folded, so the
+    /// heading, the prose and the question after it stay in view; returns whether it was.
+    @discardableResult
+    func step(_ step: Step, displayCode: String? = nil) -> Bool {
+        let heading = "── step \(step.number)/\(runbook.steps.count): \(step.title)"
+        let place = "  [\(step.key)] line \(step.line)"
+        console.print("\n" + style.bold(heading) + style.dim(place) + "\n")
+        var used = 1 + rows(heading + place)
+        if !step.prose.isEmpty && step.prose != step.title {
+            let lines = proseLines(step.prose)
+            for text in lines { line(text) }
+            used += lines.reduce(0) { $0 + rows($1) }
+        }
+        guard step.kind == .code else {
+            line(style.cyan("☐ \(step.title)"))
+            return false
+        }
+        let attrs = step.attributes.written.filter { $0.key != "id" && $0.key != "name" }
+        let attrText = attrs.map { a in a.value.map { "\(a.key)=\($0)" } ?? a.key }.joined(separator: " ")
+        // Left for the code: the window less what is shown, the two fences, the attributes, the question.
+        let left = window.map { $0.rows - used - 2 - (attrs.isEmpty ? 0 : rows(attrText)) - 1 }
+        let folded = code(displayCode ?? step.code ?? "", language: step.language ?? "", fit: left)
+        if !attrs.isEmpty { line(style.dim(attrText)) }
+        return folded
+    }
+
+    /// The window's size when the output is a terminal.
+    private var window: (rows: Int, cols: Int)? {
+        guard console.terminal.outputIsTerminal, let size = console.terminal.size() else { return nil }
+        return (Int(size.rows), Int(size.cols))
+    }
+
+    /// How many rows `text` (one line, no escapes) takes in the window.
+    private func rows(_ text: String) -> Int {
+        guard let cols = window?.cols, cols > 0 else { return 1 }
+        return max(1, (text.count + cols - 1) / cols)
+    }
+
+    /// Prose that stands by itself in the runbook (an introduction, the end of a section), under
+    /// the heading it stands in.
+    func passage(_ passage: Passage) {
+        let title = passage.section.map { runbook.sections[$0].title } ?? runbook.title ?? runbook.path
+        let label = passage.endsSection ? "\(title) (end of section)" : title
+        console.print("\n" + style.bold("── \(label)") + style.dim("  line \(passage.line)") + "\n")
+        prose(passage.text)
+    }
+
+    /// Markdown prose as written (see `proseLines`).
+    func prose(_ text: String) {
+        for text in proseLines(text) { line(text) }
+    }
+
+    /// Markdown prose as written; on a terminal narrower than a paragraph's lines, that paragraph
+    /// (plain text lines, not a list, quote, table, heading, fence or indented block) is re-wrapped
+    /// between words so no word is cut at the window's edge.
+    func proseLines(_ text: String) -> [String] {
+        var out: [String] = []
+        var paragraph: [String] = []
+        var inFence = false
+        func flush() {
+            guard !paragraph.isEmpty else { return }
+            let tooWide = window.map { window in paragraph.contains { $0.count > window.cols - 1 } } ?? false
+            out += tooWide ? wrapped(paragraph.flatMap { $0.split(separator: " ").map(String.init) }) : paragraph
+            paragraph.removeAll()
+        }
+        for text in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            let trimmed = text.trimmingSpaces()
+            let fence = trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~")
+            if fence { inFence.toggle() }
+            if fence || inFence || trimmed.isEmpty || Self.keepsItsLines(text) {
+                flush()
+                out.append(text)
+            } else {
+                paragraph.append(text)
+            }
+        }
+        flush()
+        return out
+    }
+
+    /// A line that is not plain paragraph text: indented, a list item, a quote, a table row, a heading.
+    private static func keepsItsLines(_ text: String) -> Bool {
+        guard let first = text.first else { return true }
+        if " \t>|#".contains(first) { return true }
+        if ["- ", "* ", "+ "].contains(where: text.hasPrefix) { return true }
+        let digits = text.prefix { $0.isNumber }
+        return !digits.isEmpty && (text.dropFirst(digits.count).hasPrefix(". ") || text.dropFirst(digits.count).hasPrefix(") "))
+    }
+
+    /// Code in a fence; with `fit` rows for it, code taller than that shows only its first lines
+    /// and says how much is not shown and how to read it all (`v`). Returns whether it was folded.
+    @discardableResult
+    func code(_ code: String, language: String, fit: Int? = nil) -> Bool {
         line(style.dim("```\(language)"))
-        console.print(style.cyan(code.hasSuffix("\n") ? code : code + "\n"))
-        line(style.dim("```"))
+        defer { line(style.dim("```")) }
+        let lines = code.split(separator: "\n", omittingEmptySubsequences: false).dropLast(code.hasSuffix("\n") ? 1 : 0).map(String.init)
+        let total = lines.reduce(0) { $0 + rows($1) }
+        guard let fit, total > fit else {
+            console.print(style.cyan(code.hasSuffix("\n") ? code : code + "\n"))
+            return false
+        }
+        // One row goes to the notice; at least a few lines of code are always shown.
+        var shown = 0
+        var used = 0
+        while shown < lines.count && (used + rows(lines[shown]) <= fit - 1 || shown < 3) {
+            used += rows(lines[shown])
+            shown += 1
+        }
+        console.print(style.cyan(lines[..<shown].joined(separator: "\n") + "\n"))
+        line(style.yellow("✂ \(lines.count - shown) more lines of code not shown (\(shown + 1)–\(lines.count)): press v to read all \(lines.count)"))
+        return true
     }
 
     /// A code step's result: status, exit code or signal, duration, and everything it left to know.
@@ -57,7 +173,7 @@ struct Screen {
         if let code = outcome.exitCode { parts.append("exit \(code)") }
         if let sig = outcome.signal { parts.append("killed by SIG\(signalName(sig))") }
         parts.append(formatDuration(Double(outcome.durationMs) / 1000))
-        let text = "\(status == "ok" ? "✔" : "✘") \(status) (\(parts.joined(separator: ", ")))"
+        let text = "\(status == "ok" ? "✔" : "✘") \(status.replacingOccurrences(of: "_", with: " ")) (\(parts.joined(separator: ", ")))"
         line(status == "ok" ? style.green(text) : style.red(text))
         if outcome.timedOut {
             line(style.red("timed out after \(timeout); sent \(outcome.signalsSent.joined(separator: ", ")) to the step's process group"))
@@ -82,7 +198,7 @@ struct Screen {
 
     /// The report at the end of a run: each step with its final outcome, attempts, time, and for a
     /// failure its exit status and why; steps not reached are listed once.
-    func report(outcomes: [String: String], details: [String: RunRecorder.StepDetail]) {
+    func report(outcomes: [String: String], details: [String: RunRecorder.StepDetail], earlier: Set<String> = []) {
         guard !outcomes.isEmpty else { return }
         let width = min(32, runbook.steps.map(\.key.count).max() ?? 8)
         console.print("\n" + style.bold("Steps") + "\n")
@@ -99,13 +215,26 @@ struct Screen {
                 if d.durationMs > 0 { facts.append(formatDuration(Double(d.durationMs) / 1000)) }
                 if !good, let code = d.exitCode { facts.append("exit \(code)") }
                 if !good, let signal = d.signal { facts.append("killed by SIG\(signal)") }
-                if !good, let error = d.error { facts.append(error) }
-            } else {
-                facts.append("earlier in this run")
+                if let reason = d.reason, outcome == "skipped" { facts.append(reason) }
             }
+            if earlier.contains(step.key) { facts.append("earlier in this run") }
             let text = outcome.replacingOccurrences(of: "_", with: " ")
-            line("  \(mark) " + step.key.padded(to: width) + "  " + text.padded(to: 11) + style.dim(facts.joined(separator: ", ")))
+            line("  \(mark) " + step.key.padded(to: width) + "  " + text.padded(to: 12) + style.dim(facts.joined(separator: ", ")))
+            // Why it failed, on a line of its own: a file:line and a command do not fit beside the rest.
+            if !good, let error = details[step.key]?.error { failure(error, indent: "      ") }
         }
+    }
+
+    /// Why a step failed, in red; when it is wider than the window, what comes after its first
+    /// `: ` (a command, a path) goes on a line of its own, further indented, so it is not cut mid-word.
+    func failure(_ text: String, indent: String = "") {
+        let width = console.terminal.outputIsTerminal ? console.terminal.size().map { Int($0.cols) } : nil
+        guard let width, indent.count + text.count > width - 1, let colon = text.range(of: ": ") else {
+            line(indent + style.red(text))
+            return
+        }
+        line(indent + style.red(String(text[..<colon.lowerBound]) + ":"))
+        line(indent + "  " + style.red(String(text[colon.upperBound...])))
     }
 
     /// The end of a run: headline, counts, journal, head hash.
@@ -117,10 +246,18 @@ struct Screen {
         }
         console.print("\n" + style.bold(headline) + " (\(summary.isEmpty ? "no steps" : summary))\n")
         line("journal: \(journal.path)")
-        line("records: \(journal.nextSeq), head sha256: \(journal.headHash)")
+        line("records: \(journal.nextSeq)")
+        line("head sha256: \(journal.headHash)")
         if let resume {
-            line("the run can be resumed: its journal records every step so far")
-            line("to resume it: " + style.bold(resume))
+            // The command on a line of its own: a narrow window wraps it, but never mid-word after a label.
+            line("the run can be resumed: its journal records every step so far. To resume it:")
+            // Too wide for the window: broken before --state-dir with a backslash, still one command to paste.
+            if let cols = window?.cols, resume.count + 2 > cols - 1, let option = resume.range(of: " --state-dir ") {
+                line("  " + style.bold(String(resume[..<option.lowerBound]) + " \\"))
+                line("    " + style.bold(String(resume[resume.index(after: option.lowerBound)...])))
+            } else {
+                line("  " + style.bold(resume))
+            }
         }
     }
 }
