@@ -64,6 +64,21 @@ struct RehearseForEndToEndTests {
         #expect(try schemaProblem(ofJSONFile: jsonFile) == nil)
     }
 
+    @Test("a secret the block prints is masked in the run's record, and its code is shown with the secret masked")
+    func secret() throws {
+        let box = Sandbox()
+        let file = box.write(
+            "s.md",
+            "---\nparams:\n  TOKEN:\n    secret: true\n---\n# S\n\n```bash {id=rotate}\nrotate \"$TOKEN\"\n```\n\n```sh {rehearse-for=rotate}\necho \"would rotate $TOKEN\"\n```\n"
+        )
+        let r = runbook(["run", "--dry-run", "--yes", "--state-dir", box.state, file], env: ["TOKEN": "tok-987654321", "PATH": "/usr/bin:/bin"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("echo \"would rotate [secret]\""), "\(r.stdout)")
+        #expect(!contains(box.allStateBytes(), "tok-987654321"))
+        let end = try #require(try box.journal().first { $0.type == .stepEnd })
+        #expect(end.rehearsedBy == "rehearse-for" && (end.output?.masked ?? 0) == 1)
+    }
+
     @Test("a live run runs the step and never the block")
     func live() throws {
         let box = Sandbox()
