@@ -1,29 +1,64 @@
 /// A fenced block tagged `{rehearse-for=KEY}`: what a rehearsal (`run --dry-run`) runs instead of the
 /// step with that key. It is never a step: a live run neither counts nor runs it.
+///
+/// Its fields live on the heap, so a step without one (nearly every step) pays one pointer for it.
 public struct RehearsalBlock: Sendable, Codable, Hashable {
-    /// The fence language as written (`bash`, `python`, …); any runnable one.
-    public var language: String
-    /// The program that runs it, e.g. `bash`.
-    public var interpreter: String
-    /// The code to run, LF line ends.
-    public var code: String
-    /// The Markdown between its step and the block, shown with it in a rehearsal.
-    public var prose: String
-    /// SHA-256 of `code`.
-    public var codeSHA256: String
-    /// Line of the opening fence.
-    public var line: Int
-    /// Column where the block starts.
-    public var column: Int
-    /// Last line of the block.
-    public var endLine: Int
+    /// The block's fields, as `show --json` writes them.
+    struct Fields: Sendable, Codable, Hashable {
+        var language: String
+        var interpreter: String
+        var code: String
+        var prose: String
+        var codeSHA256: String
+        var line: Int
+        var column: Int
+        var endLine: Int
 
-    enum CodingKeys: String, CodingKey {
-        case language, interpreter, code, prose
-        case codeSHA256 = "code_sha256"
-        case line, column
-        case endLine = "end_line"
+        enum CodingKeys: String, CodingKey {
+            case language, interpreter, code, prose
+            case codeSHA256 = "code_sha256"
+            case line, column
+            case endLine = "end_line"
+        }
     }
+
+    private final class Storage: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private let storage: Storage
+
+    init(_ fields: Fields) { storage = Storage(fields) }
+
+    /// The fence language as written (`bash`, `python`, …); any runnable one.
+    public var language: String { storage.fields.language }
+    /// The program that runs it, e.g. `bash`.
+    public var interpreter: String { storage.fields.interpreter }
+    /// The code to run, LF line ends.
+    public var code: String { storage.fields.code }
+    /// The Markdown between its step and the block, shown with it in a rehearsal.
+    public var prose: String { storage.fields.prose }
+    /// SHA-256 of `code`.
+    public var codeSHA256: String { storage.fields.codeSHA256 }
+    /// Line of the opening fence.
+    public var line: Int { storage.fields.line }
+    /// Column where the block starts.
+    public var column: Int { storage.fields.column }
+    /// Last line of the block.
+    public var endLine: Int { storage.fields.endLine }
+
+    /// Reads the fields as `show --json` writes them.
+    public init(from decoder: any Decoder) throws { storage = Storage(try Fields(from: decoder)) }
+
+    /// Writes the fields as one object.
+    public func encode(to encoder: any Encoder) throws { try storage.fields.encode(to: encoder) }
+
+    /// Blocks are equal when their fields are.
+    public static func == (a: RehearsalBlock, b: RehearsalBlock) -> Bool { a.storage.fields == b.storage.fields }
+
+    /// Hashes the fields.
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage.fields) }
 }
 
 /// The `{rehearse-for=KEY}` blocks met while a file's blocks are walked, attached to their steps once
@@ -88,8 +123,9 @@ struct RehearseForBlocks {
             return
         }
         let block = RehearsalBlock(
-            language: info.language, interpreter: interpreter, code: text.literal, prose: text.prose,
-            codeSHA256: SHA256.hex(Array(text.literal.utf8)), line: line, column: position.column, endLine: position.endLine)
+            RehearsalBlock.Fields(
+                language: info.language, interpreter: interpreter, code: text.literal, prose: text.prose,
+                codeSHA256: SHA256.hex(Array(text.literal.utf8)), line: line, column: position.column, endLine: position.endLine))
         pending.append(Pending(block: block, key: key, keyColumn: column))
     }
 
