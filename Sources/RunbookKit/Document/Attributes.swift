@@ -323,7 +323,7 @@ enum AttributeChecker {
                 severity: .warning, rule: "ignored-attribute", offset: attribute.offset,
                 message: "Runme attribute '\(attribute.key)' has no effect in runbook and is ignored")
         }
-        let all = AttributeSchema.known + Array(AttributeSchema.aliases.keys)
+        let all = AttributeSchema.known + Array(AttributeSchema.aliases.keys) + [RehearseForBlocks.attribute]
         let text =
             if let guess = closestMatch(to: attribute.key, in: all) {
                 "unknown attribute '\(attribute.key)' (did you mean '\(guess)'?)"

@@ -256,6 +256,8 @@ public struct Step: Sendable, Codable, Hashable {
     public var commands: [CodeCommand]?
     /// Values to fill in that the commands hold (`<namespace>`, `YOUR_TOKEN_HERE`, an undeclared `${CLUSTER}`).
     public var placeholders: [Placeholder] = []
+    /// The `{rehearse-for=KEY}` block a rehearsal runs instead of the code (code steps that have one).
+    public var rehearsal: RehearsalBlock?
 
     enum CodingKeys: String, CodingKey {
         case number, key
@@ -266,7 +268,7 @@ public struct Step: Sendable, Codable, Hashable {
         case language, interpreter, code
         case codeSHA256 = "code_sha256"
         case attributes, checked
-        case form, commands, placeholders
+        case form, commands, placeholders, rehearsal
     }
 }
 

@@ -50,6 +50,7 @@ private struct Builder {
     var layout = SourceLayout()
     var undeclaredReads: [ReferenceLint.Reference] = []
     var passages: [Passage] = []
+    var rehearseFor = RehearseForBlocks()
 
     init(path: String, raw: [UInt8]) {
         self.path = path
@@ -64,6 +65,7 @@ private struct Builder {
         let blocks = CommonMarkConverter.convert(body, afterBlankLines: frontMatter.lastLine)
         walk(blocks)
         for i in passages.indices where (passages[i].beforeStep ?? 0) > steps.count { passages[i].beforeStep = nil }
+        rehearseFor.attach(to: &steps, sink: &sink)
         checkKeys()
         undeclaredReads = ReferenceLint(steps: steps, frontMatter: frontMatter, source: source, splits: splits).run(into: &sink)
         attachPlaceholders(undeclaredReads)
@@ -137,7 +139,9 @@ private struct Builder {
     private mutating func walk(_ blocks: [MarkdownBlock]) {
         var state = WalkState(boundary: frontMatter.lastLine)
         for case .codeBlock(let block) in blocks {
-            if let task = block.taskItem, isRunnable(InfoStringParser.language(of: block.info)) { state.taskHoldsCode.insert(task) }
+            if let task = block.taskItem, isRunnable(InfoStringParser.language(of: block.info)), !RehearseForBlocks.isTagged(info: block.info) {
+                state.taskHoldsCode.insert(task)
+            }
         }
         steps.reserveCapacity(blocks.count)
         for block in blocks {
@@ -209,6 +213,14 @@ private struct Builder {
         // backslash escapes (\") and decodes entities, which would change values and columns.
         InfoStringParser.parse(fence.fenced ? rawInfo(block, fence: fence) : block.info, into: &state.info)
         let interpreter = StepLanguages.interpreter(for: state.info.language, shell: frontMatter.defaults.shell)
+        if fence.fenced && RehearseForBlocks.isTagged(state.info) {
+            // The block and the prose above it are its step's rehearsal, not the next step's prose.
+            let position = (block.line, block.column, block.endLine)
+            let text = (literal: block.literal, prose: prose(after: state.boundary, before: block.line))
+            rehearseFor.add(state.info, text: text, at: position, infoColumn: fence.infoColumn, interpreter: interpreter, sink: &sink)
+            state.boundary = max(state.boundary, block.endLine)
+            return
+        }
         guard fence.fenced, let interpreter else {
             addReference(block, fenced: fence.fenced, info: state.info, section: state.currentSection)
             return

@@ -32,6 +32,8 @@ public struct ExportAttempt: Encodable, Sendable {
     public var exports: [ExportedVariable]?
     /// What a rehearsal found (failed checks and warnings).
     public var findings: [String]?
+    /// What ran instead of the step in a rehearsal: `rehearse` (its command) or `rehearse-for` (its block).
+    public var rehearsedBy: String?
     /// The edited code that ran instead of the runbook's.
     public var editedCode: CodeRef?
     /// It ran on a pseudo-terminal (`interactive`): its output holds a terminal's control bytes.
@@ -47,6 +49,7 @@ public struct ExportAttempt: Encodable, Sendable {
         case timedOut = "timed_out"
         case signalsSent = "signals_sent"
         case error, output, excerpt, leftovers, exports, findings
+        case rehearsedBy = "rehearsed_by"
         case editedCode = "edited_code"
         case interactive
     }
@@ -151,6 +154,7 @@ struct StepDetail: Sendable {
         last.leftovers = record.leftovers
         last.exports = record.exports
         last.findings = record.findings
+        last.rehearsedBy = record.rehearsedBy
         attempts[attempts.count - 1] = last
     }
 }

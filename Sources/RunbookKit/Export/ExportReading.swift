@@ -203,6 +203,15 @@ enum ExportWords {
         }
     }
 
+    /// What ran instead of the step in a rehearsal (`rehearsed_by`), as a reader says it.
+    static func rehearsedBy(_ value: String) -> String {
+        switch value {
+        case "rehearse-for": return "its rehearse-for block ran instead of the step (the step's own code did not run)"
+        case "rehearse": return "its rehearse= command ran instead of the step (the step's own code did not run)"
+        default: return "'\(value)' ran instead of the step"
+        }
+    }
+
     /// The line that names the journal an export was made from, found again by `verify --export`.
     static func marker(_ export: RunExport) -> String {
         "runbook-export: run=\(export.run.runId) records=\(export.journal.records) head=\(export.journal.head)"

@@ -143,6 +143,7 @@ public struct HTMLExport {
         if let code = attempt.exitCode { facts.append("exit \(code)") }
         if let signal = attempt.signal { facts.append("signal \(signal)") }
         if let ms = attempt.durationMs { facts.append(ExportTime.duration(ms)) }
+        if let by = attempt.rehearsedBy { sink.write("<p class=\"rehearsed-by\">rehearsal: \(Self.escape(ExportWords.rehearsedBy(by)))</p>\n") }
         for finding in attempt.findings ?? [] { sink.write("<p class=\"finding\">\(Self.escape(finding))</p>\n") }
         if let error = attempt.error, attempt.attempt != step.attempts.last?.attempt { sink.write("<p class=\"error\">\(Self.escape(error))</p>\n") }
         if let leftovers = attempt.leftovers, !leftovers.isEmpty {

@@ -125,6 +125,7 @@ public struct JSONExport {
                 ref.bool("truncated", output.truncated)
             }
         }
+        object.string("rehearsed_by", attempt.rehearsedBy)
         object.string("signal", attempt.signal)
         object.strings("signals_sent", attempt.signalsSent)
         object.int("start_seq", attempt.startSeq)

@@ -153,6 +153,7 @@ public struct MarkdownExport {
         sink.write("\n\(indent)- \(facts.joined(separator: " · "))\n")
         let inner = indent + "  "
         if let error = attempt.error { sink.write("\n\(inner)error: \(Self.escape(error))\n") }
+        if let by = attempt.rehearsedBy { sink.write("\n\(inner)rehearsal: \(Self.escape(ExportWords.rehearsedBy(by)))\n") }
         for finding in attempt.findings ?? [] { sink.write("\n\(inner)finding: \(Self.escape(finding))\n") }
         if let leftovers = attempt.leftovers, !leftovers.isEmpty {
             sink.write("\n\(inner)left behind and killed: \(Self.escape(leftovers.map { "\($0.command) (pid \($0.pid))" }.joined(separator: ", ")))\n")

@@ -68,6 +68,10 @@ public struct PlanText {
             if step.kind == .manual || step.title != step.section.map({ r.sections[$0].title }) {
                 out += "\(indent)\(String(repeating: " ", count: width + 2))\(style.dim(step.title))\n"
             }
+            if let block = step.rehearsal {
+                let text = "rehearse-for block  \(block.language)  line \(block.line) (runs instead of the step in a rehearsal)"
+                out += "\(indent)\(String(repeating: " ", count: width + 2))" + style.magenta(text) + "\n"
+            }
             if !step.placeholders.isEmpty {
                 var seen = Set<String>()
                 let names = step.placeholders.filter { seen.insert($0.token).inserted }.map { "\($0.token) (\($0.name))" }

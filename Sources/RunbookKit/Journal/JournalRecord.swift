@@ -97,6 +97,9 @@ public struct JournalRecord: Codable, Sendable, Equatable {
     public var error: String?
     /// What a rehearsal found about the step: failed checks and warnings, one line each (`step_end` of a rehearsal).
     public var findings: [String]?
+    /// What ran instead of the step in a rehearsal: `rehearse` (its `rehearse=` command) or
+    /// `rehearse-for` (its `{rehearse-for=KEY}` block); absent when nothing ran (`step_end` of a rehearsal).
+    public var rehearsedBy: String?
 
     // decision / note / run_end
     /// The operator's answer (`run`, `skip`, `edit`, `retry`, `shell`, `done`, `abort`, `pause`,
@@ -140,6 +143,7 @@ public struct JournalRecord: Codable, Sendable, Equatable {
         case timedOut = "timed_out"
         case signalsSent = "signals_sent"
         case output, leftovers, exports, unset, error, findings
+        case rehearsedBy = "rehearsed_by"
         case choice, reason, text, counts
         case exitStatus = "exit_status"
     }

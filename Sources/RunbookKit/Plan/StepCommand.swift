@@ -16,8 +16,9 @@ public struct StepCommand: Sendable, Equatable {
     /// Whether the exported variables are read back after the step.
     public var capturesExports: Bool { wrapper != nil }
 
-    /// The command for `code` in `language`, run by `interpreter`, with scratch files named from `scratchStem`.
-    public init(language: String, code: String, interpreter: String, scratchStem: String) {
+    /// The command for `code` in `language`, run by `interpreter`, with scratch files named from `scratchStem`;
+    /// `capturingExports: false` never wraps it (a rehearsal's stand-in exports nothing to later steps).
+    public init(language: String, code: String, interpreter: String, scratchStem: String, capturingExports: Bool = true) {
         let language = language.lowercased()
         let shellLike = StepLanguages.shellLike.contains(language)
         codeFile = scratchStem + "." + Self.fileExtension(language)
@@ -28,7 +29,7 @@ public struct StepCommand: Sendable, Equatable {
         let shellName = interpreter.split(separator: "/").last.map(String.init) ?? interpreter
         var script = codeFile
         // Exports are read back only when the code could change them (see `mayChangeExports`).
-        if Self.mayChangeExports(code) {
+        if capturingExports && Self.mayChangeExports(code) {
             let wrapperPath = scratchStem + ".wrapper"
             let quoted = "'" + codeFile.replacingOccurrences(of: "'", with: "'\\''") + "'"
             // On exit, write the exported variables NUL-separated for the next steps (bash with

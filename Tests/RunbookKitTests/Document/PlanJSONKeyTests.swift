@@ -50,6 +50,10 @@ struct PlanJSONKeyTests {
         echo "$TOKEN $REGION"
         ```
 
+        ```python {rehearse-for=all}
+        print("rehearsed")
+        ```
+
         - [x] Tick it {id=tick}
 
         ```console {id=shown}
@@ -78,7 +82,7 @@ struct PlanJSONKeyTests {
         let bad = keys.filter { $0.contains("-") || $0.contains(where: \.isUppercase) }
         #expect(bad.isEmpty, "keys not in snake_case: \(bad.sorted())")
         // The renamed keys are there, so the walk saw them.
-        for key in ["key_source", "end_line", "code_sha256", "on_failure", "skip_reason", "expect_exit", "default", "severity"] {
+        for key in ["key_source", "end_line", "code_sha256", "on_failure", "skip_reason", "expect_exit", "default", "severity", "rehearsal", "prose"] {
             #expect(keys.contains(key), "\(key) missing from \(keys.sorted())")
         }
     }

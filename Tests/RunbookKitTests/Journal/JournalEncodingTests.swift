@@ -53,6 +53,8 @@ struct JournalEncodingTests {
         ]
         r.unset = ["C"]
         r.error = "none"
+        r.findings = ["its rehearse-for block (line 9) failed (exit 3)", "warning: 'jq' is not on PATH here"]
+        r.rehearsedBy = "rehearse-for"
         r.choice = "skip"
         r.reason = "because"
         r.text = "note"

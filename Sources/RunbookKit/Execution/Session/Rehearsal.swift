@@ -21,13 +21,14 @@ extension RunSession {
         let interpreter = step.interpreter ?? "bash"
         let executable = executables.find(interpreter, path: env["PATH"])
         if executable == nil { failures.append("interpreter '\(interpreter)' is not on PATH") }
-        let log = step.attributes.rehearse != nil ? try outputLog() : nil
+        let standIn = RehearsalStandIn(step)
+        let log = standIn != nil ? try outputLog() : nil
         try recorder.start(step, attempt: (attemptsBefore[step.key] ?? 0) + 1, outputOffset: log?.size)
         var output: OutputRef?
-        if let command = step.attributes.rehearse, let log {
-            let (ok, ref) = try runRehearsalCommand(step, command, log: log, env: env, dir: dir)
+        if let standIn, let log {
+            let (problem, ref) = try runStandIn(standIn, of: step, log: log, env: env, dir: dir)
             output = ref
-            if !ok { failures.append("its rehearsal command failed: \(command)") }
+            if let problem { failures.append(problem) }
         } else if let executable, let checkArgs = RehearsalChecks.syntaxCheck(language: step.language ?? "", interpreter: interpreter) {
             if let problem = try syntaxCheck(step, code: code, executable: executable, interpreter: interpreter, arguments: checkArgs, env: env) {
                 failures.append(problem)
@@ -48,18 +49,19 @@ extension RunSession {
         record.durationMs = Int((context.clock.monotonic() - started) * 1000)
         record.findings = failures.isEmpty && warnings.isEmpty ? nil : failures + warnings.map { "warning: " + $0 }
         record.output = output
+        record.rehearsedBy = standIn?.recordedName
         record.error = failures.isEmpty ? nil : failures.joined(separator: "; ")
         try recorder.end(record)
-        showRehearsal(step, failures: failures, warnings: warnings, ran: step.attributes.rehearse != nil)
+        showRehearsal(step, failures: failures, warnings: warnings, ran: standIn)
         if !failures.isEmpty { anyFailed = true }
         return .next
     }
 
-    private func showRehearsal(_ step: Step, failures: [String], warnings: [String], ran: Bool) {
+    private func showRehearsal(_ step: Step, failures: [String], warnings: [String], ran standIn: RehearsalStandIn?) {
         for failure in failures { screen.line(style.red("✘ \(failure)")) }
         for warning in warnings { screen.warn("warning: \(warning)") }
         if failures.isEmpty {
-            screen.line(style.green("✔ rehearsed") + style.dim(ran ? " (its rehearse= command ran instead of it)" : " (nothing ran)"))
+            screen.line(style.green("✔ rehearsed") + style.dim(standIn.map { " (its \($0.written) \($0.what) ran instead of it)" } ?? " (nothing ran)"))
         } else {
             screen.line(style.red("✘ rehearsal check failed") + style.dim(" (nothing of the step ran)"))
         }
@@ -82,16 +84,37 @@ extension RunSession {
         return "syntax check '\(interpreter) \(arguments.first ?? "")' failed\(masked.isEmpty ? "" : ": \(masked)")"
     }
 
-    /// Runs a step's `rehearse=` command as a step of its own (recorded output, same environment).
-    private func runRehearsalCommand(
-        _ step: Step, _ command: String, log: OutputLog, env: [String: String], dir: String?
-    ) throws -> (Bool, OutputRef?) {
-        screen.line(style.dim("rehearse: \(command)"))
-        guard let shell = executables.find("bash", path: env["PATH"]) else { return (false, nil) }
+    /// Runs what stands in for the step (its `rehearse=` command, or its rehearse-for block with its own
+    /// interpreter) like a step of its own: recorded output, the step's environment, folder, timeout and
+    /// expected exit codes. Returns why it failed (nil when it passed) and its output.
+    private func runStandIn(
+        _ standIn: RehearsalStandIn, of step: Step, log: OutputLog, env: [String: String], dir: String?
+    ) throws -> (String?, OutputRef?) {
+        let arguments: [String]
+        let interpreter: String
+        switch standIn {
+        case .command(let command):
+            screen.line(style.dim("rehearse: \(command)"))
+            interpreter = "bash"
+            arguments = ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", command]
+        case .block(let block):
+            if !block.prose.isEmpty { screen.line(block.prose) }
+            screen.line(style.dim("rehearse-for block, line \(block.line) (\(block.language)):"))
+            screen.code(RehearsalChecks.displayCode(block.code, params: plan.params), language: block.language)
+            interpreter = block.interpreter
+            let command = StepCommand(
+                language: block.language, code: block.code, interpreter: interpreter, scratchStem: scratchDir + "/rehearse-for",
+                capturingExports: false)
+            try overwriteScratchFile(command.codeFile, Array(block.code.utf8))
+            arguments = command.arguments
+        }
+        guard let executable = executables.find(interpreter, path: env["PATH"]) else {
+            return ("the interpreter '\(interpreter)' of its \(standIn.written) \(standIn.what) is not on PATH", nil)
+        }
         let output = OutputRecorder(log: log, masker: recorder.masker.fresh(), headLimit: request.outputHead, tailLimit: request.outputTail)
         let launch = StepLaunch(
-            executable: shell, arguments: ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", command], environment: env,
-            directory: dir, interactive: false, timeout: plan.timeout(for: step), killGrace: request.killGrace)
+            executable: executable, arguments: arguments, environment: env, directory: dir, interactive: false,
+            timeout: plan.timeout(for: step), killGrace: request.killGrace)
         let outcome = try launcher.run(
             launch,
             output: { [console] bytes in
@@ -99,7 +122,53 @@ extension RunSession {
                 output.record(bytes)
             }, tick: { _ in }, onSpawn: { _, _ in })
         let ref = try output.finish()
-        return (outcome.exitCode.map { step.attributes.expectExit.contains($0) } ?? false, ref)
+        if outcome.exitCode.map({ step.attributes.expectExit.contains($0) }) ?? false { return (nil, ref) }
+        let how = outcome.timedOut ? "timed out" : outcome.exitCode.map { "exit \($0)" } ?? "killed by a signal"
+        switch standIn {
+        case .command(let command): return ("its rehearsal command failed (\(how)): \(command)", ref)
+        case .block(let block): return ("its rehearse-for block (line \(block.line)) failed (\(how))", ref)
+        }
+    }
+}
+
+/// What runs instead of a step in a rehearsal: its `rehearse=` command or its `{rehearse-for=KEY}` block.
+enum RehearsalStandIn {
+    case command(String)
+    case block(RehearsalBlock)
+
+    /// The step's stand-in; nil when it has none (the rehearsal only checks it).
+    init?(_ step: Step) {
+        if let block = step.rehearsal {
+            self = .block(block)
+        } else if let command = step.attributes.rehearse {
+            self = .command(command)
+        } else {
+            return nil
+        }
+    }
+
+    /// What a `step_end` records in `rehearsed_by`: the attribute that gave it.
+    var recordedName: String {
+        switch self {
+        case .command: return "rehearse"
+        case .block: return RehearseForBlocks.attribute
+        }
+    }
+
+    /// How the runbook writes it, for the screen.
+    var written: String {
+        switch self {
+        case .command: return "rehearse="
+        case .block: return RehearseForBlocks.attribute
+        }
+    }
+
+    /// What it is, in a sentence.
+    var what: String {
+        switch self {
+        case .command: return "command"
+        case .block: return "block"
+        }
     }
 }
 

@@ -85,6 +85,7 @@ extension JSONCursor {
         case "unset": return Self.assign(&r.unset, array { $0.string() })
         case "error": return Self.assign(&r.error, string())
         case "findings": return Self.assign(&r.findings, array { $0.string() })
+        case "rehearsed_by": return Self.assign(&r.rehearsedBy, string())
         case "choice": return Self.assign(&r.choice, string())
         case "reason": return Self.assign(&r.reason, string())
         case "text": return Self.assign(&r.text, string())

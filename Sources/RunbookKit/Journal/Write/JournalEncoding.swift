@@ -182,6 +182,7 @@ extension JournalRecord {
         if let unset { m.append(("unset", { w in w.array(unset) { $0.string($1) } })) }
         m.add("error", error)
         if let findings { m.append(("findings", { w in w.array(findings) { $0.string($1) } })) }
+        m.add("rehearsed_by", rehearsedBy)
         m.add("choice", choice)
         m.add("reason", reason)
         m.add("text", text)
