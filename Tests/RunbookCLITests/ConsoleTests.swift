@@ -62,10 +62,13 @@ struct ConsoleTests {
         let env = ["OUT": box.root + "/out.txt"]
         let session = TerminalSession(["run", "--state-dir", box.state, file], env: env)
         #expect(session.waitFor("(required)"), "\(session.text)")
+        // The pattern in words a person reads, not the regular expression.
+        #expect(session.waitFor("['v', then one or more digits]"), "\(session.text)")
+        #expect(!session.text.contains("[must match"), "\(session.text)")
         session.send("\r")
         #expect(session.waitFor("is required but its value is empty; try again"))
         session.send("1.2\r")
-        #expect(session.waitFor("does not match its pattern"))
+        #expect(session.waitFor("does not match its pattern 'v[0-9]+' ('v', then one or more digits)"), "\(session.text)")
         session.send("v12\r")
         #expect(session.waitFor("TOKEN"))
         session.send("abc\r")

@@ -115,7 +115,8 @@ public enum ParamResolver {
         }
         if let pattern = param.pattern, let regex = try? NSRegularExpression(pattern: pattern), !fullMatch(regex, value) {
             let shown = param.secret ? "the given value" : "'\(value)'"
-            return "param '\(param.name)' (\(path):\(param.line)): \(shown) does not match its pattern '\(pattern)'"
+            let words = PatternWords.describe(pattern).map { " (\($0))" } ?? ""
+            return "param '\(param.name)' (\(path):\(param.line)): \(shown) does not match its pattern '\(pattern)'\(words)"
         }
         return nil
     }

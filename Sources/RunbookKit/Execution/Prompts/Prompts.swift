@@ -127,7 +127,10 @@ extension Console {
         var prompt = "param \(style.cyan(param.name))"
         if param.required { prompt += " (required)" }
         if let d = param.description { prompt += " — \(d)" }
-        if let pattern = param.pattern { prompt += style.dim(" [must match \(pattern)]") }
+        if let pattern = param.pattern {
+            // In words when the pattern is a simple one; the pattern itself otherwise (and for the exact rule).
+            prompt += style.dim(PatternWords.describe(pattern).map { " [\($0)]" } ?? " [must match \(pattern)]")
+        }
         prompt += param.secret ? " (hidden): " : ": "
         return readChecked(prompt, secret: param.secret) { ParamResolver.problem(with: $0, for: param, path: path) }
     }
