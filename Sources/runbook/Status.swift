@@ -32,15 +32,14 @@ struct Status: ParsableCommand {
         guard FileManager.default.fileExists(atPath: journal) else {
             throw fail("cannot read '\(journal)': no such run; give a run id ('runbook runs' lists them), a run folder or a journal file", .badInput)
         }
-        guard let summary = RunCatalog(state: state).summary(ofRunIn: RunFileCheck.folder(ofJournal: journal)) else {
-            throw fail("\(journal) has no run_start record; it is not a run's journal", .journalIntegrity)
-        }
-        let status: RunStatus
-        let verification: JournalVerification
+        let read: (RunStatus, JournalVerification)?
         do {
-            (status, verification) = try RunStatus.read(summary: summary, journal: journal)
+            read = try RunStatus.read(journal: journal, state: state)
         } catch {
             throw fail("\(error.message); give a run id ('runbook runs' lists them), a run folder or a journal file", .badInput)
+        }
+        guard let (status, verification) = read else {
+            throw fail("\(journal) has no run_start record; it is not a run's journal", .journalIntegrity)
         }
         if output.json {
             writeStdout(try encodeJSON(status) + "\n")

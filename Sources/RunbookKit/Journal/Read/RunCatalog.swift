@@ -63,7 +63,12 @@ public struct RunCatalog: Sendable {
     }
 
     /// The summary of the run in `dir`; nil when it has no readable journal with a run_start.
-    public func summary(ofRunIn dir: String) -> RunSummary? {
+    public func summary(ofRunIn dir: String) -> RunSummary? { read(runIn: dir)?.summary }
+
+    /// The summary of the run in `dir` and the name of the runbook copy it last ran (in its
+    /// folder: `runbook.md`, unless a resume recorded another); nil when it has no readable
+    /// journal with a run_start.
+    func read(runIn dir: String) -> (summary: RunSummary, snapshot: String)? {
         // Streamed: the records are folded as they are read, never held all at once.
         var builder = RunHistory.Builder()
         guard let verification = try? JournalVerifier.scan(path: dir + "/journal.jsonl", visit: { builder.add($0) }),
@@ -88,7 +93,7 @@ public struct RunCatalog: Sendable {
             summary.state = "interrupted"
             summary.unknownStep = history.unknownStep?.key
         }
-        return summary
+        return (summary, history.latestRunbook?.snapshot ?? "runbook.md")
     }
 
     /// The latest run of the runbook at `realpath` that has not ended (paused, interrupted or
@@ -110,7 +115,7 @@ public struct RunCatalog: Sendable {
     }
 
     /// The first record of a journal, read from its first line alone (at most 64 KiB, the line cap).
-    private static func runStart(ofJournal path: String) -> JournalRecord? {
+    static func runStart(ofJournal path: String) -> JournalRecord? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let head = try? handle.read(upToCount: 64 * 1024), let newline = head.firstIndex(of: 0x0A) else { return nil }
