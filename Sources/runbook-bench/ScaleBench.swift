@@ -44,12 +44,7 @@ func benchManyRuns(_ exe: String, scratch: String) {
     let state = scratch + "/many"
     let count = 10_000
     let started = now()
-    do {
-        for i in 0..<count {
-            let runId = String(format: "20261201T%06dZ-%08x", i / 100, i)
-            _ = try writeRun(at: state + "/runs/" + runId, steps: 3, runId: runId, runbookPath: "/srv/many-\(i % 50).md", ended: i % 10 != 0)
-        }
-    } catch {
+    do { try writeManyRuns(under: state, count: count) } catch {
         print("  runbook runs over \(count) runs: skipped, cannot write them: \(error)")
         return
     }
@@ -62,4 +57,12 @@ func benchManyRuns(_ exe: String, scratch: String) {
         if round > 0 { (times, most) = (times + [seconds], max(most, peak)) }
     }
     reportScale("runbook runs over \(count) runs", times: times, peakKiB: most)
+}
+
+/// Writes `count` runs of 3 steps under `state`/runs, of 50 runbooks: nine in ten completed.
+func writeManyRuns(under state: String, count: Int = 10_000) throws {
+    for i in 0..<count {
+        let runId = String(format: "20261201T%06dZ-%08x", i / 100, i)
+        _ = try writeRun(at: state + "/runs/" + runId, steps: 3, runId: runId, runbookPath: "/srv/many-\(i % 50).md", ended: i % 10 != 0)
+    }
 }
