@@ -168,11 +168,12 @@ public struct ResumePlan: Sendable {
             guard let change else { return .done(status: status) }
             return .changed(status: status, change: change)
         case .unknown:
-            if history.isStillRunning(record, liveness: liveness) { return .stillRunning(pid: record.pid ?? 0) }
+            let attempt = history.openAttempts[record.key]
+            if history.isStillRunning(record, liveness: liveness) { return .stillRunning(pid: attempt?.pid ?? 0) }
             var evidence = Evidence(
-                key: record.key, started: record.startTs, lastHeard: record.lastTs,
-                outputFile: record.startSeq.map { "out/\($0).log" }, pid: record.pid)
-            if let offset = record.outputOffset {
+                key: record.key, started: attempt?.startTs, lastHeard: attempt?.lastTs,
+                outputFile: attempt.map { "out/\($0.startSeq).log" }, pid: attempt?.pid)
+            if let offset = attempt?.outputOffset {
                 evidence.outputFile = "output.log"
                 evidence.outputStart = offset
                 evidence.outputEnd = history.outputEnd(after: offset)
