@@ -32,13 +32,7 @@ struct Status: ParsableCommand {
         guard FileManager.default.fileExists(atPath: journal) else {
             throw fail("cannot read '\(journal)': no such run; give a run id ('runbook runs' lists them), a run folder or a journal file", .badInput)
         }
-        let read: (RunStatus, JournalVerification)?
-        do {
-            read = try RunStatus.read(journal: journal, state: state)
-        } catch {
-            throw fail("\(error.message); give a run id ('runbook runs' lists them), a run folder or a journal file", .badInput)
-        }
-        guard let (status, verification) = read else {
+        guard let (status, verification) = RunStatus.read(journal: journal, state: state) else {
             throw fail("\(journal) has no run_start record; it is not a run's journal", .journalIntegrity)
         }
         if output.json {

@@ -22,7 +22,8 @@ private func calls(in trace: String) -> [Call] {
         let line = String(raw)
         let parts = line.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, let pid = Int(parts[0]) else { continue }
-        let body = parts[1]
+        // strace pads the pid to five columns: "4486  execve(…" has two spaces.
+        let body = parts[1].drop { $0 == " " }
         let result = body.range(of: ") = ", options: .backwards).flatMap { Int(body[$0.upperBound...].prefix { $0 != " " }) }
         if body.hasPrefix("<...") {
             if let index = unfinished.removeValue(forKey: pid) { out[index].result = result }

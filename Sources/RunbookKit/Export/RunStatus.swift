@@ -66,16 +66,28 @@ public struct RunStatus: Encodable, Sendable {
     }
 
     /// The status of the run whose journal is `journal` (its folder's runs are in `state`), the
-    /// journal streamed (never held whole); also returns what verifying it found. Nil when the
-    /// journal has no readable run_start. The run's runbook copy is parsed before the journal is
-    /// folded and only each step's key, number and title are kept of it, so the parsed runbook
-    /// and the steps' statuses are never in memory together.
-    public static func read(journal: String, state: StateDirectory) throws(JournalError) -> (RunStatus, JournalVerification)? {
+    /// journal streamed once (never held whole) into both the run's summary and its steps'
+    /// statuses; also returns what verifying it found. Nil when the journal cannot be read or has
+    /// no run_start. The runbook copy `run_start` names is parsed before the journal is read and
+    /// only each step's key, number and title are kept of it, so the parsed runbook and the
+    /// steps' statuses are never in memory together (the copy a resume switched to, when there
+    /// is one, is parsed after).
+    public static func read(journal: String, state: StateDirectory) -> (RunStatus, JournalVerification)? {
         let dir = RunFileCheck.folder(ofJournal: journal)
-        guard let (summary, snapshot) = RunCatalog(state: state).read(runIn: dir) else { return nil }
-        let titles = StepTitle.read(dir + "/" + snapshot)
+        let first = RunCatalog.runStart(ofJournal: journal)?.runbook?.snapshot ?? "runbook.md"
+        var titles = StepTitle.read(dir + "/" + first)
+        var builder = RunHistory.Builder()
         var collector = StatusCollector()
-        let verification = try JournalVerifier.scan(path: journal) { collector.add($0) }
+        guard
+            let verification = try? JournalVerifier.scan(
+                path: journal,
+                visit: {
+                    builder.add($0)
+                    collector.add($0)
+                }),
+            let summary = RunCatalog(state: state).summary(of: builder, verification: verification, dir: dir)
+        else { return nil }
+        if let latest = collector.snapshot, latest != first { titles = StepTitle.read(dir + "/" + latest) }
         return (RunStatus(summary: summary, titles: titles, collector: collector), verification)
     }
 

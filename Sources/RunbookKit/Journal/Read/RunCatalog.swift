@@ -63,17 +63,17 @@ public struct RunCatalog: Sendable {
     }
 
     /// The summary of the run in `dir`; nil when it has no readable journal with a run_start.
-    public func summary(ofRunIn dir: String) -> RunSummary? { read(runIn: dir)?.summary }
-
-    /// The summary of the run in `dir` and the name of the runbook copy it last ran (in its
-    /// folder: `runbook.md`, unless a resume recorded another); nil when it has no readable
-    /// journal with a run_start.
-    func read(runIn dir: String) -> (summary: RunSummary, snapshot: String)? {
+    public func summary(ofRunIn dir: String) -> RunSummary? {
         // Streamed: the records are folded as they are read, never held all at once.
         var builder = RunHistory.Builder()
-        guard let verification = try? JournalVerifier.scan(path: dir + "/journal.jsonl", visit: { builder.add($0) }),
-            let history = try? RunHistory(builder)
-        else { return nil }
+        guard let verification = try? JournalVerifier.scan(path: dir + "/journal.jsonl", visit: { builder.add($0) }) else { return nil }
+        return summary(of: builder, verification: verification, dir: dir)
+    }
+
+    /// The summary of the run in `dir` whose journal `builder` folded and `verification` checked;
+    /// nil when the journal has no run_start.
+    func summary(of builder: RunHistory.Builder, verification: JournalVerification, dir: String) -> RunSummary? {
+        guard let history = try? RunHistory(builder) else { return nil }
         let start = history.runStart
         let total = history.latestTotalSteps ?? start.totalSteps ?? 0
         var summary = RunSummary(
@@ -93,7 +93,7 @@ public struct RunCatalog: Sendable {
             summary.state = "interrupted"
             summary.unknownStep = history.unknownStep?.key
         }
-        return (summary, history.latestRunbook?.snapshot ?? "runbook.md")
+        return summary
     }
 
     /// The latest run of the runbook at `realpath` that has not ended (paused, interrupted or
