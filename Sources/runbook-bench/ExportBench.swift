@@ -10,10 +10,11 @@ import RunbookKit
 #endif
 
 /// Writes a run folder as `runbook run` leaves it after `steps` one-line steps of `attempts`
-/// attempts each (all but the last failed): the runbook copy, the journal (records chained as the
-/// runner writes them) streamed to disk, and one output file per attempt. Returns the journal's size.
+/// attempts each (all but the last failed), in journal format 2: the runbook copy, the journal
+/// (records chained as the runner writes them) streamed to disk, and `output.log` with every
+/// attempt's line one after another. Returns the journal's size.
 private func writeExportRun(at dir: String, steps: Int, attempts: Int) throws -> Int {
-    for sub in ["/out", "/code"] { try FileManager.default.createDirectory(atPath: dir + sub, withIntermediateDirectories: true) }
+    try FileManager.default.createDirectory(atPath: dir + "/code", withIntermediateDirectories: true)
     var runbook = "---\ntitle: Export benchmark\n---\n# Export benchmark\n\n"
     for i in 0..<steps {
         if i % 10 == 0 { runbook += "## Part \(i / 10)\n\nTen steps of the benchmark.\n\n" }
@@ -33,7 +34,7 @@ private func writeExportRun(at dir: String, steps: Int, attempts: Int) throws ->
     // key after `prev` and `seq`, `first` every key before them.
     func append(_ first: String, _ rest: String, type: String) {
         let ts = isoTimestamp(WallTime(seconds: 1_796_115_600 + seq / 100, microseconds: (seq % 100) * 10_000))
-        let line = Array("{\(first)\"prev\":\"\(prev)\",\"seq\":\(seq),\(rest)\"ts\":\"\(ts)\",\"type\":\"\(type)\",\"v\":1}".utf8)
+        let line = Array("{\(first)\"prev\":\"\(prev)\",\"seq\":\(seq),\(rest)\"ts\":\"\(ts)\",\"type\":\"\(type)\",\"v\":2}".utf8)
         prev = SHA256.hex(line)
         pending += line + [0x0A]
         size += line.count + 1
@@ -43,6 +44,7 @@ private func writeExportRun(at dir: String, steps: Int, attempts: Int) throws ->
             pending.removeAll(keepingCapacity: true)
         }
     }
+    var log = [UInt8]()  // output.log
     let ref =
         "{\"bytes\":\(runbookBytes.count),\"path\":\"bench.md\",\"realpath\":\"/srv/bench.md\",\"sha256\":\"\(SHA256.hex(runbookBytes))\",\"snapshot\":\"runbook.md\"}"
     append(
@@ -53,15 +55,15 @@ private func writeExportRun(at dir: String, steps: Int, attempts: Int) throws ->
         let code = SHA256.hex("echo \"step \(i) of the benchmark\"\n")
         for attempt in 1...attempts {
             let last = attempt == attempts
+            let offset = log.count
             append(
-                "\"attempt\":\(attempt),\"code_sha256\":\"\(code)\",\"interpreter\":\"bash\",\(key)\"kind\":\"code\",\"line\":1,\"number\":\(i + 1),", "",
-                type: "step_start")
-            let file = "out/\(seq - 1).log"
+                "\"attempt\":\(attempt),\"code_sha256\":\"\(code)\",\"interpreter\":\"bash\",\(key)\"kind\":\"code\",\"line\":1,\"number\":\(i + 1),\"output_offset\":\(offset),",
+                "", type: "step_start")
             let output = Array("step \(i) of the benchmark, attempt \(attempt)\n".utf8)
-            _ = FileManager.default.createFile(atPath: dir + "/" + file, contents: Data(output))
+            log += output
             append("\"attempt\":\(attempt),\(key)\"pgid\":10000,\"pid\":10000,", "\"starttime\":\(1_000_000 + seq),", type: "step_spawned")
             let outputRef =
-                "{\"bytes_dropped\":0,\"bytes_kept\":\(output.count),\"bytes_total\":\(output.count),\"file\":\"\(file)\",\"masked\":0,\"sha256\":\"\(SHA256.hex(output))\",\"truncated\":false}"
+                "{\"bytes_dropped\":0,\"bytes_kept\":\(output.count),\"bytes_total\":\(output.count),\"file\":\"output.log\",\"inline\":\"\(Data(output).base64EncodedString())\",\"masked\":0,\"offset\":\(offset),\"sha256\":\"\(SHA256.hex(output))\",\"truncated\":false}"
             append(
                 "\"attempt\":\(attempt),\"duration_ms\":2,\"exit_code\":\(last ? 0 : 1),\(key)\"number\":\(i + 1),\"output\":\(outputRef),",
                 "\"status\":\"\(last ? "ok" : "failed")\",", type: "step_end")
@@ -69,6 +71,7 @@ private func writeExportRun(at dir: String, steps: Int, attempts: Int) throws ->
     }
     append("\"counts\":{\"failed\":\(steps * (attempts - 1)),\"ok\":\(steps)},\"exit_status\":0,", "\"status\":\"completed\",", type: "run_end")
     journal.write(Data(pending))
+    _ = FileManager.default.createFile(atPath: dir + "/output.log", contents: Data(log))
     return size
 }
 
@@ -117,7 +120,7 @@ func benchExport() {
         let copy = (try? FileManager.default.attributesOfItem(atPath: run + "/runbook.md")[.size] as? Int) ?? 0
         print(
             String(
-                format: "export: %d records: %d steps × %d attempts (runbook copy %.1f KB, journal %.1f MB, %d output files)",
+                format: "export: %d records: %d steps × %d attempts (runbook copy %.1f KB, journal %.1f MB, format 2: %d outputs in one output.log)",
                 2 + 3 * steps * attempts, steps, attempts, Double(copy) / 1e3, Double(bytes) / 1e6, steps * attempts))
         for format in ["markdown", "json", "html"] { benchFormat(exe, run: run, format: format, out: dir + "/record.\(format)") }
     }

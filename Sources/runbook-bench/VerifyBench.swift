@@ -1,25 +1,29 @@
 // `runbook-bench verify`: `runbook verify` of a run with 100,000 journal records (33,333 one-line
-// `true` steps: step_start, step_spawned and step_end each, after run_start), its 33,333 output
-// files and its runbook copy: wall time and the verifier's peak memory.
+// `true` steps: step_start, step_spawned and step_end each, after run_start), its output log and
+// its runbook copy: wall time and the verifier's peak memory; then `runs`, `status` and `resume`
+// on the same run, and `runs` over 10,000 runs (ScaleBench.swift).
 import Foundation
 import RunbookKit
 
-/// Writes a run folder as `runbook run --yes` leaves it after `steps` steps of `true`: the journal
-/// (records shaped and chained as the runner writes them), an empty `out/<seq>.log` per step and
-/// the runbook copy. Returns the journal's size in bytes.
-private func writeRun(at dir: String, steps: Int) throws -> Int {
-    try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
+/// Writes a run folder as `runbook run --yes` leaves it after `steps` steps of `true` (journal
+/// format 2): the journal (records shaped and chained as the runner writes them), the empty
+/// `output.log` the steps wrote nothing to, and the runbook copy. The run has no `run_end`: it
+/// stopped after its last step, so `resume` can end it (with `ended`, a `run_end` closes it). `runbookPath` is the real path its
+/// `run_start` names (the caller puts a runbook there when it needs one). Returns the journal's size.
+func writeRun(
+    at dir: String, steps: Int, runId: String = "20261201T090000Z-0000beef", runbookPath: String = "/srv/bench.md", ended: Bool = false
+) throws -> Int {
     try FileManager.default.createDirectory(atPath: dir + "/code", withIntermediateDirectories: true)
     var runbook = "# Bench\n\n"
     for i in 0..<steps { runbook += "```bash {id=s-\(i)}\ntrue\n```\n\n" }
     let runbookBytes = Array(runbook.utf8)
     _ = FileManager.default.createFile(atPath: dir + "/runbook.md", contents: Data(runbookBytes))
-    let runId = "20261201T090000Z-0000beef"
+    _ = FileManager.default.createFile(atPath: dir + "/output.log", contents: Data())
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     var prev = SHA256.hex(Array("runbook-journal-v1\u{0}".utf8) + Array(runId.utf8))
     var journal = [UInt8]()
-    journal.reserveCapacity(steps * 330 + 1024)
+    journal.reserveCapacity(steps * 360 + 1024)
     var seq = 0
     func append(_ record: JournalRecord) throws {
         var record = record
@@ -31,25 +35,16 @@ private func writeRun(at dir: String, steps: Int) throws -> Int {
         journal += line + [0x0A]
         seq += 1
     }
-    var start = JournalRecord(type: .runStart)
-    start.runId = runId
-    // RunbookRef and OutputRef have no public memberwise initializers: decode them as a reader would.
-    let decoder = JSONDecoder()
-    start.runbook = try decoder.decode(
-        RunbookRef.self,
-        from: Data(
-            #"{"path":"bench.md","realpath":"/srv/bench.md","sha256":"\#(SHA256.hex(runbookBytes))","bytes":\#(runbookBytes.count),"snapshot":"runbook.md"}"#
-                .utf8))
-    start.operatorName = "bench"
-    start.host = "bench-host"
-    start.mode = "live"
-    start.params = []
-    start.totalSteps = steps
-    start.tool = "runbook bench"
-    start.pid = 4242
-    try append(start)
+    try append(try benchRunStart(runId: runId, runbookBytes: runbookBytes, runbookPath: runbookPath, steps: steps))
     let codeSHA = SHA256.hex(Array("true\n".utf8))
-    let emptySHA = SHA256.hex([UInt8]())
+    // OutputRef has no public memberwise initializer: decode it as a reader would.
+    let decoder = JSONDecoder()
+    // Every step wrote nothing: its output is the empty slice at 0 of output.log, carried inline.
+    let output = try decoder.decode(
+        OutputRef.self,
+        from: Data(
+            #"{"file":"output.log","offset":0,"inline":"","sha256":"\#(SHA256.hex([UInt8]()))","bytes_total":0,"bytes_kept":0,"bytes_dropped":0,"truncated":false,"masked":0}"#
+                .utf8))
     for i in 0..<steps {
         let key = "s-\(i)"
         var stepStart = JournalRecord(type: .stepStart)
@@ -60,9 +55,8 @@ private func writeRun(at dir: String, steps: Int) throws -> Int {
         stepStart.attempt = 1
         stepStart.codeSHA256 = codeSHA
         stepStart.interpreter = "bash"
+        stepStart.outputOffset = 0
         try append(stepStart)
-        let output = "out/\(seq - 1).log"
-        _ = FileManager.default.createFile(atPath: dir + "/" + output, contents: Data())
         var spawned = JournalRecord(type: .stepSpawned)
         spawned.key = key
         spawned.attempt = 1
@@ -77,15 +71,39 @@ private func writeRun(at dir: String, steps: Int) throws -> Int {
         end.status = "ok"
         end.exitCode = 0
         end.durationMs = 2
-        end.output = try decoder.decode(
-            OutputRef.self,
-            from: Data(
-                #"{"file":"\#(output)","sha256":"\#(emptySHA)","bytes_total":0,"bytes_kept":0,"bytes_dropped":0,"truncated":false,"masked":0}"#
-                    .utf8))
+        end.output = output
         try append(end)
+    }
+    if ended {
+        var runEnd = JournalRecord(type: .runEnd)
+        runEnd.status = "completed"
+        runEnd.exitStatus = 0
+        runEnd.counts = ["ok": steps]
+        try append(runEnd)
     }
     _ = FileManager.default.createFile(atPath: dir + "/journal.jsonl", contents: Data(journal))
     return journal.count
+}
+
+/// The run_start of the bench run: `steps` steps of the runbook `runbookBytes`, at `runbookPath`.
+private func benchRunStart(runId: String, runbookBytes: [UInt8], runbookPath: String, steps: Int) throws -> JournalRecord {
+    var start = JournalRecord(type: .runStart)
+    start.runId = runId
+    // RunbookRef has no public memberwise initializer: decode it as a reader would.
+    let decoder = JSONDecoder()
+    start.runbook = try decoder.decode(
+        RunbookRef.self,
+        from: Data(
+            #"{"path":"bench.md","realpath":"\#(runbookPath)","sha256":"\#(SHA256.hex(runbookBytes))","bytes":\#(runbookBytes.count),"snapshot":"runbook.md"}"#
+                .utf8))
+    start.operatorName = "bench"
+    start.host = "bench-host"
+    start.mode = "live"
+    start.params = []
+    start.totalSteps = steps
+    start.tool = "runbook bench"
+    start.pid = 4242
+    return start
 }
 
 func benchVerify() {
@@ -100,12 +118,19 @@ func benchVerify() {
     let steps = 33_333
     let run = dir + "/runs/20261201T090000Z-0000beef"
     let bytes: Int
-    do { bytes = try writeRun(at: run, steps: steps) } catch {
+    // The runbook the run names is there too, unchanged since the run started (resume reads it).
+    do {
+        bytes = try writeRun(at: run, steps: steps, runbookPath: dir + "/bench.md")
+        try FileManager.default.copyItem(atPath: run + "/runbook.md", toPath: dir + "/bench.md")
+    } catch {
         print("verify: skipped, cannot write the bench run: \(error)")
         return
     }
     let records = 1 + 3 * steps
-    print(String(format: "verify: a run of %d records (%d steps of true; journal %.1f MB) and %d output files", records, steps, Double(bytes) / 1e6, steps))
+    print(
+        String(
+            format: "verify: a run of %d records (%d steps of true; journal %.1f MB, format 2: one output.log) and its runbook copy", records, steps,
+            Double(bytes) / 1e6))
     var times: [Double] = []
     var peaks: [Int] = []
     for argv in [[exe, "verify", run]] + Array(repeating: [exe, "verify", run], count: 5) {
@@ -142,4 +167,6 @@ func benchVerify() {
                 format: "  runbook %@: median %.0f ms, peak RSS %.1f MiB over 3 runs (targets < 1 s: %@, < 64 MiB: %@)", name, t * 1000, mib,
                 t < 1 ? "met" : "MISSED", mib < 64 ? "met" : "MISSED"))
     }
+    benchResume(exe, run: run, scratch: dir)
+    benchManyRuns(exe, scratch: dir)
 }

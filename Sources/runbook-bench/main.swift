@@ -268,6 +268,23 @@ case "all":
     benchRun()
     print("")
     benchVerify()
+case "gen-run" where arguments.count == 2:
+    // The verify benchmark's 100,000-record run, as STATE/runs/<id>, its runbook as STATE/bench.md (for perf by hand).
+    let state = arguments[1]
+    do {
+        _ = try writeRun(at: state + "/runs/20261201T090000Z-0000beef", steps: 33_333, runbookPath: state + "/bench.md")
+        try FileManager.default.copyItem(atPath: state + "/runs/20261201T090000Z-0000beef/runbook.md", toPath: state + "/bench.md")
+    } catch {
+        print("gen-run: cannot write the run under \(state): \(error)")
+        exit(1)
+    }
+case "gen-runs" where arguments.count == 2:
+    // The verify benchmark's 10,000 runs of 3 steps, under STATE/runs (for `runbook runs` by hand).
+    let state = arguments[1]
+    do { try writeManyRuns(under: state) } catch {
+        print("gen-run: cannot write the run under \(state): \(error)")
+        exit(1)
+    }
 case "gen" where arguments.count == 3:
     guard let profile = Profile(rawValue: arguments[1]), let steps = Int(arguments[2]), steps >= 0 else {
         print("usage: runbook-bench gen verbose|compact STEPS")
@@ -275,6 +292,8 @@ case "gen" where arguments.count == 3:
     }
     FileHandle.standardOutput.write(Data(profile.generate(steps: steps)))
 default:
-    print("usage: runbook-bench [parse|startup|run|verify|export|peers [KIT ARGS…]|corpus|all]  or  runbook-bench gen verbose|compact STEPS")
+    print(
+        "usage: runbook-bench [parse|startup|run|verify|export|peers [KIT ARGS…]|corpus|all]  or  runbook-bench gen verbose|compact STEPS  or  runbook-bench gen-run|gen-runs STATE"
+    )
     exit(2)
 }

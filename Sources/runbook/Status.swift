@@ -32,15 +32,8 @@ struct Status: ParsableCommand {
         guard FileManager.default.fileExists(atPath: journal) else {
             throw fail("cannot read '\(journal)': no such run; give a run id ('runbook runs' lists them), a run folder or a journal file", .badInput)
         }
-        guard let summary = RunCatalog(state: state).summary(ofRunIn: RunFileCheck.folder(ofJournal: journal)) else {
+        guard let (status, verification) = RunStatus.read(journal: journal, state: state) else {
             throw fail("\(journal) has no run_start record; it is not a run's journal", .journalIntegrity)
-        }
-        let status: RunStatus
-        let verification: JournalVerification
-        do {
-            (status, verification) = try RunStatus.read(summary: summary, journal: journal)
-        } catch {
-            throw fail("\(error.message); give a run id ('runbook runs' lists them), a run folder or a journal file", .badInput)
         }
         if output.json {
             writeStdout(try encodeJSON(status) + "\n")

@@ -48,6 +48,14 @@ struct HistoryTests {
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         let listing = runbook(["runs", "--state-dir", box.state]).stdout
         #expect(listing.contains("completed    4/4 steps"), "\(listing)")
+        // status numbers the steps of the copy the resume switched to (named in the journal after
+        // the run_start's runbook.md): the added step is step 4 of it, not an unnumbered extra.
+        let runId = (box.runDirs()[0] as NSString).lastPathComponent
+        let json = runbook(["status", "--json", "--state-dir", box.state, runId])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let steps = try #require(object["steps"] as? [[String: Any]])
+        #expect(steps.map { $0["key"] as? String } == ["a", "b", "c", "d"])
+        #expect(steps.map { $0["number"] as? Int } == [1, 2, 3, 4], "\(json.stdout)")
     }
 
     @Test("status shows each step's outcome, attempts, decisions with who and when, notes, durations and output")

@@ -61,23 +61,41 @@ public struct RunStatus: Encodable, Sendable {
     public init(summary: RunSummary, records: [JournalRecord]) {
         var collector = StatusCollector()
         for record in records { collector.add(record) }
-        self.init(summary: summary, collector: collector)
+        let titles = collector.snapshot.map { StepTitle.read(summary.dir + "/" + $0) } ?? []
+        self.init(summary: summary, titles: titles, collector: collector)
     }
 
-    /// The status of the run in `summary`'s folder, its journal streamed (never held whole);
-    /// also returns what verifying it found.
-    public static func read(summary: RunSummary, journal: String) throws(JournalError) -> (RunStatus, JournalVerification) {
+    /// The status of the run whose journal is `journal` (its folder's runs are in `state`), the
+    /// journal streamed once (never held whole) into both the run's summary and its steps'
+    /// statuses; also returns what verifying it found. Nil when the journal cannot be read or has
+    /// no run_start. The runbook copy `run_start` names is parsed before the journal is read and
+    /// only each step's key, number and title are kept of it, so the parsed runbook and the
+    /// steps' statuses are never in memory together (the copy a resume switched to, when there
+    /// is one, is parsed after).
+    public static func read(journal: String, state: StateDirectory) -> (RunStatus, JournalVerification)? {
+        let dir = RunFileCheck.folder(ofJournal: journal)
+        let first = RunCatalog.runStart(ofJournal: journal)?.runbook?.snapshot ?? "runbook.md"
+        var titles = StepTitle.read(dir + "/" + first)
+        var builder = RunHistory.Builder()
         var collector = StatusCollector()
-        let verification = try JournalVerifier.scan(path: journal) { collector.add($0) }
-        return (RunStatus(summary: summary, collector: collector), verification)
+        guard
+            let verification = try? JournalVerifier.scan(
+                path: journal,
+                visit: {
+                    builder.add($0)
+                    collector.add($0)
+                }),
+            let summary = RunCatalog(state: state).summary(of: builder, verification: verification, dir: dir)
+        else { return nil }
+        if let latest = collector.snapshot, latest != first { titles = StepTitle.read(dir + "/" + latest) }
+        return (RunStatus(summary: summary, titles: titles, collector: collector), verification)
     }
 
-    private init(summary: RunSummary, collector: StatusCollector) {
+    private init(summary: RunSummary, titles: [StepTitle], collector: StatusCollector) {
         run = summary
-        let snapshot = collector.snapshot.flatMap { try? RunbookParser.parse(path: summary.dir + "/" + $0) }
         var steps: [StepStatus] = []
         var seen = Set<String>()
-        for step in snapshot?.steps ?? [] {
+        for step in titles {
             seen.insert(step.key)
             var status = collector.steps[step.key] ?? StepStatus.empty(step.key)
             status.number = step.number
@@ -117,6 +135,19 @@ public struct RunStatus: Encodable, Sendable {
     private static func line(_ event: Event) -> String {
         let what = event.kind == "decision" ? "decided \(event.choice ?? "?")" : "note"
         return "\(event.ts) \(event.who) \(what)\(event.text.map { ": \($0)" } ?? "")"
+    }
+}
+
+/// What status shows of a step of the run's runbook copy.
+private struct StepTitle {
+    var key: String
+    var number: Int
+    var title: String
+
+    /// The steps of the runbook copy at `path`, in order; none when it cannot be read.
+    static func read(_ path: String) -> [StepTitle] {
+        guard let runbook = try? RunbookParser.parse(path: path) else { return [] }
+        return runbook.steps.map { StepTitle(key: $0.key, number: $0.number, title: $0.title) }
     }
 }
 

@@ -23,11 +23,13 @@ public enum PlaceholderResolver {
     }
 
     /// The steps a run with these selections reaches that could run code: code steps, not marked
-    /// `skip` (unless `--only` names them), from `--from` on, or only those `--only` names.
-    public static func stepsToRun(_ runbook: Runbook, from: String?, only: [String]) -> [Step] {
+    /// `skip` (unless `--only` names them), from `--from` on, or only those `--only` names. With
+    /// `holdingPlaceholders`, only those of them with a placeholder (all that questions need: a
+    /// long runbook's steps are not copied whole).
+    public static func stepsToRun(_ runbook: Runbook, from: String?, only: [String], holdingPlaceholders: Bool = false) -> [Step] {
         let first = from.flatMap { key in runbook.steps.first { $0.key == key }?.number } ?? 1
         return runbook.steps.filter { step in
-            guard step.kind == .code else { return false }
+            guard step.kind == .code, !holdingPlaceholders || !step.placeholders.isEmpty else { return false }
             if !only.isEmpty { return only.contains(step.key) }
             return step.number >= first && !step.attributes.skip
         }

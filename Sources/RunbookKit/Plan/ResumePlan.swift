@@ -14,10 +14,12 @@ public struct ResumePlan: Sendable {
         case run
         /// It finished (`ok`, `done`, `skipped`) with the same code: it is not run again.
         case done(status: String)
-        /// It finished, but its code changed since: keep the result or run it again?
-        case changed(status: String, change: CodeChange)
+        /// It finished, but its code changed since: keep the result or run it again? (Boxed, as is
+        /// `unknown`: the few steps that need a decision carry their details, a plan of 33,333
+        /// steps stays small.)
+        indirect case changed(status: String, change: CodeChange)
         /// It started and no end was recorded. An `idempotent` step whose code did not change simply runs again.
-        case unknown(idempotent: Bool, change: CodeChange?, evidence: Evidence)
+        indirect case unknown(idempotent: Bool, change: CodeChange?, evidence: Evidence)
         /// It started and its process is still alive: the resume must wait.
         case stillRunning(pid: Int32)
         /// It is new since the run started: run it or skip it?
@@ -110,6 +112,7 @@ public struct ResumePlan: Sendable {
             removed.append(Removed(key: key, finished: record.flatMap { Self.finishedStatus($0.state) }, unknown: record?.state == .unknown))
         }
         restoreExports(history)
+        steps.reserveCapacity(runbook.steps.count)
         for step in runbook.steps {
             let decision: Decision
             var attempts = 0
@@ -165,11 +168,12 @@ public struct ResumePlan: Sendable {
             guard let change else { return .done(status: status) }
             return .changed(status: status, change: change)
         case .unknown:
-            if history.isStillRunning(record, liveness: liveness) { return .stillRunning(pid: record.pid ?? 0) }
+            let attempt = history.openAttempts[record.key]
+            if history.isStillRunning(record, liveness: liveness) { return .stillRunning(pid: attempt?.pid ?? 0) }
             var evidence = Evidence(
-                key: record.key, started: record.startTs, lastHeard: record.lastTs,
-                outputFile: record.startSeq.map { "out/\($0).log" }, pid: record.pid)
-            if let offset = record.outputOffset {
+                key: record.key, started: attempt?.startTs, lastHeard: attempt?.lastTs,
+                outputFile: attempt.map { "out/\($0.startSeq).log" }, pid: attempt?.pid)
+            if let offset = attempt?.outputOffset {
                 evidence.outputFile = "output.log"
                 evidence.outputStart = offset
                 evidence.outputEnd = history.outputEnd(after: offset)

@@ -128,4 +128,44 @@ struct SessionTests {
         #expect(records.contains { $0.type == .decision && $0.choice == "abort" && $0.reason == "step failed under --yes" })
         #expect(records.last?.type == .runEnd && records.last?.status == "aborted" && records.last?.exitStatus == 1)
     }
+
+    @Test("resume verifies the journal once, under the lock: a journal swapped for another run's after the lock was taken is refused, untouched")
+    func journalSwappedUnderTheLock() throws {
+        let (paused, outcome, _) = try run(["r", "q"], exitCodes: [:])
+        #expect(outcome == .paused)
+        // Another run, of another runbook, also paused: a journal whose chain holds on its own.
+        let (otherPath, other) = try writeRunbook("# Other\n\n```bash {id=one}\ntrue\n```\n\n```bash {id=two}\ntrue\n```\n", name: "other.md")
+        let elsewhere = TestContext(answers: ["r", "q"], runId: "20261201T090000Z-0000cafe")
+        let otherOutcome = RunLauncher(context: elsewhere.context, liveness: ScriptedLiveness(), launcher: ScriptedLauncher())
+            .run(RunRequest(runbookPath: otherPath), runbook: other)
+        #expect(otherOutcome == .paused)
+        let swapped = try elsewhere.journalBytes()
+        let original = try paused.journalBytes()
+        let journal = paused.state + "/runs/20261201T090000Z-0000beef/journal.jsonl"
+
+        let second = TestContext(answers: ["r", "d"])
+        let resumed = RunbookContext(
+            output: second.output, errorOutput: second.errorOutput, input: second.input, terminal: second.context.terminal,
+            signals: second.context.signals, clock: second.clock, runIds: second.context.runIds, user: "second", host: "ops-2",
+            pid: 4343, bootId: "test-boot", environment: second.context.environment, stateDirectory: paused.context.stateDirectory)
+        let launcher = RunLauncher(context: resumed, liveness: ScriptedLiveness(), launcher: ScriptedLauncher())
+        // The lock is taken for deploy.md, named by the journal's first line; then the file changes.
+        let result = launcher.prepareResume("20261201T090000Z-0000beef") {
+            _ = FileManager.default.createFile(atPath: journal, contents: Data(swapped))
+        }
+        guard case .failure(let refusal) = result else {
+            Issue.record("a journal changed between the first read and the verification under the lock was resumed")
+            return
+        }
+        #expect(refusal == .damagedJournal)
+        #expect(
+            second.errorOutput.text.contains(
+                "journal.jsonl: the journal changed while resume opened it (its first record now names run 20261201T090000Z-0000cafe of \(otherPath), not run 20261201T090000Z-0000beef of /tmp/runbook-unit-fixtures/deploy.md); nothing was changed"
+            ))
+        #expect(FileManager.default.contents(atPath: journal) == Data(swapped), "nothing was appended to the journal")
+        // Put back, the run resumes: the refusal gave the lock back.
+        _ = FileManager.default.createFile(atPath: journal, contents: Data(original))
+        let ticket = try launcher.prepareResume("20261201T090000Z-0000beef").get()
+        #expect(ticket.history.runId == "20261201T090000Z-0000beef" && ticket.verification.recordCount == original.split(separator: 0x0A).count)
+    }
 }

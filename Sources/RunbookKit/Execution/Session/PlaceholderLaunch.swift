@@ -4,7 +4,7 @@ extension RunLauncher {
     func resolvePlaceholders(
         _ request: RunRequest, runbook: Runbook, recorded: [ParamValue], console: Console
     ) throws(ParamError) -> PlaceholderValues {
-        let steps = PlaceholderResolver.stepsToRun(runbook, from: request.from, only: request.only)
+        let steps = PlaceholderResolver.stepsToRun(runbook, from: request.from, only: request.only, holdingPlaceholders: true)
         let names = PlaceholderResolver.names(runbook).subtracting(runbook.params.map(\.name))
         let values = try PlaceholderResolver.resolve(
             steps, sets: request.sets.filter { names.contains($0.0) }, recorded: recorded, environment: context.environment,

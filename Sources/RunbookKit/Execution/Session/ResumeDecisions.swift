@@ -64,7 +64,7 @@ extension RunSession {
             let open = undecided(resume.plan)
             if !open.isEmpty {
                 for stepPlan in resume.plan.steps {
-                    guard let step = runbook.steps.first(where: { $0.number == stepPlan.number }) else { continue }
+                    guard let step = step(numbered: stepPlan.number) else { continue }
                     explain(step, stepPlan.decision)
                 }
                 for problem in open { context.error(problem) }
@@ -79,12 +79,20 @@ extension RunSession {
         }
         var done: [Int: String] = [:]
         for stepPlan in resume.plan.steps {
-            guard let step = runbook.steps.first(where: { $0.number == stepPlan.number }) else { continue }
+            guard let step = step(numbered: stepPlan.number) else { continue }
             attemptsBefore[step.key] = stepPlan.attempts
             if case .stop(let outcome) = try decide(step, stepPlan.decision, done: &done) { return .stop(outcome) }
         }
         try recordRunbookSwitch(resume)
         return .proceed(done)
+    }
+
+    /// The runbook's step numbered `number`: at its place (steps are numbered in order from 1),
+    /// found in constant time, not by a search per step of a 33,333-step runbook.
+    private func step(numbered number: Int) -> Step? {
+        let steps = runbook.steps
+        if steps.indices.contains(number - 1), steps[number - 1].number == number { return steps[number - 1] }
+        return steps.first { $0.number == number }
     }
 
     /// Every decision is settled: from here on the run's runbook is the one as it is now. A

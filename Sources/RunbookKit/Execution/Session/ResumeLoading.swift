@@ -1,18 +1,16 @@
 import Foundation
 
-/// A run that can be resumed: found, verified, locked, repaired, its history read.
+/// A run that can be resumed: found, locked, verified under the lock, repaired, its history read.
 public struct ResumeTicket {
     /// The run's folder.
     public let runDir: String
     /// What the journal says.
     public let history: RunHistory
-    /// The journal as verified under the lock.
+    /// The journal as verified under the lock (streamed: its records are not kept, `history`
+    /// holds what resuming needs of them).
     public let verification: JournalVerification
     /// Set when a torn last record was cut (and recorded, at once).
     public let repair: JournalRepair.Repair?
-    /// The runbook the run last ran, read from its byte-exact copy in the run folder; nil when
-    /// the copy is missing or unreadable (then only the journal's keys and code hashes are known).
-    public let recorded: Runbook?
     /// The runbook's lock, held until the resumed run ends.
     let lock: RunLock
 
@@ -27,45 +25,82 @@ public struct ResumeTicket {
 
     /// Where the byte-exact copy of the runbook the run last ran is.
     public var snapshotPath: String { runDir + "/" + (history.latestRunbook?.snapshot ?? "runbook.md") }
+
+    /// The runbook the run last ran, read from its byte-exact copy in the run folder: `current`
+    /// itself when the copy has the same bytes (one parse, not two, for an unchanged runbook); nil
+    /// when the copy is missing or unreadable (then only the journal's keys and code hashes are known).
+    public func recorded(comparedWith current: Runbook) -> Runbook? {
+        switch try? readRegularFile(snapshotPath, limit: SourceText.sizeLimit) {
+        case .bytes(let bytes)?: return bytes == current.rawBytes ? current : RunbookParser.parse(bytes: bytes, path: snapshotPath)
+        case .tooLarge?: return try? RunbookParser.parse(path: snapshotPath)
+        case nil: return nil
+        }
+    }
 }
 
 extension RunLauncher {
-    /// Finds the run `target` names (a run id, folder, journal or runbook file), verifies its
-    /// journal, takes its runbook's lock before touching it (a live run may still be writing),
-    /// verifies again under the lock, and cuts a torn last record. Prints what is wrong and returns
-    /// the outcome when the run cannot be resumed.
+    /// Finds the run `target` names (a run id, folder, journal or runbook file), takes its
+    /// runbook's lock before reading its journal whole (a live run may still be writing), verifies
+    /// the journal once, under the lock, streamed, and cuts a torn last record. Only the journal's
+    /// first line is read before the lock (to know which runbook's lock to take); the verified
+    /// journal must start with that same record. Prints what is wrong and returns the outcome
+    /// when the run cannot be resumed.
     public func prepareResume(_ target: String) -> Result<ResumeTicket, RunOutcome> {
+        prepareResume(target, underLock: {})
+    }
+
+    /// `prepareResume`, with `underLock` called once the lock is held, before the journal is
+    /// verified (tests change the journal there).
+    func prepareResume(_ target: String, underLock: () -> Void) -> Result<ResumeTicket, RunOutcome> {
         let runDir: String
         switch RunCatalog(state: context.stateDirectory).locateForResume(target) {
         case .run(let dir): runDir = dir
         case .problem(let text): return refuse(text, .refused)
         }
         let journalPath = runDir + "/journal.jsonl"
-        var verification: JournalVerification
-        do { verification = try JournalVerifier.verify(path: journalPath) } catch { return refuse(error.message, .refused) }
-        if let problem = verification.problem {
+        guard let first = RunCatalog.runStart(ofJournal: journalPath), first.type == .runStart, let startRef = first.runbook else {
+            // Not resumable whatever the lock: verify (no lock needed to refuse) to say why.
+            let problem: String
+            do { problem = try JournalVerifier.scan(path: journalPath, visit: { _ in }).problem ?? "the run_start record names no runbook" } catch {
+                return refuse(error.message, .refused)
+            }
             return refuse(
                 "\(journalPath): journal verification failed: \(problem). It will not be resumed or changed; check it with 'runbook verify' and start a new run",
                 .damagedJournal)
         }
-        guard let startRef = verification.records.first?.runbook else {
-            return refuse("\(journalPath): the journal has no run_start record naming a runbook", .damagedJournal)
-        }
         let lock: RunLock
-        switch takeLock(runbookRealpath: startRef.realpath, runId: verification.records.first?.runId ?? "?", runbookName: startRef.path) {
+        switch takeLock(runbookRealpath: startRef.realpath, runId: first.runId ?? "?", runbookName: startRef.path) {
         case .success(let taken): lock = taken
         case .failure(let stop): return .failure(stop.outcome)
         }
-        // Verify again under the lock: what was read before may have been mid-write.
-        do { verification = try JournalVerifier.verify(path: journalPath) } catch { return refuse(error.message, .refused) }
-        if let problem = verification.problem {
-            return refuse("\(journalPath): journal verification failed: \(problem)", .damagedJournal)
+        underLock()
+        var builder = RunHistory.Builder()
+        let verification: JournalVerification
+        do { verification = try JournalVerifier.scan(path: journalPath) { builder.add($0) } } catch {
+            lock.release()
+            return refuse(error.message, .refused)
         }
-        return loadHistory(runDir: runDir, journalPath: journalPath, verification: verification, lock: lock)
+        if let problem = verification.problem {
+            lock.release()
+            return refuse(
+                "\(journalPath): journal verification failed: \(problem). It will not be resumed or changed; check it with 'runbook verify' and start a new run",
+                .damagedJournal)
+        }
+        // The lock is the one of the runbook the first line named: the verified journal must be that run's.
+        guard builder.first?.runId == first.runId, builder.first?.runbook?.realpath == startRef.realpath else {
+            lock.release()
+            return refuse(
+                "\(journalPath): the journal changed while resume opened it (its first record now names run \(builder.first?.runId ?? "?") of \(builder.first?.runbook?.realpath ?? "?"), not run \(first.runId ?? "?") of \(startRef.realpath)); nothing was changed. Check it with 'runbook verify' and try again",
+                .damagedJournal)
+        }
+        return loadHistory(runDir: runDir, journalPath: journalPath, verification: verification, builder: builder, lock: lock)
     }
 
-    private func loadHistory(runDir: String, journalPath: String, verification: JournalVerification, lock: RunLock) -> Result<ResumeTicket, RunOutcome> {
+    private func loadHistory(
+        runDir: String, journalPath: String, verification: JournalVerification, builder: RunHistory.Builder, lock: RunLock
+    ) -> Result<ResumeTicket, RunOutcome> {
         var verification = verification
+        var builder = builder
         var repair: JournalRepair.Repair?
         if verification.tornTail != nil {
             do {
@@ -73,31 +108,32 @@ extension RunLauncher {
                 repair = cut
                 // Recorded at once, so the record of the repair survives a resume that stops early.
                 let journal = try RunFolder.reopen(
-                    dir: runDir, runId: verification.records.first?.runId ?? "", verification: verification, clock: context.clock,
+                    dir: runDir, runId: builder.first?.runId ?? "", verification: verification, clock: context.clock,
                     failAtSeq: journalFaultSeq)
                 var record = JournalRecord(type: .recovered)
                 record.text =
                     "cut a torn last record of \(cut.discardedBytes) bytes (sha256 \(cut.discardedSHA256)); the original journal is kept as \((cut.backup as NSString).lastPathComponent)"
                 try journal.append(record)
-                verification = try JournalVerifier.verify(path: journalPath)
+                // Only after a crash: the repaired journal is verified again, whole, still under the lock.
+                builder = RunHistory.Builder()
+                verification = try JournalVerifier.scan(path: journalPath) { builder.add($0) }
             } catch {
+                lock.release()
                 return refuse(failureText(error), .journalUnwritable)
             }
         }
         let history: RunHistory
-        do { history = try RunHistory(records: verification.records) } catch { return refuse("\(journalPath): \(error.message)", .damagedJournal) }
+        do { history = try RunHistory(builder) } catch {
+            lock.release()
+            return refuse("\(journalPath): \(error.message)", .damagedJournal)
+        }
         if let end = history.runEnd {
+            lock.release()
             return refuse(
                 "run \(history.runId) already ended (\(end.status ?? "ended") at \(end.ts)); nothing to resume. Start a new run with 'runbook run'",
                 .refused)
         }
-        guard history.runStart.runbook != nil else {
-            return refuse("\(journalPath): the run_start record names no runbook", .damagedJournal)
-        }
-        let snapshot = runDir + "/" + (history.latestRunbook?.snapshot ?? "runbook.md")
-        let recorded = try? RunbookParser.parse(path: snapshot)
-        return .success(
-            ResumeTicket(runDir: runDir, history: history, verification: verification, repair: repair, recorded: recorded, lock: lock))
+        return .success(ResumeTicket(runDir: runDir, history: history, verification: verification, repair: repair, lock: lock))
     }
 
     private func refuse(_ text: String, _ outcome: RunOutcome) -> Result<ResumeTicket, RunOutcome> {

@@ -87,7 +87,7 @@ public struct RunLauncher {
         }
         let resume = RunSession.Resume(
             history: history, repair: ticket.repair,
-            plan: ResumePlan(history: history, recorded: ticket.recorded, runbook: runbook, liveness: liveness))
+            plan: ResumePlan(history: history, recorded: ticket.recorded(comparedWith: runbook), runbook: runbook, liveness: liveness))
         return RunSession.runInScratchFolder(
             context: context, plan: plan, request: request, runId: history.runId, runDir: ticket.runDir, journal: journal,
             console: console, launcher: launcher, resume: resume)

@@ -66,9 +66,14 @@ public struct RunCatalog: Sendable {
     public func summary(ofRunIn dir: String) -> RunSummary? {
         // Streamed: the records are folded as they are read, never held all at once.
         var builder = RunHistory.Builder()
-        guard let verification = try? JournalVerifier.scan(path: dir + "/journal.jsonl", visit: { builder.add($0) }),
-            let history = try? RunHistory(builder)
-        else { return nil }
+        guard let verification = try? JournalVerifier.scan(path: dir + "/journal.jsonl", visit: { builder.add($0) }) else { return nil }
+        return summary(of: builder, verification: verification, dir: dir)
+    }
+
+    /// The summary of the run in `dir` whose journal `builder` folded and `verification` checked;
+    /// nil when the journal has no run_start.
+    func summary(of builder: RunHistory.Builder, verification: JournalVerification, dir: String) -> RunSummary? {
+        guard let history = try? RunHistory(builder) else { return nil }
         let start = history.runStart
         let total = history.latestTotalSteps ?? start.totalSteps ?? 0
         var summary = RunSummary(
@@ -110,7 +115,7 @@ public struct RunCatalog: Sendable {
     }
 
     /// The first record of a journal, read from its first line alone (at most 64 KiB, the line cap).
-    private static func runStart(ofJournal path: String) -> JournalRecord? {
+    static func runStart(ofJournal path: String) -> JournalRecord? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let head = try? handle.read(upToCount: 64 * 1024), let newline = head.firstIndex(of: 0x0A) else { return nil }

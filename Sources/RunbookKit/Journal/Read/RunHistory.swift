@@ -18,21 +18,27 @@ public struct RunHistory: Sendable {
         var state: StepState
         /// Code hash recorded at its last start (the file's code, before any edit).
         var codeSHA256: String?
-        /// The pid and start time of its last spawn, to tell whether it may still be running.
-        var pid: Int32?
-        var starttime: UInt64?
         var attempts: Int
         /// Variables it exported (values nil for secrets).
         var exports: [ExportedVariable]
         var unset: [String]
-        /// The sequence number and time of its last `step_start` (in a version 1 journal its output
+    }
+
+    /// The last attempt of a step that has no end yet: what resume shows of an unknown outcome.
+    /// Kept apart, and dropped when the attempt ends, so a run of 33,333 finished steps does not
+    /// carry it for each.
+    struct OpenAttempt: Sendable {
+        /// The pid and start time of its spawn, to tell whether it may still be running.
+        var pid: Int32?
+        var starttime: UInt64?
+        /// The sequence number and time of its `step_start` (in a version 1 journal its output
         /// file is `out/<seq>.log`).
-        var startSeq: Int?
-        /// Where its last attempt's output begins in `output.log` (version 2).
+        var startSeq: Int
+        /// Where its output begins in `output.log` (version 2).
         var outputOffset: Int?
-        var startTs: String?
+        var startTs: String
         /// The time of the last record about it.
-        var lastTs: String?
+        var lastTs: String
     }
 
     /// The run's first record: its id, runbook, operator, params and incident.
@@ -41,6 +47,8 @@ public struct RunHistory: Sendable {
     /// Steps by key, in the order they first appear in the journal.
     let steps: [String: StepRecord]
     let order: [String]
+    /// The attempts without an end, by step key (at most the one that was running when the runner stopped).
+    let openAttempts: [String: OpenAttempt]
     /// The runbook the run last ran: the one it started with, or the one a resume recorded.
     let latestRunbook: RunbookRef?
     /// The step count of that runbook.
@@ -72,6 +80,7 @@ public struct RunHistory: Sendable {
         runStart = first
         steps = builder.steps
         order = builder.order
+        openAttempts = builder.open
         runEnd = builder.end
         latestRunbook = builder.runbook ?? first.runbook
         latestTotalSteps = builder.total ?? first.totalSteps
@@ -91,6 +100,7 @@ public struct RunHistory: Sendable {
         var first: JournalRecord?
         var steps: [String: StepRecord] = [:]
         var order: [String] = []
+        var open: [String: OpenAttempt] = [:]
         var end: JournalRecord?
         var runbook: RunbookRef?
         var total: Int?
@@ -116,28 +126,21 @@ public struct RunHistory: Sendable {
                 }
                 return
             }
-            var step =
-                steps[key]
-                ?? StepRecord(
-                    key: key, state: .notStarted, codeSHA256: nil, pid: nil, starttime: nil,
-                    attempts: 0, exports: [], unset: [])
+            var step = steps[key] ?? StepRecord(key: key, state: .notStarted, codeSHA256: nil, attempts: 0, exports: [], unset: [])
             if steps[key] == nil { order.append(key) }
-            step.lastTs = record.ts
+            open[key]?.lastTs = record.ts
             switch record.type {
             case .stepStart:
                 step.state = .unknown
                 step.codeSHA256 = record.codeSHA256
                 step.attempts = max(step.attempts, record.attempt ?? 0)
-                step.pid = nil
-                step.starttime = nil
-                step.startSeq = record.seq
-                step.startTs = record.ts
-                step.outputOffset = record.outputOffset
+                open[key] = OpenAttempt(startSeq: record.seq, outputOffset: record.outputOffset, startTs: record.ts, lastTs: record.ts)
                 if let offset = record.outputOffset { outputStarts.append(offset) }
             case .stepSpawned:
-                step.pid = record.pid
-                step.starttime = record.starttime
+                open[key]?.pid = record.pid
+                open[key]?.starttime = record.starttime
             case .stepEnd:
+                open[key] = nil
                 let status = record.status ?? "failed"
                 if StepEndStatus.finished.contains(status) {
                     step.state = .completed(status: status)
@@ -187,7 +190,7 @@ public struct RunHistory: Sendable {
 
     /// Whether the process recorded for a step with an unknown outcome is still alive (same pid and start time).
     func isStillRunning(_ step: StepRecord, liveness: any ProcessLiveness) -> Bool {
-        guard let pid = step.pid, let starttime = step.starttime else { return false }
+        guard let attempt = openAttempts[step.key], let pid = attempt.pid, let starttime = attempt.starttime else { return false }
         return liveness.isRunning(pid: pid, starttime: starttime, bootId: runStart.bootId)
     }
 }

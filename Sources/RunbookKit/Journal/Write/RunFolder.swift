@@ -38,7 +38,7 @@ enum RunFolder {
         -> JournalWriter
     {
         try JournalWriter(
-            appendingTo: dir + "/journal.jsonl", runId: runId, nextSeq: verification.records.count,
+            appendingTo: dir + "/journal.jsonl", runId: runId, nextSeq: verification.recordCount,
             headHash: verification.headHash, size: verification.verifiedBytes, clock: clock, failAtSeq: failAtSeq)
     }
 
