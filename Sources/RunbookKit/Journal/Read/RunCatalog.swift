@@ -100,18 +100,35 @@ public struct RunCatalog: Sendable {
     /// running), if there is one; damaged runs are not offered.
     public func unfinished(realpath: String, mode: String) -> RunSummary? {
         // Only the runs of this runbook are verified: `run` asks this at every start.
-        summaries { $0.runbook?.realpath == realpath && ($0.mode ?? "live") == mode }.last { $0.ended == nil && $0.state != "damaged" }
+        // A run whose last line is its run_end has ended: it is not read further (a long history
+        // of finished runs costs a read of two lines each, not a verification).
+        summaries(where: { $0.runbook?.realpath == realpath && ($0.mode ?? "live") == mode }, unlessEnded: true)
+            .last { $0.ended == nil && $0.state != "damaged" }
     }
 
     /// The summaries of the runs whose first record passes `filter`, oldest first; a journal is
     /// verified only when its `run_start` (its first line) matches.
-    private func summaries(where filter: (JournalRecord) -> Bool) -> [RunSummary] {
+    private func summaries(where filter: (JournalRecord) -> Bool, unlessEnded: Bool = false) -> [RunSummary] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: state.runsDir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         return names.compactMap { name in
             let dir = state.runDir(name)
             guard let start = Self.runStart(ofJournal: dir + "/journal.jsonl"), filter(start) else { return nil }
+            if unlessEnded && Self.endsWithRunEnd(journal: dir + "/journal.jsonl") { return nil }
             return summary(ofRunIn: dir)
         }
+    }
+
+    /// Whether the journal's last line is a `run_end` record (read from the end, at most 64 KiB).
+    static func endsWithRunEnd(journal path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd(), size > 1 else { return false }
+        let from = size > 64 * 1024 ? size - 64 * 1024 : 0
+        guard (try? handle.seek(toOffset: from)) != nil, let tail = try? handle.readToEnd(), tail.last == 0x0A else { return false }
+        let body = tail.dropLast()
+        let start = body.lastIndex(of: 0x0A).map { body.index(after: $0) } ?? body.startIndex
+        guard let last = try? JSONDecoder().decode(JournalRecord.self, from: body[start...]) else { return false }
+        return last.type == .runEnd
     }
 
     /// The first record of a journal, read from its first line alone (at most 64 KiB, the line cap).
