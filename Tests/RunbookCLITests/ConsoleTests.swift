@@ -55,6 +55,21 @@ struct ConsoleTests {
         ```
         """
 
+    @Test("Enter at a key prompt is named on screen, never echoed as a bare carriage return over the line")
+    func enterAtKeyPrompt() throws {
+        let box = Sandbox()
+        let file = box.write("k.md", "# K\n\n```bash {id=a}\necho fine\n```\n")
+        let session = TerminalSession(["run", "--state-dir", box.state, file], size: WindowSize(cols: 100, rows: 20))
+        #expect(session.waitFor("[r]un [s]kip"))
+        session.send("\r")
+        #expect(session.waitFor("Enter is not an answer here: press one of the keys in [ ]; ? for help"), "\(session.text)")
+        session.send("q")
+        #expect(session.wait() == 5)
+        let screen = try session.screen()
+        #expect(screen.contains { $0.hasPrefix("Enter is not an answer here") }, "\(screen)")
+        #expect(!screen.contains { $0.hasPrefix("' is not") }, "\(screen)")
+    }
+
     @Test("param prompts check each value as it is typed and ask again; a wrong --set stops before any prompt")
     func paramPrompts() throws {
         let box = Sandbox()

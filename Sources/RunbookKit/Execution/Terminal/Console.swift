@@ -84,7 +84,9 @@ final class Console {
                 continue
             }
             if keys.contains(key) { return .key(key, rest) }
-            print(style.yellow("'\(key)' is not an answer here; press ? for help") + "\n")
+            // Enter (or an empty line) is a reflex, not a key: name it, never print a bare CR.
+            let shown = key == "\r" || key == "\n" ? "Enter" : key == " " ? "Space" : "'\(key)'"
+            print(style.yellow("\(shown) is not an answer here: press one of the keys in [ ]; ? for help") + "\n")
         }
     }
 
