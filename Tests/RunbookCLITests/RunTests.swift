@@ -345,6 +345,17 @@ struct RunTests {
         #expect(records.count == 1 && records[0].type == .runStart)
     }
 
+    @Test("a step whose code is shorter than the step before it runs its own code only (the scratch file is rewritten whole)")
+    func shorterCodeAfterLonger() throws {
+        let box = Sandbox()
+        let file = box.write(
+            "rb.md", "# T\n\n```bash {id=long}\necho first-step-with-a-long-line\necho also-first\n```\n\n```bash {id=short}\necho two\n```\n")
+        let r = runbook(["run", "--yes", "--state-dir", box.state, file])
+        #expect(r.status == 0, "\(r.stderr)")
+        let dir = try #require(box.runDirs().last)
+        #expect(try String(contentsOfFile: dir + "/output.log", encoding: .utf8) == "first-step-with-a-long-line\nalso-first\ntwo\n")
+    }
+
     @Test("if the output log cannot be synced, no step_end claims the output, nothing more runs, and the run exits 74")
     func outputLogSyncFailureStops() throws {
         let box = Sandbox()
