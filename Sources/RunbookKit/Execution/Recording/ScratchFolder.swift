@@ -62,9 +62,8 @@ enum ScratchFolder {
     /// this user, that no live runner holds locked. Returns the folders removed.
     @discardableResult
     static func removeStale(in tmp: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
         var removed: [String] = []
-        for name in names.sorted() {
+        for name in scratchCandidates(in: tmp).sorted() {
             let hidden = name.hasPrefix(".runbook-")
             guard isScratchName(hidden ? String(name.dropFirst()) : name) else { continue }
             let path = tmp + "/" + name
@@ -83,6 +82,25 @@ enum ScratchFolder {
 
     /// Whether `name` is `runbook-<run id>-XXXXXX` with a run id as runbook makes them
     /// (`20261126T093000Z-1a2b3c4d`): nothing else in `$TMPDIR` is ever touched.
+    /// The names in `tmp` that start with `runbook-` or `.runbook-`, read with readdir: a busy
+    /// /tmp (thousands of other programs' entries) costs a byte compare per entry, not a String.
+    private static func scratchCandidates(in tmp: String) -> [String] {
+        guard let dir = opendir(tmp) else { return [] }
+        defer { closedir(dir) }
+        let prefix = Array("runbook-".utf8)
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name: String? = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+                let skip = base[0] == UInt8(ascii: ".") ? 1 : 0
+                for (i, byte) in prefix.enumerated() where base[skip + i] != byte { return nil }
+                return String(cString: base)
+            }
+            if let name { names.append(name) }
+        }
+        return names
+    }
+
     static func isScratchName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         let prefix = Array("runbook-".utf8)
