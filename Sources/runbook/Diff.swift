@@ -42,15 +42,7 @@ struct Diff: ParsableCommand {
 
     /// The run `target` names; a damaged one stops the command (exit 4).
     private func load(_ target: String, _ stateDir: StateDirectory?) throws -> RunExport {
-        let journal = RunCatalog.journalPath(for: target, state: stateDir)
-        let export: RunExport
-        do {
-            export = try RunExport.load(journal: journal, state: stateDir)
-        } catch {
-            throw fail(
-                error.isDamage ? error.message : "\(error.message); give a run id ('runbook runs' lists them), a run folder or a journal file",
-                error.isDamage ? .journalIntegrity : .badInput)
-        }
+        let (export, journal) = try loadRunExport(target, state: stateDir)
         if let problem = export.damage.first {
             throw fail("\(journal): \(problem); 'runbook verify \(target)' says more", .journalIntegrity)
         }

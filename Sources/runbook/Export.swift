@@ -56,15 +56,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         let stateDir = try? state.resolve()
-        let journal = RunCatalog.journalPath(for: target, state: stateDir)
-        let export: RunExport
-        do {
-            export = try RunExport.load(journal: journal, state: stateDir)
-        } catch {
-            throw fail(
-                error.isDamage ? error.message : "\(error.message); give a run id ('runbook runs' lists them), a run folder or a journal file",
-                error.isDamage ? .journalIntegrity : .badInput)
-        }
+        let (export, journal) = try loadRunExport(target, state: stateDir)
         if !export.damage.isEmpty && !allowDamaged {
             for problem in export.damage { writeStderr("\(journal): \(problem)\n") }
             throw fail("the run does not verify, so it was not exported; pass --allow-damaged to export it marked DAMAGED", .journalIntegrity)

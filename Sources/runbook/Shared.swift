@@ -29,6 +29,19 @@ func loadRunbook(_ path: String, whatNext: String) throws -> Runbook {
     return runbook
 }
 
+/// Loads the run `target` names (a run id, a run folder or a journal file) for an export or a diff;
+/// a journal that cannot be read stops with exit 2, one that is damaged with exit 4.
+func loadRunExport(_ target: String, state: StateDirectory?) throws -> (export: RunExport, journal: String) {
+    let journal = RunCatalog.journalPath(for: target, state: state)
+    do {
+        return (try RunExport.load(journal: journal, state: state), journal)
+    } catch {
+        throw fail(
+            error.isDamage ? error.message : "\(error.message); give a run id ('runbook runs' lists them), a run folder or a journal file",
+            error.isDamage ? .journalIntegrity : .badInput)
+    }
+}
+
 /// The exit code of each run outcome: the one place outcomes become exit codes.
 func exitStatus(for outcome: RunOutcome) -> ExitStatus {
     switch outcome {

@@ -151,7 +151,7 @@ final class RunSession {
             }
             if let earlier = doneEarlier[step.number] {
                 earlierKeys.insert(step.key)
-                let mark = earlier == "skipped" ? "↷" : ["ok", "done", "rehearsed"].contains(earlier) ? "✔" : "✘"
+                let mark = earlier == "skipped" ? "↷" : StepEndStatus.succeeded.contains(earlier) ? "✔" : "✘"
                 screen.line(style.dim("\(mark) step \(step.number)/\(runbook.steps.count) [\(step.key)] \(earlier) earlier in this run"))
                 continue
             }

@@ -207,7 +207,7 @@ struct Screen {
                 line("  · " + step.key.padded(to: width) + "  " + style.dim("not reached"))
                 continue
             }
-            let good = ["ok", "done", "rehearsed"].contains(outcome)
+            let good = StepEndStatus.succeeded.contains(outcome)
             let mark = good ? style.green("✔") : outcome == "skipped" ? style.dim("↷") : style.red("✘")
             var facts: [String] = []
             if let d = details[step.key] {

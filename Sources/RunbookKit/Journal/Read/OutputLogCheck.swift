@@ -66,7 +66,7 @@ enum OutputLogCheck {
                 result.findings.append(finding)
                 continue
             }
-            guard let actual = sha256(of: fd, range) else {
+            guard let actual = RunFileCheck.sha256(of: fd, range) else {
                 finding.kind = .unreadable
                 result.findings.append(finding)
                 continue
@@ -99,21 +99,5 @@ enum OutputLogCheck {
 
     private static func unreferenced(_ range: Range<Int>) -> RunFileFinding {
         RunFileFinding(kind: .unreferenced, path: OutputLog.name, offset: range.lowerBound, length: range.count)
-    }
-
-    /// The SHA-256 of `range` of what `fd` holds, read 64 KiB at a time; nil on a read error.
-    private static func sha256(of fd: Int32, _ range: Range<Int>) -> String? {
-        var hasher = SHA256Hasher()
-        var buffer = [UInt8](repeating: 0, count: min(range.count, 1 << 16))
-        var at = range.lowerBound
-        while at < range.upperBound {
-            let want = min(buffer.count, range.upperBound - at)
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(at)) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return nil }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            at += n
-        }
-        return hasher.finalizeHex()
     }
 }

@@ -231,7 +231,7 @@ public enum RunFileCheck {
             actual = emptySHA256
         } else {
             let fd = openat(folderFD, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-            guard fd >= 0, let hash = sha256(of: fd, size: Int(info.st_size)) else {
+            guard fd >= 0, let hash = sha256(of: fd) else {
                 if fd >= 0 { close(fd) }
                 finding.kind = .unreadable
                 return finding
@@ -245,17 +245,20 @@ public enum RunFileCheck {
         return finding
     }
 
-    /// The SHA-256 of what `fd` holds, read 64 KiB at a time; nil on a read error.
-    private static func sha256(of fd: Int32, size: Int) -> String? {
+    /// The SHA-256 of what `fd` holds, read 64 KiB at a time: the bytes of `range`, or (nil) all
+    /// of it to its end; nil on a read error or when the file ends before `range` does.
+    static func sha256(of fd: Int32, _ range: Range<Int>? = nil) -> String? {
         var hasher = SHA256Hasher()
-        guard size > 0 else { return hasher.finalizeHex() }
-        var buffer = [UInt8](repeating: 0, count: min(size, 1 << 16))
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var at = range?.lowerBound ?? 0
+        while range.map({ at < $0.upperBound }) ?? true {
+            let want = min(buffer.count, range.map { $0.upperBound - at } ?? buffer.count)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(at)) }
             if n < 0 && errno == EINTR { continue }
-            if n < 0 { return nil }
+            if n < 0 || (n == 0 && range != nil) { return nil }
             if n == 0 { break }
             buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            at += n
         }
         return hasher.finalizeHex()
     }

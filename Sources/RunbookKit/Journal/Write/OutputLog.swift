@@ -24,10 +24,10 @@ final class OutputLog {
     /// Debug builds: every sync fails as if the disk did (RUNBOOK_TEST_OUTPUT_LOG_SYNC_FAIL).
     private let failSync: Bool
 
-    /// Opens the run folder's log to append to it, creating it (0600, never through a symlink)
-    /// when it is not there; a log that is created has its folder synced unless `syncFolder` is false
-    /// (the run folder is new and is synced as a whole).
-    init(folder: String, syncFolder: Bool = true, failSync: Bool = false) throws(JournalError) {
+    /// Opens the run folder's log to append to it, creating it (0600, never through a symlink, its
+    /// folder synced) when it is not there: a format 1 run being resumed. A new run folder is made
+    /// with an empty log.
+    init(folder: String, failSync: Bool = false) throws(JournalError) {
         let path = folder + "/" + Self.name
         var created = false
         var fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
@@ -46,7 +46,7 @@ final class OutputLog {
         self.path = path
         self.size = Int(info.st_size)
         self.failSync = failSync
-        if created && syncFolder {
+        if created {
             do { try syncDirectory(of: path) } catch { throw JournalError(error.message) }
         }
     }
