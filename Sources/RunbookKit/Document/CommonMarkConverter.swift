@@ -2,9 +2,9 @@ import CCmark
 
 /// A block of the Markdown document that matters to a runbook, in document order.
 ///
-/// This is the only file that touches cmark. The whole tree is turned into
-/// these values inside `CommonMarkConverter.convert` and freed there; no cmark
-/// pointer escapes.
+/// This is the only file that touches cmark. Inside `CommonMarkConverter.convert` each block
+/// of the tree becomes one of these values, handed to its caller one at a time; the tree is
+/// freed there and no cmark pointer escapes.
 enum MarkdownBlock: Sendable {
     case heading(Heading)
     case codeBlock(CodeBlock)
@@ -41,20 +41,53 @@ enum MarkdownBlock: Sendable {
     }
 }
 
+/// What a first, light pass over the document found: enough to size the steps and to know which
+/// task items hold code before the blocks are visited one by one.
+struct MarkdownSurvey {
+    /// Fenced or indented code blocks.
+    var codeBlocks = 0
+    /// Task items (`- [ ] …`).
+    var taskItems = 0
+    /// The info string of each code block inside a task item, with the innermost item's ordinal.
+    var codeInTaskItems: [(taskItem: Int, info: String)] = []
+}
+
 enum CommonMarkConverter {
-    /// Parses UTF-8 Markdown with source positions and returns the blocks a runbook needs.
+    /// Parses UTF-8 Markdown with source positions, then hands the blocks a runbook needs to `visit`,
+    /// one at a time in document order, after `survey` has been told what the document holds. No
+    /// array of every block is built: each block's strings are freed once `visit` is done with it.
     ///
     /// The text is parsed as if `blankLines` empty lines came before it, so that line numbers
     /// stay the file's when the front matter is left out.
-    static func convert(_ text: ArraySlice<UInt8>, afterBlankLines blankLines: Int = 0) -> [MarkdownBlock] {
-        guard let parser = cmark_parser_new(CMARK_OPT_SOURCEPOS | CMARK_OPT_VALIDATE_UTF8) else { return [] }
+    static func convert(
+        _ text: ArraySlice<UInt8>, afterBlankLines blankLines: Int = 0, survey: (MarkdownSurvey) -> Void,
+        visit: (MarkdownBlock) -> Void
+    ) {
+        guard let parser = cmark_parser_new(CMARK_OPT_SOURCEPOS | CMARK_OPT_VALIDATE_UTF8) else { return }
         defer { cmark_parser_free(parser) }
         if blankLines > 0 { feed(parser, [UInt8](repeating: 0x0A, count: blankLines)[...]) }
         feed(parser, text)
-        guard let document = cmark_parser_finish(parser) else { return [] }
+        guard let document = cmark_parser_finish(parser) else { return }
         defer { cmark_node_free(document) }
+        var found = MarkdownSurvey()
+        walkBlocks(of: document, texts: false) { block in
+            switch block {
+            case .heading: break
+            case .taskItem: found.taskItems += 1
+            case .codeBlock(let code):
+                found.codeBlocks += 1
+                if let task = code.taskItem { found.codeInTaskItems.append((task, code.info)) }
+            }
+        }
+        survey(found)
+        walkBlocks(of: document, texts: true, visit)
+    }
 
-        var blocks: [MarkdownBlock] = []
+    /// Every block of the document the runbook needs, in document order. Without `texts`, headings
+    /// and task items have no text and code blocks no literal, and only a code block inside a task
+    /// item has its info string (what the survey needs). With `texts`, the walk is the last one: each
+    /// top-level node is freed once it is walked.
+    private static func walkBlocks(of document: OpaquePointer, texts: Bool, _ visit: (MarkdownBlock) -> Void) {
         var taskStack: [Int] = []  // ordinals of enclosing task items
         var itemIsTask: [Bool] = []  // one entry per enclosing list item
         var taskCount = 0
@@ -65,19 +98,19 @@ enum CommonMarkConverter {
         while let node = next {
             let type = cmark_node_get_type(node)
             if type == CMARK_NODE_HEADING {
-                blocks.append(
+                visit(
                     .heading(
                         .init(
                             level: Int(cmark_node_get_heading_level(node)),
-                            text: plainText(of: node),
+                            text: texts ? plainText(of: node) : "",
                             line: Int(cmark_node_get_start_line(node)),
                             column: Int(cmark_node_get_start_column(node)))))
             } else if type == CMARK_NODE_CODE_BLOCK {
-                blocks.append(
+                visit(
                     .codeBlock(
                         .init(
-                            info: string(cmark_node_get_fence_info(node)),
-                            literal: string(cmark_node_get_literal(node)),
+                            info: texts || !taskStack.isEmpty ? string(cmark_node_get_fence_info(node)) : "",
+                            literal: texts ? string(cmark_node_get_literal(node)) : "",
                             line: Int(cmark_node_get_start_line(node)),
                             column: Int(cmark_node_get_start_column(node)),
                             endLine: Int(cmark_node_get_end_line(node)),
@@ -88,12 +121,12 @@ enum CommonMarkConverter {
                     taskCount += 1
                     taskStack.append(ordinal)
                     itemIsTask.append(true)
-                    blocks.append(
+                    visit(
                         .taskItem(
                             .init(
                                 ordinal: ordinal,
                                 checked: task.checked,
-                                text: task.text,
+                                text: texts ? task.text : "",
                                 line: Int(cmark_node_get_start_line(node)),
                                 column: Int(cmark_node_get_start_column(node)),
                                 endLine: Int(cmark_node_get_end_line(node)))))
@@ -116,13 +149,15 @@ enum CommonMarkConverter {
                 }
                 if let sibling = cmark_node_next(done) {
                     next = sibling
+                    // A top-level block walked to its end is freed (unlinked) at once: the tree
+                    // shrinks while the runbook's steps grow, and the two never peak together.
+                    if texts && cmark_node_parent(done) == document { cmark_node_free(done) }
                     break
                 }
                 let parent = cmark_node_parent(done)
                 finished = parent == document ? nil : parent
             }
         }
-        return blocks
     }
 
     private static func feed(_ parser: OpaquePointer, _ bytes: ArraySlice<UInt8>) {

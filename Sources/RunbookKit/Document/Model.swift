@@ -157,67 +157,11 @@ public enum FailurePolicy: String, Sendable, Codable, Hashable, CaseIterable {
     case `continue`
 }
 
-/// The attributes written after a code step's language, checked and typed.
-public struct StepAttributes: Sendable, Codable, Hashable {
-    /// `id=`: the step's key, used as written; unique in the file.
-    public var id: String?
-    /// `name=`: makes the key the heading path plus `/` plus this name (ignored when `id` is set).
-    public var name: String?
-    /// `timeout=`: the step's own limit; nil when it sets none and the front matter default applies.
-    public var timeout: StepTimeout?
-    /// `confirm`: ask the operator before running the step; under `--yes` it runs, recorded as a `run` decision.
-    public var confirm: Bool = false
-    /// `retries=`: extra attempts after a failure before `onFailure` applies.
-    public var retries: Int = 0
-    /// `on-failure=`: what happens once the step has failed and its retries are used up.
-    public var onFailure: FailurePolicy = .prompt
-    /// `interactive`: the step needs the operator's terminal and runs on a pseudo-terminal.
-    public var interactive: Bool = false
-    /// `dir=`: the step's working directory, overriding the front matter `dir`.
-    public var dir: String?
-    /// `env=NAME=value`: environment variables for this step only, in the order written.
-    public var env: [EnvVar] = []
-    /// Whether the step is marked never to run.
-    public var skip: Bool = false
-    /// Why it is skipped, when the runbook says.
-    public var skipReason: String?
-    /// `idempotent`: running the step again is safe, so resume reruns it when its outcome is unknown.
-    public var idempotent: Bool = false
-    /// Exit codes that count as success (default `[0]`).
-    public var expectExit: [Int32] = [0]
-    /// `rehearse="…"`: a read-only command a rehearsal (`run --dry-run`) runs instead of the step.
-    public var rehearse: String?
-    /// `retry-delay=5s`: seconds to wait before the first automatic retry; the wait doubles each
-    /// time (at most 60 s). Nil: 2 s. `retry-delay=0s` retries at once.
-    public var retryDelay: Double?
-    /// The attributes as written, in order (`key`, `value`), for display.
-    public var written: [WrittenAttribute] = []
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, timeout, confirm, retries
-        case onFailure = "on_failure"
-        case interactive, dir, env, skip
-        case skipReason = "skip_reason"
-        case idempotent
-        case expectExit = "expect_exit"
-        case rehearse
-        case retryDelay = "retry_delay"
-        case written
-    }
-}
-
-/// One attribute as written in the fence's info string.
-public struct WrittenAttribute: Sendable, Codable, Hashable {
-    /// The attribute's name as written, aliases and ignored Runme attributes included (`cwd`).
-    public var key: String
-    /// The value, or nil for a bare flag such as `confirm`.
-    public var value: String?
-    /// Column of the key in the file.
-    public var column: Int
-}
-
 /// A code or manual step.
-public struct Step: Sendable, Codable, Hashable {
+///
+/// What can be worked out from the rest is not stored: the code's SHA-256 is computed when asked
+/// for, and a script's one command is its code (only a transcript keeps its commands).
+public struct Step: Sendable, Encodable, Hashable {
     /// 1-based position among all steps.
     public var number: Int
     /// The stable identity recorded in journals: `id`, else the heading path plus `name`, else plus `#N`.
@@ -244,20 +188,64 @@ public struct Step: Sendable, Codable, Hashable {
     public var interpreter: String?
     /// The code to run, LF line ends (code steps).
     public var code: String?
-    /// SHA-256 of `code` (code steps).
-    public var codeSHA256: String?
     /// Typed attributes (defaults for manual steps).
     public var attributes: StepAttributes
     /// For manual steps: whether the task was already ticked (`- [x]`) in the file.
     public var checked: Bool?
     /// How the code is written (code steps): a `script`, or a console `transcript` of prompts and output.
     public var form: CodeForm?
-    /// What runs, command by command (code steps): a script's whole code, or a transcript's commands.
-    public var commands: [CodeCommand]?
+    /// A transcript's commands; nil for a script (its one command is `code`).
+    private var transcriptCommands: [CodeCommand]?
+    /// Where a script's one command stands in the file.
+    private var scriptSpan = ScriptSpan()
     /// Values to fill in that the commands hold (`<namespace>`, `YOUR_TOKEN_HERE`, an undeclared `${CLUSTER}`).
     public var placeholders: [Placeholder] = []
     /// The `{rehearse-for=KEY}` block a rehearsal runs instead of the code (code steps that have one).
     public var rehearsal: RehearsalBlock?
+
+    /// SHA-256 (hex) of `code` (code steps), computed each time it is asked for.
+    public var codeSHA256: String? { code.map { SHA256.hex($0) } }
+
+    /// What runs, command by command (code steps): a script's whole code, or a transcript's commands.
+    public var commands: [CodeCommand]? {
+        guard form == .script, let code else { return transcriptCommands }
+        let text = code.utf8.last == 0x0A ? String(code.utf8.dropLast()) ?? code : code
+        return [
+            CodeCommand(
+                text: text, line: Int(scriptSpan.line), column: Int(scriptSpan.column), endLine: Int(scriptSpan.endLine),
+                prompt: nil, expectedOutput: nil, outputLine: nil)
+        ]
+    }
+
+    /// A step as the parser finds it; `commands` are the code's, as split (a script's one command
+    /// is not kept: it is the code).
+    init(
+        number: Int, key: String, keySource: KeySource, kind: StepKind, line: Int, column: Int, endLine: Int,
+        section: Int?, title: String, prose: String, language: String?, interpreter: String?, code: String?,
+        attributes: StepAttributes, checked: Bool?, form: CodeForm? = nil, commands: [CodeCommand]? = nil
+    ) {
+        self.number = number
+        self.key = key
+        self.keySource = keySource
+        self.kind = kind
+        self.line = line
+        self.column = column
+        self.endLine = endLine
+        self.section = section
+        self.title = title
+        self.prose = prose
+        self.language = language
+        self.interpreter = interpreter
+        self.code = code
+        self.attributes = attributes
+        self.checked = checked
+        self.form = form
+        if form == .script, let command = commands?.first {
+            scriptSpan = ScriptSpan(line: Int32(clamping: command.line), column: Int32(clamping: command.column), endLine: Int32(clamping: command.endLine))
+        } else {
+            transcriptCommands = commands
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case number, key
@@ -270,6 +258,40 @@ public struct Step: Sendable, Codable, Hashable {
         case attributes, checked
         case form, commands, placeholders, rehearsal
     }
+
+    /// Writes the step as `show --json` has always had it, the computed `code_sha256` and
+    /// `commands` included.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(number, forKey: .number)
+        try c.encode(key, forKey: .key)
+        try c.encode(keySource, forKey: .keySource)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(line, forKey: .line)
+        try c.encode(column, forKey: .column)
+        try c.encode(endLine, forKey: .endLine)
+        try c.encodeIfPresent(section, forKey: .section)
+        try c.encode(title, forKey: .title)
+        try c.encode(prose, forKey: .prose)
+        try c.encodeIfPresent(language, forKey: .language)
+        try c.encodeIfPresent(interpreter, forKey: .interpreter)
+        try c.encodeIfPresent(code, forKey: .code)
+        try c.encodeIfPresent(codeSHA256, forKey: .codeSHA256)
+        try c.encode(attributes, forKey: .attributes)
+        try c.encodeIfPresent(checked, forKey: .checked)
+        try c.encodeIfPresent(form, forKey: .form)
+        try c.encodeIfPresent(commands, forKey: .commands)
+        try c.encode(placeholders, forKey: .placeholders)
+        try c.encodeIfPresent(rehearsal, forKey: .rehearsal)
+    }
+}
+
+/// Where a script step's one command stands: first line, column and last line (12 bytes, where an
+/// array of one `CodeCommand` with a copy of the code took about 200).
+private struct ScriptSpan: Sendable, Hashable {
+    var line: Int32 = 0
+    var column: Int32 = 1
+    var endLine: Int32 = 0
 }
 
 /// Prose a run shows by itself, where it stands in the document: text under a heading that is not

@@ -42,7 +42,6 @@ private struct Builder {
     var steps: [Step] = []
     var references: [ReferenceBlock] = []
     var firstH1: String?
-    let hasher = ReusableSHA256()
     /// Transcript steps split into commands, by step index (a script's one command needs no record).
     var splits: [Int: SplitCode] = [:]
     /// Indices of the code steps in a shell language.
@@ -62,8 +61,7 @@ private struct Builder {
 
     mutating func build() -> Runbook {
         frontMatter = FrontMatter.read(source, sink: &sink)
-        let blocks = CommonMarkConverter.convert(body, afterBlankLines: frontMatter.lastLine)
-        walk(blocks)
+        walk()
         for i in passages.indices where (passages[i].beforeStep ?? 0) > steps.count { passages[i].beforeStep = nil }
         rehearseFor.attach(to: &steps, sink: &sink)
         checkKeys()
@@ -136,15 +134,17 @@ private struct Builder {
         }
     }
 
-    private mutating func walk(_ blocks: [MarkdownBlock]) {
+    /// Makes steps, sections, passages and references of the blocks, one block at a time: no
+    /// array of every block is kept while the steps are made.
+    private mutating func walk() {
         var state = WalkState(boundary: frontMatter.lastLine)
-        for case .codeBlock(let block) in blocks {
-            if let task = block.taskItem, isRunnable(InfoStringParser.language(of: block.info)), !RehearseForBlocks.isTagged(info: block.info) {
+        CommonMarkConverter.convert(body, afterBlankLines: frontMatter.lastLine) { survey in
+            for (task, info) in survey.codeInTaskItems
+            where isRunnable(InfoStringParser.language(of: info)) && !RehearseForBlocks.isTagged(info: info) {
                 state.taskHoldsCode.insert(task)
             }
-        }
-        steps.reserveCapacity(blocks.count)
-        for block in blocks {
+            steps.reserveCapacity(survey.codeBlocks + survey.taskItems)
+        } visit: { block in
             switch block {
             case .heading(let heading): addSection(heading, &state)
             case .taskItem(let item): addManualStep(item, &state)
@@ -198,7 +198,7 @@ private struct Builder {
                 line: item.line, column: item.column, endLine: item.endLine, section: state.currentSection,
                 title: text.isEmpty ? "(empty task)" : text,
                 prose: prose(after: state.boundary, before: item.line), language: nil, interpreter: nil,
-                code: nil, codeSHA256: nil, attributes: attributes, checked: item.checked))
+                code: nil, attributes: attributes, checked: item.checked))
         if text.isEmpty {
             sink.warning("empty-task", line: item.line, column: item.column, "task item has no text; the operator will not know what to confirm")
         }
@@ -245,7 +245,7 @@ private struct Builder {
                 line: block.line, column: block.column, endLine: block.endLine, section: state.currentSection,
                 title: title, prose: prose(after: state.boundary, before: block.line),
                 language: state.info.language, interpreter: interpreter, code: block.literal,
-                codeSHA256: hasher.hex(block.literal), attributes: attributes, checked: nil, form: split.form,
+                attributes: attributes, checked: nil, form: split.form,
                 commands: split.commands))
         if block.literal.utf8.allSatisfy(isSpaceByte) {
             sink.warning("empty-step", line: block.line, column: block.column, "code step is empty; remove it or add the commands it should run")

@@ -3,7 +3,7 @@ import Foundation
 /// The `runbook show --json` document (format `runbook-plan`, version 2: snake_case keys).
 ///
 /// Documented in docs/format.md; scripts and later commands rely on its keys.
-public struct PlanDocument: Codable, Sendable {
+public struct PlanDocument: Encodable, Sendable {
     /// Names the document's kind for scripts; always `runbook-plan`.
     public var format = "runbook-plan"
     /// The format's version; 2 since the keys became snake_case.

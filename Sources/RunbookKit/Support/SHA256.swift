@@ -54,36 +54,6 @@ public struct SHA256Hasher: ~Copyable {
     }
 }
 
-/// A SHA-256 context reused for many short digests (one context allocation instead of one per digest).
-///
-/// Not thread-safe: give each thread its own.
-final class ReusableSHA256 {
-    private let context: OpaquePointer
-
-    init() {
-        guard let ctx = EVP_MD_CTX_new() else { fatalError("libcrypto could not allocate a digest context (out of memory)") }
-        context = ctx
-    }
-
-    deinit { EVP_MD_CTX_free(context) }
-
-    /// The lower-case hex SHA-256 of a string's UTF-8 bytes.
-    func hex(_ string: String) -> String {
-        var copy = string
-        return copy.withUTF8 { buffer in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
-                var length: UInt32 = 0
-                precondition(EVP_DigestInit_ex(context, sha256Algorithm, nil) == 1, "EVP_DigestInit_ex failed")
-                if let base = buffer.baseAddress, buffer.count > 0 {
-                    precondition(EVP_DigestUpdate(context, base, buffer.count) == 1, "EVP_DigestUpdate failed")
-                }
-                precondition(EVP_DigestFinal_ex(context, digest.baseAddress, &length) == 1 && length == 32, "EVP_DigestFinal_ex failed")
-                return hexString(UnsafeBufferPointer(digest))
-            }
-        }
-    }
-}
-
 /// Bytes that can be viewed contiguously.
 public protocol ContiguousBytes {
     /// Calls `body` with the bytes.

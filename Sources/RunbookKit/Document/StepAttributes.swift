@@ -1,0 +1,149 @@
+/// The attributes written after a code step's language, checked and typed.
+///
+/// The ones most steps leave unset (`timeout`, `dir`, `env`, `skip`'s reason, `expect-exit`,
+/// `rehearse`, `retry-delay`) are kept together in one shared box that a step without any of them
+/// does not have: a parsed runbook costs about 90 bytes a step less (docs/benchmarks.md).
+public struct StepAttributes: Sendable, Encodable, Hashable {
+    /// `id=`: the step's key, used as written; unique in the file.
+    public var id: String?
+    /// `name=`: makes the key the heading path plus `/` plus this name (ignored when `id` is set).
+    public var name: String?
+    /// `confirm`: ask the operator before running the step; under `--yes` it runs, recorded as a `run` decision.
+    public var confirm: Bool = false
+    /// `interactive`: the step needs the operator's terminal and runs on a pseudo-terminal.
+    public var interactive: Bool = false
+    /// Whether the step is marked never to run.
+    public var skip: Bool = false
+    /// `idempotent`: running the step again is safe, so resume reruns it when its outcome is unknown.
+    public var idempotent: Bool = false
+    /// `on-failure=`: what happens once the step has failed and its retries are used up.
+    public var onFailure: FailurePolicy = .prompt
+    /// `retries=`: extra attempts after a failure before `onFailure` applies.
+    public var retries: Int = 0
+    /// The attributes as written, in order (`key`, `value`), for display.
+    public var written: [WrittenAttribute] = []
+    /// The attributes few steps set.
+    private var rare = RareBox()
+
+    /// `timeout=`: the step's own limit; nil when it sets none and the front matter default applies.
+    public var timeout: StepTimeout? {
+        get { rare.value.timeout }
+        set { rare.value.timeout = newValue }
+    }
+    /// `dir=`: the step's working directory, overriding the front matter `dir`.
+    public var dir: String? {
+        get { rare.value.dir }
+        set { rare.value.dir = newValue }
+    }
+    /// `env=NAME=value`: environment variables for this step only, in the order written.
+    public var env: [EnvVar] {
+        get { rare.value.env }
+        set { rare.value.env = newValue }
+    }
+    /// Why it is skipped, when the runbook says.
+    public var skipReason: String? {
+        get { rare.value.skipReason }
+        set { rare.value.skipReason = newValue }
+    }
+    /// Exit codes that count as success (default `[0]`).
+    public var expectExit: [Int32] {
+        get { rare.value.expectExit }
+        set { rare.value.expectExit = newValue }
+    }
+    /// `rehearse="…"`: a read-only command a rehearsal (`run --dry-run`) runs instead of the step.
+    public var rehearse: String? {
+        get { rare.value.rehearse }
+        set { rare.value.rehearse = newValue }
+    }
+    /// `retry-delay=5s`: seconds to wait before the first automatic retry; the wait doubles each
+    /// time (at most 60 s). Nil: 2 s. `retry-delay=0s` retries at once.
+    public var retryDelay: Double? {
+        get { rare.value.retryDelay }
+        set { rare.value.retryDelay = newValue }
+    }
+
+    /// Attributes as a step without any has them.
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, timeout, confirm, retries
+        case onFailure = "on_failure"
+        case interactive, dir, env, skip
+        case skipReason = "skip_reason"
+        case idempotent
+        case expectExit = "expect_exit"
+        case rehearse
+        case retryDelay = "retry_delay"
+        case written
+    }
+
+    /// Writes every attribute, set or not, in the order `show --json` has always had.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(id, forKey: .id)
+        try c.encodeIfPresent(name, forKey: .name)
+        try c.encodeIfPresent(timeout, forKey: .timeout)
+        try c.encode(confirm, forKey: .confirm)
+        try c.encode(retries, forKey: .retries)
+        try c.encode(onFailure, forKey: .onFailure)
+        try c.encode(interactive, forKey: .interactive)
+        try c.encodeIfPresent(dir, forKey: .dir)
+        try c.encode(env, forKey: .env)
+        try c.encode(skip, forKey: .skip)
+        try c.encodeIfPresent(skipReason, forKey: .skipReason)
+        try c.encode(idempotent, forKey: .idempotent)
+        try c.encode(expectExit, forKey: .expectExit)
+        try c.encodeIfPresent(rehearse, forKey: .rehearse)
+        try c.encodeIfPresent(retryDelay, forKey: .retryDelay)
+        try c.encode(written, forKey: .written)
+    }
+}
+
+/// The attributes few steps set, as one value.
+private struct RareAttributes: Sendable, Hashable {
+    var timeout: StepTimeout?
+    var dir: String?
+    var env: [EnvVar] = []
+    var skipReason: String?
+    var expectExit: [Int32] = [0]
+    var rehearse: String?
+    var retryDelay: Double?
+}
+
+/// `RareAttributes` behind one reference, copied on write; no reference at all while every one of
+/// them has its default. Equal and hashed by value.
+private struct RareBox: Sendable, Hashable {
+    private final class Storage: @unchecked Sendable {
+        // Mutated only through `RareBox.value`'s setter, after `isKnownUniquelyReferenced`.
+        var value: RareAttributes
+        init(_ value: RareAttributes) { self.value = value }
+    }
+
+    private var storage: Storage?
+
+    var value: RareAttributes {
+        get { storage?.value ?? RareAttributes() }
+        set {
+            if newValue == RareAttributes() {
+                storage = nil
+            } else if isKnownUniquelyReferenced(&storage) {
+                storage?.value = newValue
+            } else {
+                storage = Storage(newValue)
+            }
+        }
+    }
+
+    static func == (a: RareBox, b: RareBox) -> Bool { a.value == b.value }
+    func hash(into hasher: inout Hasher) { hasher.combine(value) }
+}
+
+/// One attribute as written in the fence's info string.
+public struct WrittenAttribute: Sendable, Codable, Hashable {
+    /// The attribute's name as written, aliases and ignored Runme attributes included (`cwd`).
+    public var key: String
+    /// The value, or nil for a bare flag such as `confirm`.
+    public var value: String?
+    /// Column of the key in the file.
+    public var column: Int
+}
