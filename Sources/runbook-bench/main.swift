@@ -177,7 +177,31 @@ func benchParse() {
                 format: "  %-8@ 100k / 10k < 10:    %@ (%.2f; cmark alone %.2f)", profile.rawValue,
                 ratio < 10 ? "met" : "MISSED", ratio, r100k.cmarkMs / r10k.cmarkMs))
     }
+    benchParseMemory(dir: dir.path)
     print("load average after: \(loadAverage())")
+}
+
+/// Peak RSS of `runbook check` (the release binary next to this one) on the generated runbooks:
+/// what a parsed runbook costs a process, a step at a time, over the ~14 MiB an idle one needs.
+private func benchParseMemory(dir: String) {
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        .appendingPathComponent("runbook").path
+    guard FileManager.default.isExecutableFile(atPath: exe) else { return }
+    print("")
+    print("peak RSS of runbook check (whole process):")
+    for profile in Profile.allCases {
+        var peaks: [(steps: Int, kib: Int)] = []
+        for steps in [1_000, 10_000, 100_000] {
+            let (_, peak, code) = spawnTimed([exe, "check", dir + "/\(profile)-\(steps).md"])
+            precondition(code == 0, "runbook check exited \(code)")
+            peaks.append((steps, peak))
+        }
+        guard let first = peaks.first, let last = peaks.last else { continue }
+        let perStep = Double(last.kib - first.kib) * 1024 / Double(last.steps - first.steps)
+        print(
+            "  \(profile.rawValue): " + peaks.map { "\($0.steps) steps \(String(format: "%.1f", Double($0.kib) / 1024)) MiB" }.joined(separator: ", ")
+                + String(format: "; %.0f bytes a step", perStep))
+    }
 }
 
 // MARK: startup
