@@ -25,3 +25,23 @@ extension String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }
+
+/// `words` joined by spaces in lines of at most `width` characters where the words allow it (a
+/// word longer than a line stands alone on its line, never cut); the first line starts with
+/// `first`, the others with `indent`.
+func wrapWords(_ words: [String], width: Int, first: String = "", indent: String = "") -> [String] {
+    var lines: [String] = []
+    var current = first
+    var empty = true  // nothing after the line's first or indent yet
+    for word in words {
+        if !empty && current.count + 1 + word.count > width {
+            lines.append(current)
+            current = indent
+            empty = true
+        }
+        current += (empty ? "" : " ") + word
+        empty = false
+    }
+    lines.append(current)
+    return lines
+}

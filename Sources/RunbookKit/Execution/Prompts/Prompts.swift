@@ -122,16 +122,33 @@ extension Console {
     }
 
     /// Asks for a param's value (secrets without echo). On a terminal each value is checked as it
-    /// is typed (required, a secret's length, the pattern) and asked again when it is wrong.
+    /// is typed (required, a secret's length, the pattern) and asked again when it is wrong. When the
+    /// description and the pattern would not fit on the prompt's line with room to type, they come
+    /// first, on lines of their own broken between words, and the prompt after them is short.
     func value(for param: Param, path: String) -> ParamResolver.PromptAnswer {
-        var prompt = "param \(style.cyan(param.name))"
-        if param.required { prompt += " (required)" }
-        if let d = param.description { prompt += " — \(d)" }
-        if let pattern = param.pattern {
-            // In words when the pattern is a simple one; the pattern itself otherwise (and for the exact rule).
-            prompt += style.dim(PatternWords.describe(pattern).map { " [\($0)]" } ?? " [must match \(pattern)]")
+        var head = "param \(style.cyan(param.name))"
+        var headWidth = "param \(param.name)".count  // as the terminal shows it, without the colour
+        if param.required {
+            head += " (required)"
+            headWidth += " (required)".count
         }
-        prompt += param.secret ? " (hidden): " : ": "
+        // In words when the pattern is a simple one; the pattern itself otherwise (and for the exact rule).
+        let rule = param.pattern.map { pattern in PatternWords.describe(pattern).map { "[\($0)]" } ?? "[must match \(pattern)]" }
+        let end = param.secret ? " (hidden): " : ": "
+        let aboutWidth = (param.description.map { $0.count + 3 } ?? 0) + (rule.map { $0.count + 1 } ?? 0)
+        var prompt = head
+        // Room for 16 typed characters after the prompt, or the description goes above it.
+        if let width = terminal.outputIsTerminal ? terminal.size().map({ Int($0.cols) }) : nil, width >= 20,
+            headWidth + aboutWidth + end.count + 16 > width
+        {
+            func words(_ text: String) -> [String] { text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init) }
+            for line in wrapWords(words(param.description ?? ""), width: width - 3) where !line.isEmpty { print("  " + line + "\n") }
+            for line in wrapWords(words(rule ?? ""), width: width - 3) where !line.isEmpty { print(style.dim("  " + line) + "\n") }
+        } else {
+            if let d = param.description { prompt += " — \(d)" }
+            if let rule { prompt += style.dim(" " + rule) }
+        }
+        prompt += end
         return readChecked(prompt, secret: param.secret) { ParamResolver.problem(with: $0, for: param, path: path) }
     }
 }

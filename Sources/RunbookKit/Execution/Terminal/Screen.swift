@@ -19,10 +19,11 @@ struct Screen {
         if let description = runbook.description?.trimmingSpaces(), !description.isEmpty {
             for text in wrapped(description.split(separator: " ").map(String.init)) { line(text) }
         }
-        line("runbook: \(runbook.path)  sha256 \(runbook.sha256.prefix(12))")
-        var text = "run: \(runId)  operator: \(operatorName)  mode: \(rehearsal ? "rehearsal" : "live")"
-        if let incident { text += "  incident: \(incident)" }
-        line(text)
+        // Fields two spaces apart; a window too narrow for a line breaks it between fields, never inside one.
+        for text in wrapped(["runbook: \(runbook.path) ", "sha256 \(runbook.sha256.prefix(12))"], indent: "  ") { line(text) }
+        var fields = ["run: \(runId)", "operator: \(operatorName)", "mode: \(rehearsal ? "rehearsal" : "live")"]
+        if let incident { fields.append("incident: \(incident)") }
+        for text in wrapped(fields.indices.map { fields[$0] + ($0 < fields.count - 1 ? " " : "") }, indent: "  ") { line(text) }
         if !params.isEmpty {
             let shown = params.map { "\($0.param.name)=\($0.param.secret ? ($0.value.isEmpty ? "(empty)" : "[secret]") : $0.value)" }
             // One param per word: a window too narrow for the list breaks it between params, never inside one.
@@ -37,20 +38,7 @@ struct Screen {
         guard console.terminal.outputIsTerminal, let width = console.terminal.size().map({ Int($0.cols) }), width >= 20 else {
             return [first + words.joined(separator: " ")]
         }
-        var lines: [String] = []
-        var current = first
-        var empty = true  // nothing after the line's first or indent yet
-        for word in words {
-            if !empty && current.count + 1 + word.count > width - 1 {
-                lines.append(current)
-                current = indent
-                empty = true
-            }
-            current += (empty ? "" : " ") + word
-            empty = false
-        }
-        lines.append(current)
-        return lines
+        return wrapWords(words, width: width - 1, first: first, indent: indent)
     }
 
     /// A step before it runs: heading, prose, code and attributes (or the task text). On a terminal,
