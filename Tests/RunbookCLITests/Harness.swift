@@ -45,6 +45,22 @@ final class Sandbox {
         return path
     }
 
+    /// Writes an executable script under the sandbox and returns its path. It is opened
+    /// close-on-exec: a process another test starts at that moment must not inherit the write
+    /// descriptor, which would make running the script fail with ETXTBSY ("text file busy") for
+    /// as long as that process lives (an editor or shell script that silently never ran).
+    @discardableResult
+    func writeExecutable(_ name: String, _ text: String) -> String {
+        let path = root + "/" + name
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        precondition(fd >= 0, "cannot create \(path): errno \(errno)")
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        precondition(written == bytes.count, "cannot write \(path): errno \(errno)")
+        close(fd)
+        return path
+    }
+
     /// The run folders under the state directory, oldest first: by when each run started (its
     /// `run_start` time, to the millisecond), not by name — two runs started in the same second
     /// have ids whose random part orders them by chance.

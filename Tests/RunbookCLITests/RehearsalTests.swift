@@ -18,9 +18,7 @@ struct RehearsalTests {
         let marks = box.root + "/called"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         for name in ["curl", "psql", "pg_dump", "pg_restore", "koyeb", "wrangler", "npm", "npx", "git", "docker", "gh", "jq", "kubectl", "skopeo", "crane"] {
-            let path = bin + "/" + name
-            try "#!/bin/sh\necho \(name) >> '\(marks)'\n".write(toFile: path, atomically: true, encoding: .utf8)
-            chmod(path, 0o755)
+            box.writeExecutable("tripwire-bin/" + name, "#!/bin/sh\necho \(name) >> '\(marks)'\n")
         }
         return (bin + ":/usr/bin:/bin", marks)
     }

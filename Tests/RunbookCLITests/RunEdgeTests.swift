@@ -11,8 +11,7 @@ struct RunEdgeTests {
     @Test("edit: the edited code runs and is recorded beside the original")
     func editStep() throws {
         let box = Sandbox()
-        let editor = box.write("editor.sh", "#!/bin/sh\nsed -i 's/original/edited/' \"$1\"\n")
-        chmod(editor, 0o755)
+        let editor = box.writeExecutable("editor.sh", "#!/bin/sh\nsed -i 's/original/edited/' \"$1\"\n")
         let file = box.write("rb.md", "# T\n\n```bash {id=a}\necho original > \(box.root)/out.txt\n```\n")
         let r = runbook(["run", "--state-dir", box.state, file], stdin: "e\nr\n", env: ["EDITOR": editor])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
@@ -31,8 +30,7 @@ struct RunEdgeTests {
     @Test("on failure, h opens a shell with the run's environment, then the prompt comes back; retry succeeds")
     func shellThenRetry() throws {
         let box = Sandbox()
-        let shell = box.write("shell.sh", "#!/bin/sh\necho \"shell saw TAG=$TAG\" > \(box.root)/shell.txt\ntouch \(box.root)/fixed\n")
-        chmod(shell, 0o755)
+        let shell = box.writeExecutable("shell.sh", "#!/bin/sh\necho \"shell saw TAG=$TAG\" > \(box.root)/shell.txt\ntouch \(box.root)/fixed\n")
         let file = box.write("rb.md", "---\nparams:\n  TAG:\n    default: v9\n---\n# T\n\n```bash {id=needs-fix}\ntest -f \(box.root)/fixed\necho $TAG\n```\n")
         let r = runbook(["run", "--state-dir", box.state, file], stdin: "r\nh\nr\n", env: ["SHELL": shell])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
