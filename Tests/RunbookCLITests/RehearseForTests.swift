@@ -107,4 +107,44 @@ struct RehearseForEndToEndTests {
         #expect(check.status != 0)
         #expect(check.stderr.contains("w.md:3:10: error: rehearse-for names step 'aply', but no step has that key (did you mean 'apply'?)"), "\(check.stderr)")
     }
+
+    @Test("a block's own expect-exit counts for the block only: kubectl diff's exit 1 (a difference found) passes the rehearsal, the live step still expects 0")
+    func ownExpectExit() throws {
+        let box = Sandbox()
+        let text = """
+            # Apply
+
+            ```bash {id=apply}
+            echo applied >> "$OUT/applied"
+            exit 1
+            ```
+
+            ```bash {rehearse-for=apply expect-exit=0,1}
+            echo "2 objects differ"
+            exit 1
+            ```
+
+            """
+        let file = box.write("a.md", text)
+        let rehearsal = runbook(["run", "--dry-run", "--yes", "--state-dir", box.state, file], env: ["OUT": box.root])
+        #expect(rehearsal.status == 0, "\(rehearsal.stdout)\(rehearsal.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: box.root + "/applied"))
+        let rehearsed = try #require(try box.journal().first { $0.type == .stepEnd })
+        #expect(rehearsed.status == "rehearsed" && rehearsed.rehearsedBy == "rehearse-for", "\(rehearsed)")
+        let json = runbook(["show", "--json", file]).stdout
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let steps = try #require(plan["steps"] as? [[String: Any]])
+        let block = try #require(steps.first?["rehearsal"] as? [String: Any], "\(json)")
+        #expect(block["expect_exit"] as? [Int] == [0, 1], "show --json gives the block's own codes: \(json)")
+
+        // Live, the step runs with its own expect-exit (0): its exit 1 is a failure.
+        let live = runbook(["run", "--yes", "--state-dir", box.state, "--new-run", file], env: ["OUT": box.root])
+        #expect(live.status != 0, "\(live.stdout)\(live.stderr)")
+        #expect(FileManager.default.fileExists(atPath: box.root + "/applied"))
+
+        let bad = box.write("b.md", "# B\n\n```bash {id=apply}\ntrue\n```\n\n```bash {rehearse-for=apply expect-exit=one}\ntrue\n```\n")
+        let check = runbook(["check", bad])
+        #expect(check.status != 0)
+        #expect(check.stderr.contains("b.md:7:29: error: attribute 'expect-exit' takes exit codes from 0 to 255 separated by commas"), "\(check.stderr)")
+    }
 }

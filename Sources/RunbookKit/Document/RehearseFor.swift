@@ -13,12 +13,15 @@ public struct RehearsalBlock: Sendable, Codable, Hashable {
         var line: Int
         var column: Int
         var endLine: Int
+        /// `expect-exit=` on the block: the exit codes that count as its success (nil: the step's).
+        var expectExit: [Int32]?
 
         enum CodingKeys: String, CodingKey {
             case language, interpreter, code, prose
             case codeSHA256 = "code_sha256"
             case line, column
             case endLine = "end_line"
+            case expectExit = "expect_exit"
         }
     }
 
@@ -47,6 +50,9 @@ public struct RehearsalBlock: Sendable, Codable, Hashable {
     public var column: Int { storage.fields.column }
     /// Last line of the block.
     public var endLine: Int { storage.fields.endLine }
+    /// The exit codes that count as the block's success: its own `expect-exit=` (a read-only check
+    /// such as `kubectl diff` exits 1 when it finds a difference), else nil and the step's apply.
+    public var expectExit: [Int32]? { storage.fields.expectExit }
 
     /// Reads the fields as `show --json` writes them.
     public init(from decoder: any Decoder) throws { storage = Storage(try Fields(from: decoder)) }
@@ -96,14 +102,22 @@ struct RehearseForBlocks {
         let line = position.line
         for error in info.errors { sink.error("malformed-attributes", line: line, column: infoColumn + error.offset, error.message) }
         var tag: RawAttribute?
+        var expectExit: [Int32]?
         for attribute in info.attributes {
             if attribute.key == Self.attribute && tag == nil {
                 tag = attribute
                 continue
             }
+            if attribute.key == "expect-exit" {
+                // Read as a step's `expect-exit` is, with the same findings for a bad value.
+                let (checked, findings) = AttributeChecker.check([attribute], columnBase: infoColumn)
+                for finding in findings { sink.add(finding.severity, finding.rule, line: line, column: infoColumn + finding.offset, finding.message) }
+                if findings.isEmpty { expectExit = checked.expectExit }
+                continue
+            }
             sink.error(
                 "bad-rehearse-for", line: line, column: infoColumn + attribute.offset,
-                "attribute '\(attribute.key)' does not apply to a rehearse-for block: it runs with its step's folder, environment, timeout and expected exit codes; set '\(attribute.key)' on the step, or remove it"
+                "attribute '\(attribute.key)' does not apply to a rehearse-for block: it runs with its step's folder, environment and timeout (expect-exit is the one attribute it may set); set '\(attribute.key)' on the step, or remove it"
             )
         }
         guard let tag else { return }
@@ -125,7 +139,8 @@ struct RehearseForBlocks {
         let block = RehearsalBlock(
             RehearsalBlock.Fields(
                 language: info.language, interpreter: interpreter, code: text.literal, prose: text.prose,
-                codeSHA256: SHA256.hex(Array(text.literal.utf8)), line: line, column: position.column, endLine: position.endLine))
+                codeSHA256: SHA256.hex(Array(text.literal.utf8)), line: line, column: position.column, endLine: position.endLine,
+                expectExit: expectExit))
         pending.append(Pending(block: block, key: key, keyColumn: column))
     }
 

@@ -122,7 +122,10 @@ extension RunSession {
                 output.record(bytes)
             }, tick: { _ in }, onSpawn: { _, _ in })
         let ref = try output.finish()
-        if outcome.exitCode.map({ step.attributes.expectExit.contains($0) }) ?? false { return (nil, ref) }
+        // A rehearse-for block may expect exit codes of its own; a rehearse= command has the step's.
+        var expected = step.attributes.expectExit
+        if case .block(let block) = standIn, let own = block.expectExit { expected = own }
+        if outcome.exitCode.map({ expected.contains($0) }) ?? false { return (nil, ref) }
         let how = outcome.timedOut ? "timed out" : outcome.exitCode.map { "exit \($0)" } ?? "killed by a signal"
         switch standIn {
         case .command(let command): return ("its rehearsal command failed (\(how)): \(command)", ref)
