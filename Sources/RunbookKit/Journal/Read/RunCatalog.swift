@@ -112,31 +112,53 @@ public struct RunCatalog: Sendable {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: state.runsDir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         return names.compactMap { name in
             let dir = state.runDir(name)
-            guard let start = Self.runStart(ofJournal: dir + "/journal.jsonl"), filter(start) else { return nil }
-            if unlessEnded && Self.endsWithRunEnd(journal: dir + "/journal.jsonl") { return nil }
+            let ends = Self.ends(ofJournal: dir + "/journal.jsonl", last: unlessEnded) { filter($0) }
+            guard let start = ends.first, filter(start) else { return nil }
+            if unlessEnded && ends.last?.type == .runEnd { return nil }
             return summary(ofRunIn: dir)
         }
     }
 
-    /// Whether the journal's last line is a `run_end` record (read from the end, at most 64 KiB).
-    static func endsWithRunEnd(journal path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        guard let size = try? handle.seekToEnd(), size > 1 else { return false }
-        let from = size > 64 * 1024 ? size - 64 * 1024 : 0
-        guard (try? handle.seek(toOffset: from)) != nil, let tail = try? handle.readToEnd(), tail.last == 0x0A else { return false }
+    /// The first record of a journal, read from its first line alone (at most 64 KiB, the line cap).
+    static func runStart(ofJournal path: String) -> JournalRecord? { ends(ofJournal: path, last: false).first }
+
+    /// A journal's first record and, when `last` is asked for and `wantLast` says yes to the first,
+    /// its last one: one open, the first 64 KiB (the line cap) and, for a longer journal, its last
+    /// 64 KiB; each line read by the journal's fast parser. A run that ended has its `run_end` last.
+    /// `run` asks this of every earlier run of its runbook at each start: with thousands of runs
+    /// from a loop over hosts it must stay cheap.
+    static func ends(
+        ofJournal path: String, last: Bool, wantLast: (JournalRecord) -> Bool = { _ in true }
+    ) -> (first: JournalRecord?, last: JournalRecord?) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return (nil, nil) }
+        defer { close(fd) }
+        let cap = 64 * 1024
+        var head = [UInt8](repeating: 0, count: cap)
+        let got = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, cap, 0) }
+        guard got > 0 else { return (nil, nil) }
+        head.removeSubrange(got...)
+        guard let newline = head.firstIndex(of: 0x0A), let first = record(head[..<newline]) else { return (nil, nil) }
+        guard last, wantLast(first) else { return (first, nil) }
+        var stats = stat()
+        guard fstat(fd, &stats) == 0 else { return (first, nil) }
+        var tail = head
+        if Int(stats.st_size) > got {
+            let from = max(0, Int(stats.st_size) - cap)
+            tail = [UInt8](repeating: 0, count: Int(stats.st_size) - from)
+            let read = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(from)) }
+            guard read == tail.count else { return (first, nil) }
+        }
+        guard tail.last == 0x0A else { return (first, nil) }  // a torn last line: not a run_end
         let body = tail.dropLast()
         let start = body.lastIndex(of: 0x0A).map { body.index(after: $0) } ?? body.startIndex
-        guard let last = try? JSONDecoder().decode(JournalRecord.self, from: body[start...]) else { return false }
-        return last.type == .runEnd
+        return (first, record(body[start...]))
     }
 
-    /// The first record of a journal, read from its first line alone (at most 64 KiB, the line cap).
-    static func runStart(ofJournal path: String) -> JournalRecord? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let head = try? handle.read(upToCount: 64 * 1024), let newline = head.firstIndex(of: 0x0A) else { return nil }
-        return try? JSONDecoder().decode(JournalRecord.self, from: head[head.startIndex..<newline])
+    /// One journal line as a record: the fast parser, else Foundation's decoder (the parser
+    /// leaves what it does not know to it).
+    private static func record(_ line: ArraySlice<UInt8>) -> JournalRecord? {
+        JournalLineParser.parse(line) ?? (try? JSONDecoder().decode(JournalRecord.self, from: Data(line)))
     }
 
     /// What a target named on the command line turned out to be.
