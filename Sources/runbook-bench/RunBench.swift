@@ -62,7 +62,8 @@ private func stepsRunbook(_ count: Int) -> String {
     return out
 }
 
-func benchRun() {
+/// `memoryOnly` (`runbook-bench run memory`): only the runner's peak memory as the steps grow.
+func benchRun(memoryOnly: Bool = false) {
     let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         .appendingPathComponent("runbook").path
     guard FileManager.default.isExecutableFile(atPath: exe) else {
@@ -76,6 +77,7 @@ func benchRun() {
     let dir = NSTemporaryDirectory() + "runbook-run-bench-\(getpid())"
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
+    if memoryOnly { return benchRunMemory(exe: exe, dir: dir) }
 
     // fdatasync cost on this disk, for context.
     let syncPath = dir + "/sync-probe"
@@ -132,20 +134,49 @@ func benchRun() {
     benchRunMemory(exe: exe, dir: dir)
 }
 
-/// The runner's peak memory for runbooks of more and more steps (it should stay flat).
+/// The runner's peak memory for runbooks of more and more steps, beside `runbook check` of the
+/// same file (the parsed runbook alone): the difference is what the runner keeps on top, and
+/// the growth from one size to the next, per step, is what each step costs. The state folder is
+/// on /dev/shm when there is one: memory does not depend on the disk, and the 30,000 steps then
+/// take seconds, not minutes, on a slow disk.
 private func benchRunMemory(exe: String, dir: String) {
-    var peaks: [(Int, Int)] = []
-    for count in [100, 1000, 3000] {
+    let shm = "/dev/shm/runbook-run-bench-\(getpid())"
+    let stateRoot = (try? FileManager.default.createDirectory(atPath: shm, withIntermediateDirectories: true)) != nil ? shm : dir
+    defer { if stateRoot == shm { try? FileManager.default.removeItem(atPath: shm) } }
+    var rows: [(steps: Int, run: Int, check: Int)] = []
+    for count in [100, 1000, 3000, 10_000, 30_000] {
         let path = dir + "/mem-\(count).md"
         _ = FileManager.default.createFile(atPath: path, contents: Data(stepsRunbook(count).utf8))
-        let (_, peak, code) = spawnTimed([exe, "run", "--yes", "--state-dir", dir + "/mem-state-\(count)", path])
+        let state = stateRoot + "/mem-state-\(count)"
+        let (_, peak, code) = spawnTimed([exe, "run", "--yes", "--state-dir", state, path])
         precondition(code == 0, "runbook run exited \(code)")
-        peaks.append((count, peak))
+        try? FileManager.default.removeItem(atPath: state)
+        let (_, checkPeak, checkCode) = spawnTimed([exe, "check", path])
+        precondition(checkCode == 0, "runbook check exited \(checkCode)")
+        rows.append((count, peak, checkPeak))
     }
-    print("runner peak RSS: " + peaks.map { "\($0.0) steps \($0.1 / 1024) MiB" }.joined(separator: ", "))
-    guard let first = peaks.first, let last = peaks.last else { return }
-    let growth = Double(last.1 - first.1) / 1024
-    print(String(format: "growth from %d to %d steps: %.1f MiB", first.0, last.0, growth))
+    print("runner peak RSS (state folder in \(stateRoot == shm ? "/dev/shm" : dir)), beside runbook check of the same file:")
+    var previous: (steps: Int, run: Int, check: Int)?
+    for row in rows {
+        var line = String(
+            format: "  %6d steps: run %5.1f MiB, check %5.1f MiB, the runner's own %4.1f MiB (target <= 32 MiB: %@)", row.steps,
+            Double(row.run) / 1024, Double(row.check) / 1024, Double(row.run - row.check) / 1024, row.run <= 32 * 1024 ? "met" : "MISSED")
+        if let previous {
+            let steps = Double(row.steps - previous.steps)
+            line += String(
+                format: "; since %d steps: +%.1f MiB, %.0f bytes a step (check %.0f)", previous.steps, Double(row.run - previous.run) / 1024,
+                Double(row.run - previous.run) * 1024 / steps, Double(row.check - previous.check) * 1024 / steps)
+        }
+        print(line)
+        previous = row
+    }
+    guard let first = rows.first, let last = rows.last else { return }
+    let steps = Double(last.steps - first.steps)
+    print(
+        String(
+            format: "growth from %d to %d steps: run %.1f MiB (%.0f bytes a step), check %.1f MiB (%.0f bytes a step)", first.steps, last.steps,
+            Double(last.run - first.run) / 1024, Double(last.run - first.run) * 1024 / steps, Double(last.check - first.check) / 1024,
+            Double(last.check - first.check) * 1024 / steps))
 }
 
 /// `runbook-bench peers`: the shared peers benchmark kit (`../shared/peers-bench`, or

@@ -280,6 +280,7 @@ switch arguments.first ?? "all" {
 case "parse": benchParse()
 case "startup": benchStartup()
 case "corpus": benchCorpus(Array(arguments.dropFirst()))
+case "run" where arguments.count == 2 && arguments[1] == "memory": benchRun(memoryOnly: true)
 case "run": benchRun()
 case "verify": benchVerify()
 case "export": benchExport()
@@ -317,7 +318,7 @@ case "gen" where arguments.count == 3:
     FileHandle.standardOutput.write(Data(profile.generate(steps: steps)))
 default:
     print(
-        "usage: runbook-bench [parse|startup|run|verify|export|peers [KIT ARGS…]|corpus|all]  or  runbook-bench gen verbose|compact STEPS  or  runbook-bench gen-run|gen-runs STATE"
+        "usage: runbook-bench [parse|startup|run [memory]|verify|export|peers [KIT ARGS…]|corpus|all]  or  runbook-bench gen verbose|compact STEPS  or  runbook-bench gen-run|gen-runs STATE"
     )
     exit(2)
 }

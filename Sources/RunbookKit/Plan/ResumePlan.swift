@@ -99,7 +99,7 @@ public struct ResumePlan: Sendable {
     /// missing: then only the journal's keys and code hashes are known) with `runbook`.
     public init(history: RunHistory, recorded: Runbook?, runbook: Runbook, liveness: any ProcessLiveness) {
         runbookChanged = runbook.sha256 != (history.latestRunbook?.sha256 ?? history.runStart.runbook?.sha256)
-        let then = recorded.map { $0.steps.map(RecordedStep.init) } ?? history.order.map { RecordedStep(key: $0, history: history) }
+        let then = recorded.map { $0.steps.map(RecordedStep.init) } ?? history.allSteps.map(RecordedStep.init)
         var matcher = StepMatcher(recorded: then, current: runbook.steps)
         matcher.match()
         let kept = then.count - matcher.unmatchedRecorded.count
@@ -108,7 +108,7 @@ public struct ResumePlan: Sendable {
         for index in matcher.unmatchedRecorded {
             let key = then[index].key
             guard !history.removedKeys.contains(key) else { continue }
-            let record = history.steps[key]
+            let record = history.step(key)
             removed.append(Removed(key: key, finished: record.flatMap { Self.finishedStatus($0.state) }, unknown: record?.state == .unknown))
         }
         restoreExports(history)
@@ -118,11 +118,11 @@ public struct ResumePlan: Sendable {
             var attempts = 0
             switch matcher.match(of: step.number) {
             case .same(let index):
-                let record = history.steps[then[index].key]
+                let record = history.step(then[index].key)
                 attempts = record?.attempts ?? 0
                 decision = record.map { Self.decide(step, $0, recorded: then[index], history: history, liveness: liveness) } ?? .run
             case .renamed(let index):
-                let record = history.steps[then[index].key]
+                let record = history.step(then[index].key)
                 attempts = record?.attempts ?? 0
                 if let record, record.state == .unknown {
                     decision = Self.decide(step, record, recorded: then[index], history: history, liveness: liveness)
@@ -138,8 +138,8 @@ public struct ResumePlan: Sendable {
     }
 
     private mutating func restoreExports(_ history: RunHistory) {
-        for key in history.order {
-            guard let record = history.steps[key], case .completed = record.state else { continue }
+        for record in history.allSteps {
+            guard case .completed = record.state else { continue }
             for variable in record.exports {
                 if let value = variable.value { carried[variable.name] = value } else { lostSecrets.append(variable.name) }
             }
@@ -201,10 +201,11 @@ struct RecordedStep: Sendable {
         code = step.code
     }
 
-    init(key: String, history: RunHistory) {
-        self.key = key
-        ordinal = key.contains("#")
-        content = history.steps[key]?.codeSHA256
+    /// A step the journal names, when the recorded runbook's copy is missing.
+    init(_ record: RunHistory.StepRecord) {
+        key = record.key
+        ordinal = record.key.contains("#")
+        content = record.codeSHA256
         code = nil
     }
 }

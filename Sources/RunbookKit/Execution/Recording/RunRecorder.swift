@@ -5,34 +5,34 @@ final class RunRecorder {
     let journal: JournalWriter
     /// Masks the run's secret values.
     let masker: SecretMasker
-    /// Each step's final outcome so far (`ok`, `failed`, `skipped`, …), by key: the last attempt counts.
-    private(set) var outcomes: [String: String] = [:]
-    /// What this runner process saw of each step: attempts, time, last exit status, why it failed.
-    private(set) var details: [String: StepDetail] = [:]
-
-    /// One step's attempts in this process, for the report at the end.
-    struct StepDetail {
-        var attempts = 0
-        var durationMs = 0
-        var exitCode: Int32?
-        var signal: String?
-        var error: String?
-        /// Why it was skipped or done without running (the operator's reason), for the end report.
-        var reason: String?
-    }
+    /// What this runner process knows of each step, by number: its final outcome so far (the
+    /// last attempt counts), attempts, time, last exit status, why it failed or was skipped.
+    private(set) var steps: StepLedger
 
     /// How many steps ended with each outcome (each step once, by its final outcome), for `run_end` and the summary.
-    var counts: [String: Int] {
-        outcomes.values.reduce(into: [:]) { $0[$1, default: 0] += 1 }
-    }
+    var counts: [String: Int] { steps.counts }
 
-    init(journal: JournalWriter, masker: SecretMasker) {
+    /// A recorder for a runbook of `steps` steps.
+    init(journal: JournalWriter, masker: SecretMasker, steps: Int) {
         self.journal = journal
         self.masker = masker
+        self.steps = StepLedger(steps: steps)
     }
 
-    /// Counts a step outcome that was recorded elsewhere (a resumed step's earlier result).
-    func count(_ status: String, key: String) { outcomes[key] = status }
+    /// A step a resumed run found finished earlier (with this status): counted, not run again.
+    func finishedEarlier(_ step: Step, _ status: String) {
+        steps.setOutcome(step.number, status)
+        steps.markFinishedEarlier(step.number)
+    }
+
+    /// A step the resume settled by a `step_end` of its own (done or skipped): not run again.
+    func markFinishedEarlier(_ step: Step) { steps.markFinishedEarlier(step.number) }
+
+    /// The run went past `step` as finished earlier (the end report says so).
+    func markShownEarlier(_ step: Step) { steps.markShownEarlier(step.number) }
+
+    /// Attempts a resumed run recorded for `step` before this process: attempt numbers go on from there.
+    func setAttemptsBefore(_ step: Step, _ attempts: Int) { steps.setAttemptsBefore(step.number, attempts) }
 
     /// Makes every record written so far durable (before the runner waits for the operator).
     func settle() throws(JournalError) { try journal.syncIfPending() }
@@ -57,7 +57,7 @@ final class RunRecorder {
         record.interactive = step.attributes.interactive ? true : nil
         record.outputOffset = outputOffset
         try journal.append(record)
-        if attempt > 0 { details[step.key, default: StepDetail()].attempts += 1 }
+        if attempt > 0 { steps.addAttempt(step.number) }
     }
 
     /// A `step_end` that carries no process outcome (skipped, done, failed before it started).
@@ -70,21 +70,16 @@ final class RunRecorder {
         record.output = output
         record.error = error
         try journal.append(record)
-        count(status, key: step.key)
-        details[step.key, default: StepDetail()].reason = record.reason
+        steps.setOutcome(step.number, status)
+        steps.setReason(step.number, record.reason)
     }
 
-    /// A `step_end` built by the caller (a process outcome): written at once, synced with the next
-    /// synced record or before the runner waits for the operator (`settle`).
-    func end(_ record: JournalRecord) throws(JournalError) {
+    /// A `step_end` of `step` built by the caller (a process outcome): written at once, synced with
+    /// the next synced record or before the runner waits for the operator (`settle`).
+    func end(_ step: Step, _ record: JournalRecord) throws(JournalError) {
         try journal.append(record, sync: false)
-        count(record.status ?? "failed", key: record.key ?? "")
-        var detail = details[record.key ?? "", default: StepDetail()]
-        detail.durationMs += record.durationMs ?? 0
-        detail.exitCode = record.exitCode
-        detail.signal = record.signal
-        detail.error = record.error
-        details[record.key ?? ""] = detail
+        steps.setOutcome(step.number, record.status ?? "failed")
+        steps.recordEnd(step.number, durationMs: record.durationMs ?? 0, exitCode: record.exitCode, signal: record.signal, error: record.error)
     }
 
     /// A `decision` on a step: run, skip, retry, abort, pause, keep, rerun, shell, done.

@@ -24,7 +24,7 @@ extension RunSession {
             try recorder.decision(step, "run", reason: "confirmed by --confirm \(request.confirm.text)")
         }
         if request.rehearsal { return try rehearse(step, code: code) }
-        var attempt = attemptsBefore[step.key] ?? 0
+        var attempt = attemptsBefore(step)
         var automaticRetriesLeft = step.attributes.retries
         while true {
             attempt += 1

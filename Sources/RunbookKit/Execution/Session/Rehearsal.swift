@@ -23,7 +23,7 @@ extension RunSession {
         if executable == nil { failures.append("interpreter '\(interpreter)' is not on PATH") }
         let standIn = RehearsalStandIn(step)
         let log = standIn != nil ? try outputLog() : nil
-        try recorder.start(step, attempt: (attemptsBefore[step.key] ?? 0) + 1, outputOffset: log?.size)
+        try recorder.start(step, attempt: attemptsBefore(step) + 1, outputOffset: log?.size)
         var output: OutputRef?
         if let standIn, let log {
             let (problem, ref) = try runStandIn(standIn, of: step, log: log, env: env, dir: dir)
@@ -44,14 +44,14 @@ extension RunSession {
         var record = JournalRecord(type: .stepEnd)
         record.key = step.key
         record.number = step.number
-        record.attempt = (attemptsBefore[step.key] ?? 0) + 1
+        record.attempt = attemptsBefore(step) + 1
         record.status = failures.isEmpty ? "rehearsed" : "failed"
         record.durationMs = Int((context.clock.monotonic() - started) * 1000)
         record.findings = failures.isEmpty && warnings.isEmpty ? nil : failures + warnings.map { "warning: " + $0 }
         record.output = output
         record.rehearsedBy = standIn?.recordedName
         record.error = failures.isEmpty ? nil : failures.joined(separator: "; ")
-        try recorder.end(record)
+        try recorder.end(step, record)
         showRehearsal(step, failures: failures, warnings: warnings, ran: standIn)
         if !failures.isEmpty { anyFailed = true }
         return .next

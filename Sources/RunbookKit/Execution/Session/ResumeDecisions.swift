@@ -3,8 +3,8 @@ import Foundation
 extension RunSession {
     /// How a resume goes on after its decisions.
     enum ResumeFlow {
-        /// Run the steps; those numbered here finished earlier (with this status) and are not run.
-        case proceed([Int: String])
+        /// Run the steps; those the recorder marked finished earlier are not run.
+        case proceed
         case stop(RunOutcome)
     }
 
@@ -77,14 +77,13 @@ extension RunSession {
         for removed in resume.plan.removed {
             if case .stop(let outcome) = try decideRemoved(removed) { return .stop(outcome) }
         }
-        var done: [Int: String] = [:]
         for stepPlan in resume.plan.steps {
             guard let step = step(numbered: stepPlan.number) else { continue }
-            attemptsBefore[step.key] = stepPlan.attempts
-            if case .stop(let outcome) = try decide(step, stepPlan.decision, done: &done) { return .stop(outcome) }
+            recorder.setAttemptsBefore(step, stepPlan.attempts)
+            if case .stop(let outcome) = try decide(step, stepPlan.decision) { return .stop(outcome) }
         }
         try recordRunbookSwitch(resume)
-        return .proceed(done)
+        return .proceed
     }
 
     /// The runbook's step numbered `number`: at its place (steps are numbered in order from 1),
@@ -198,25 +197,24 @@ extension RunSession {
         }
     }
 
-    private func decide(_ step: Step, _ decision: ResumePlan.Decision, done: inout [Int: String]) throws -> Flow {
+    private func decide(_ step: Step, _ decision: ResumePlan.Decision) throws -> Flow {
         switch decision {
         case .run:
             return .next
         case .done(let status):
-            done[step.number] = status
-            recorder.count(status, key: step.key)
+            recorder.finishedEarlier(step, status)
             return .next
         case .changed(let status, let change):
-            return try decideChanged(step, status: status, change: change, done: &done)
+            return try decideChanged(step, status: status, change: change)
         case .stillRunning(let pid):
             context.error("step '\(step.key)' of this run is still running (pid \(pid)); wait for it to end or stop it, then resume")
             return .stop(.locked)
         case .unknown(let idempotent, let change, let evidence):
-            return try decideUnknown(step, idempotent: idempotent, change: change, evidence: evidence, done: &done)
+            return try decideUnknown(step, idempotent: idempotent, change: change, evidence: evidence)
         case .added:
-            return try decideAdded(step, done: &done)
+            return try decideAdded(step)
         case .renamed(let from, let finished):
-            return try decideRenamed(step, from: from, finished: finished, done: &done)
+            return try decideRenamed(step, from: from, finished: finished)
         }
     }
 }

@@ -33,19 +33,17 @@ extension RunSession {
         }
     }
 
-    func decideChanged(_ step: Step, status: String, change: ResumePlan.CodeChange, done: inout [Int: String]) throws -> Flow {
+    func decideChanged(_ step: Step, status: String, change: ResumePlan.CodeChange) throws -> Flow {
         explain(step, .changed(status: status, change: change))
         if request.acceptChanges.contains(step.key) {
             try recorder.decision(step, "keep", reason: "code changed since it ran; kept the earlier result (--accept-changes \(request.acceptChanges.text))")
-            done[step.number] = status
-            recorder.count(status, key: step.key)
+            recorder.finishedEarlier(step, status)
             return .next
         }
         switch console.ask(Prompts.changed(status: status)) {
         case .key("k", _):
             try recorder.decision(step, "keep", reason: "code changed since it ran; kept the earlier result")
-            done[step.number] = status
-            recorder.count(status, key: step.key)
+            recorder.finishedEarlier(step, status)
         case .key("r", _):
             try recorder.decision(step, "rerun", reason: "code changed since it ran")
         case .signal(let s):
@@ -59,7 +57,7 @@ extension RunSession {
 
     /// An added step: with `--accept-changes` it runs (recorded); otherwise, when the operator is
     /// asked, the step's own prompt (run, skip, …) is the decision, after this explanation.
-    func decideAdded(_ step: Step, done: inout [Int: String]) throws -> Flow {
+    func decideAdded(_ step: Step) throws -> Flow {
         if request.acceptChanges.contains(step.key) {
             screen.line("\n" + style.yellow("step \(step.number) [\(step.key)] was added since the run started; it runs (--accept-changes)"))
             try recorder.decision(step, "run", reason: "added since the run started; --accept-changes \(request.acceptChanges.text)")
@@ -71,7 +69,7 @@ extension RunSession {
         return .next
     }
 
-    func decideRenamed(_ step: Step, from: String, finished: String?, done: inout [Int: String]) throws -> Flow {
+    func decideRenamed(_ step: Step, from: String, finished: String?) throws -> Flow {
         guard let status = finished else {
             // It had not finished: the same code simply runs under its new key.
             var record = JournalRecord(type: .decision)
@@ -85,15 +83,13 @@ extension RunSession {
         explain(step, .renamed(from: from, finished: status))
         if request.acceptChanges.contains(step.key, or: from) {
             try recordMatch(step, from: from, reason: "same code as '\(from)', which finished \(status); --accept-changes \(request.acceptChanges.text)")
-            done[step.number] = status
-            recorder.count(status, key: step.key)
+            recorder.finishedEarlier(step, status)
             return .next
         }
         switch console.ask(Prompts.renamed(from: from, status: status)) {
         case .key("k", _):
             try recordMatch(step, from: from, reason: "same code as '\(from)', which finished \(status); the operator says it is that step")
-            done[step.number] = status
-            recorder.count(status, key: step.key)
+            recorder.finishedEarlier(step, status)
             return .next
         case .key("r", _):
             try recorder.decision(step, "rerun", reason: "looks like '\(from)' (same code), which finished; run again")
@@ -117,7 +113,7 @@ extension RunSession {
     }
 
     func decideUnknown(
-        _ step: Step, idempotent: Bool, change: ResumePlan.CodeChange?, evidence: ResumePlan.Evidence, done: inout [Int: String]
+        _ step: Step, idempotent: Bool, change: ResumePlan.CodeChange?, evidence: ResumePlan.Evidence
     ) throws -> Flow {
         explain(step, .unknown(idempotent: idempotent, change: change, evidence: evidence))
         if idempotent && change == nil {
@@ -138,12 +134,12 @@ extension RunSession {
             case .key("d", _):
                 try recorder.decision(step, "done", reason: "outcome unknown; the operator says it finished")
                 try recorder.end(step, status: "done", reason: "confirmed by the operator after an interrupted run")
-                done[step.number] = "done"
+                recorder.markFinishedEarlier(step)
             case .key("s", let rest):
                 guard let reason = console.reason(rest, prompt: "reason for skipping: ") else { return .stop(.paused) }
                 try recorder.decision(step, "skip", reason: reason)
                 try recorder.end(step, status: "skipped", reason: reason)
-                done[step.number] = "skipped"
+                recorder.markFinishedEarlier(step)
             case .key("h", _):
                 try recorder.decision(step, "shell", reason: "checking what an interrupted step did")
                 let env = plan.environment(for: step, runId: runId, carried: carried)

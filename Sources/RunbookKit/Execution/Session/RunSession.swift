@@ -45,15 +45,11 @@ final class RunSession {
     var anyFailed = false
     /// The operator or a step's on-failure policy aborted the run.
     var aborted = false
-    /// Attempts recorded for each key before this process (resume), so attempt numbers go on.
-    var attemptsBefore: [String: Int] = [:]
     /// The runbook file's size and mtime when last looked at.
     private var runbookStamp: (size: Int, mtime: Int) = (-1, -1)
     private var noticedChange = false
     /// The run's output log, opened at the first code step that runs.
     private var openedLog: OutputLog?
-    /// Keys of the steps a resumed run found finished (the end report says so).
-    var earlierKeys: Set<String> = []
     /// The step just shown had its code folded to fit the window (its question offers `v`).
     var codeFolded = false
     /// The ERR trap file for bash steps is in the scratch folder (see `FailingCommandTrap`).
@@ -74,7 +70,7 @@ final class RunSession {
         self.launcher = launcher
         self.console = console
         screen = Screen(console: console, runbook: plan.runbook)
-        recorder = RunRecorder(journal: journal, masker: SecretMasker(secrets: plan.secretValues))
+        recorder = RunRecorder(journal: journal, masker: SecretMasker(secrets: plan.secretValues), steps: plan.runbook.steps.count)
         // A step_end written without a sync is made durable before the operator is asked anything;
         // a failed sync breaks the journal, and the answer's record then stops the run.
         console.beforeWaiting = { [recorder] in try? recorder.settle() }
@@ -125,11 +121,10 @@ final class RunSession {
             runId: runId, operatorName: "\(context.user)@\(context.host)", incident: request.incident,
             params: plan.params, assumeYes: request.assumeYes, rehearsal: request.rehearsal)
         showPlaceholderValues()
-        var doneEarlier: [Int: String] = [:]
         if let resume {
             do {
                 switch try decideResume(resume) {
-                case .proceed(let done): doneEarlier = done
+                case .proceed: break
                 case .stop(let outcome): return finish(outcome)
                 }
             } catch {
@@ -137,20 +132,20 @@ final class RunSession {
                 return .journalUnwritable
             }
         }
-        switch runSteps(doneEarlier: doneEarlier) {
+        switch runSteps() {
         case .stop(let outcome): return finish(outcome)
         case .next: return finish(anyFailed ? .completedWithFailures : .completed)
         }
     }
 
-    private func runSteps(doneEarlier: [Int: String]) -> Flow {
+    private func runSteps() -> Flow {
         for step in runbook.steps {
             do { try noticeRunbookChange() } catch {
                 context.error(error.message)
                 return .stop(.journalUnwritable)
             }
-            if let earlier = doneEarlier[step.number] {
-                earlierKeys.insert(step.key)
+            if recorder.steps[step.number].finishedEarlier, let earlier = recorder.steps.outcome(step.number) {
+                recorder.markShownEarlier(step)
                 let mark = earlier == "skipped" ? "↷" : StepEndStatus.succeeded.contains(earlier) ? "✔" : "✘"
                 screen.line(style.dim("\(mark) step \(step.number)/\(runbook.steps.count) [\(step.key)] \(earlier) earlier in this run"))
                 continue
@@ -225,13 +220,22 @@ final class RunSession {
         let ending =
             !final.isEnd ? "paused" : aborted ? "aborted" : anyFailed ? (request.rehearsal ? "found problems" : "completed with failures") : "completed"
         let headline = "\(what) \(ending)"
-        let notReached = runbook.steps.map(\.key).filter { recorder.outcomes[$0] == nil }
-        screen.report(outcomes: recorder.outcomes, details: recorder.details, earlier: earlierKeys)
+        // The first few steps not reached, and how many: a list of every key would be as long as the runbook.
+        var notReached: [String] = []
+        var notReachedCount = 0
+        for step in runbook.steps where recorder.steps.outcome(step.number) == nil {
+            if notReached.count < Screen.notReachedListed { notReached.append(step.key) }
+            notReachedCount += 1
+        }
+        screen.report(recorder.steps)
         screen.summary(
-            headline: headline, counts: recorder.counts, notReached: notReached, journal: recorder.journal,
+            headline: headline, counts: recorder.counts, notReached: notReached, notReachedCount: notReachedCount, journal: recorder.journal,
             resume: final.isEnd ? nil : resumeCommand)
         return final
     }
+
+    /// Attempts recorded for `step` before this process (a resume), so attempt numbers go on.
+    func attemptsBefore(_ step: Step) -> Int { recorder.steps[step.number].attemptsBefore }
 
     // MARK: Manual steps and shared answers
 

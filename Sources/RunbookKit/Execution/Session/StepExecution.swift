@@ -164,7 +164,7 @@ extension RunSession {
         if let problem = changes.problem { record.error = problem }
         let failedAt = statusText == "failed" && record.error == nil ? failedAt.map { recorder.masker.mask($0).0 } : nil
         record.error = record.error ?? failedAt
-        try recorder.end(record)
+        try recorder.end(step, record)
         screen.result(step, outcome: outcome, status: statusText, output: output, exports: changes.exports, timeout: plan.timeoutText(for: step))
         if let problem = changes.problem { screen.line(style.red(problem)) }
         if let failedAt { screen.failure(failedAt) }

@@ -1,5 +1,8 @@
 /// What the operator sees of a run: the header, each step before it runs, its result, the summary.
 struct Screen {
+    /// How many steps not reached the summary names (the rest it counts).
+    static let notReachedListed = 8
+
     let console: Console
     let runbook: Runbook
     var style: Style { console.style }
@@ -186,30 +189,29 @@ struct Screen {
 
     /// The report at the end of a run: each step with its final outcome, attempts, time, and for a
     /// failure its exit status and why; steps not reached are listed once.
-    func report(outcomes: [String: String], details: [String: RunRecorder.StepDetail], earlier: Set<String> = []) {
-        guard !outcomes.isEmpty else { return }
-        let width = min(32, runbook.steps.map(\.key.count).max() ?? 8)
+    func report(_ steps: StepLedger) {
+        guard steps.anyOutcome else { return }
+        let width = min(32, runbook.steps.lazy.map(\.key.count).max() ?? 8)
         console.print("\n" + style.bold("Steps") + "\n")
         for step in runbook.steps {
-            guard let outcome = outcomes[step.key] else {
+            guard let outcome = steps.outcome(step.number) else {
                 line("  · " + step.key.padded(to: width) + "  " + style.dim("not reached"))
                 continue
             }
             let good = StepEndStatus.succeeded.contains(outcome)
             let mark = good ? style.green("✔") : outcome == "skipped" ? style.dim("↷") : style.red("✘")
             var facts: [String] = []
-            if let d = details[step.key] {
-                if d.attempts > 0 { facts.append("\(d.attempts) attempt\(d.attempts == 1 ? "" : "s")") }
-                if d.durationMs > 0 { facts.append(formatDuration(Double(d.durationMs) / 1000)) }
-                if !good, let code = d.exitCode { facts.append("exit \(code)") }
-                if !good, let signal = d.signal { facts.append("killed by SIG\(signal)") }
-                if let reason = d.reason, outcome == "skipped" { facts.append(reason) }
-            }
-            if earlier.contains(step.key) { facts.append("earlier in this run") }
+            let d = steps[step.number]
+            if d.attempts > 0 { facts.append("\(d.attempts) attempt\(d.attempts == 1 ? "" : "s")") }
+            if d.durationMs > 0 { facts.append(formatDuration(Double(d.durationMs) / 1000)) }
+            if !good, let code = d.lastExitCode { facts.append("exit \(code)") }
+            if !good, let signal = d.signal { facts.append("killed by SIG\(signal)") }
+            if let reason = d.reason, outcome == "skipped" { facts.append(reason) }
+            if d.shownEarlier { facts.append("earlier in this run") }
             let text = outcome.replacingOccurrences(of: "_", with: " ")
             line("  \(mark) " + step.key.padded(to: width) + "  " + text.padded(to: 12) + style.dim(facts.joined(separator: ", ")))
             // Why it failed, on a line of its own: a file:line and a command do not fit beside the rest.
-            if !good, let error = details[step.key]?.error { failure(error, indent: "      ") }
+            if !good, let error = d.error { failure(error, indent: "      ") }
         }
     }
 
@@ -226,11 +228,14 @@ struct Screen {
     }
 
     /// The end of a run: headline, counts, journal, head hash.
-    func summary(headline: String, counts: [String: Int], notReached: [String], journal: JournalWriter, resume: String?) {
+    /// `notReached`: the keys of the first steps not reached (at most `notReachedListed`), of `notReachedCount`.
+    func summary(headline: String, counts: [String: Int], notReached: [String], notReachedCount: Int, journal: JournalWriter, resume: String?) {
         var summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ")
-        if !notReached.isEmpty {
-            let listed = notReached.prefix(8).joined(separator: ", ") + (notReached.count > 8 ? ", … (\(notReached.count - 8) more)" : "")
-            summary += (summary.isEmpty ? "" : "; ") + "\(notReached.count) not reached: \(listed)"
+        if notReachedCount > 0 {
+            let listed =
+                notReached.prefix(Self.notReachedListed).joined(separator: ", ")
+                + (notReachedCount > Self.notReachedListed ? ", … (\(notReachedCount - Self.notReachedListed) more)" : "")
+            summary += (summary.isEmpty ? "" : "; ") + "\(notReachedCount) not reached: \(listed)"
         }
         console.print("\n" + style.bold(headline) + " (\(summary.isEmpty ? "no steps" : summary))\n")
         line("journal: \(journal.path)")

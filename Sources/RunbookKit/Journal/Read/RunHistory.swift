@@ -12,7 +12,7 @@ public struct RunHistory: Sendable {
         case unknown
     }
 
-    /// One step as the journal knows it.
+    /// One step as the journal knows it (read from the compact `HistorySteps`).
     struct StepRecord: Sendable {
         var key: String
         var state: StepState
@@ -44,9 +44,8 @@ public struct RunHistory: Sendable {
     /// The run's first record: its id, runbook, operator, params and incident.
     public let runStart: JournalRecord
     let runEnd: JournalRecord?
-    /// Steps by key, in the order they first appear in the journal.
-    let steps: [String: StepRecord]
-    let order: [String]
+    /// Steps in the order they first appear in the journal, found by key.
+    private let steps: HistorySteps
     /// The attempts without an end, by step key (at most the one that was running when the runner stopped).
     let openAttempts: [String: OpenAttempt]
     /// The runbook the run last ran: the one it started with, or the one a resume recorded.
@@ -61,7 +60,8 @@ public struct RunHistory: Sendable {
     let lastTs: String
     /// The last record.
     let last: JournalRecord
-    /// Where each attempt's output begins in `output.log`, ascending (version 2).
+    /// Where each attempt's output begins in `output.log`, ascending (version 2); one entry for
+    /// attempts in a row that begin at the same place (steps that printed nothing).
     let outputStarts: [Int]
 
     var runId: String { runStart.runId ?? "" }
@@ -79,7 +79,6 @@ public struct RunHistory: Sendable {
         }
         runStart = first
         steps = builder.steps
-        order = builder.order
         openAttempts = builder.open
         runEnd = builder.end
         latestRunbook = builder.runbook ?? first.runbook
@@ -88,8 +87,17 @@ public struct RunHistory: Sendable {
         supersededKeys = builder.superseded
         last = builder.last ?? first
         lastTs = last.ts
-        outputStarts = builder.outputStarts.sorted()
+        outputStarts = builder.startsAscending ? builder.outputStarts : builder.outputStarts.sorted()
     }
+
+    /// The step `key`, if the journal names it.
+    func step(_ key: String) -> StepRecord? { steps.position(of: key).map { steps.record(at: $0) } }
+
+    /// The keys the journal names, in the order they first appear.
+    var keys: [String] { (0..<steps.count).map { steps.key(at: $0) } }
+
+    /// Every step the journal names, in the order they first appear.
+    var allSteps: LazyMapSequence<Range<Int>, StepRecord> { (0..<steps.count).lazy.map { steps.record(at: $0) } }
 
     /// The bytes of `output.log` that belong to the attempt whose output begins at `offset`:
     /// up to where the next attempt's begins, or (nil) to the end of the file.
@@ -98,8 +106,7 @@ public struct RunHistory: Sendable {
     /// Folds records into a history one at a time.
     struct Builder {
         var first: JournalRecord?
-        var steps: [String: StepRecord] = [:]
-        var order: [String] = []
+        var steps = HistorySteps()
         var open: [String: OpenAttempt] = [:]
         var end: JournalRecord?
         var runbook: RunbookRef?
@@ -108,6 +115,8 @@ public struct RunHistory: Sendable {
         var superseded = Set<String>()
         var last: JournalRecord?
         var outputStarts: [Int] = []
+        /// No attempt so far began before the one before it (as the runner writes `output.log`).
+        var startsAscending = true
 
         /// Takes the next record of the journal.
         mutating func add(_ record: JournalRecord) {
@@ -116,6 +125,8 @@ public struct RunHistory: Sendable {
                 first = record
                 runbook = record.runbook
                 total = record.totalSteps
+                // Room for the runbook's steps at once (a bound: the count is the journal's word).
+                steps.reserve(min(max(record.totalSteps ?? 0, 0), 1 << 20))
                 return
             }
             guard let key = record.key else {
@@ -126,62 +137,60 @@ public struct RunHistory: Sendable {
                 }
                 return
             }
-            var step = steps[key] ?? StepRecord(key: key, state: .notStarted, codeSHA256: nil, attempts: 0, exports: [], unset: [])
-            if steps[key] == nil { order.append(key) }
+            let position = steps.position(adding: key)
             open[key]?.lastTs = record.ts
             switch record.type {
             case .stepStart:
-                step.state = .unknown
-                step.codeSHA256 = record.codeSHA256
-                step.attempts = max(step.attempts, record.attempt ?? 0)
+                steps.start(at: position, codeSHA256: record.codeSHA256, attempt: record.attempt)
                 open[key] = OpenAttempt(startSeq: record.seq, outputOffset: record.outputOffset, startTs: record.ts, lastTs: record.ts)
-                if let offset = record.outputOffset { outputStarts.append(offset) }
+                if let offset = record.outputOffset { addOutputStart(offset) }
             case .stepSpawned:
                 open[key]?.pid = record.pid
                 open[key]?.starttime = record.starttime
             case .stepEnd:
                 open[key] = nil
                 let status = record.status ?? "failed"
-                if StepEndStatus.finished.contains(status) {
-                    step.state = .completed(status: status)
-                    step.exports = record.exports ?? []
-                    step.unset = record.unset ?? []
-                } else {
-                    step.state = .failed(status: status)
-                }
+                steps.end(
+                    at: position, status: status, finished: StepEndStatus.finished.contains(status), exports: record.exports ?? [],
+                    unset: record.unset ?? [])
             case .decision where record.choice == "skip":
                 // A skip chosen after a failure ends the step (no step_end follows it).
-                if case .failed = step.state { step.state = .completed(status: "skipped") }
+                steps.skipIfFailed(at: position)
             case .decision where record.choice == "matched":
                 // The operator said this step is one that finished under another key (`text`).
-                if let old = record.text.flatMap({ steps[$0] }), case .completed = old.state {
-                    superseded.insert(old.key)
-                    step.state = old.state
-                    step.codeSHA256 = old.codeSHA256
-                    step.exports = old.exports
-                    step.unset = old.unset
+                if let old = record.text.flatMap({ steps.position(of: $0) }), steps.isCompleted(at: old) {
+                    superseded.insert(steps.key(at: old))
+                    steps.take(from: old, at: position)
                 }
             case .decision where record.choice == "removed":
                 removed.insert(key)
             default:
                 break
             }
-            steps[key] = step
+        }
+
+        private mutating func addOutputStart(_ offset: Int) {
+            guard let previous = outputStarts.last else { return outputStarts.append(offset) }
+            if offset < previous { startsAscending = false }
+            // Attempts in a row that begin at the same place (they printed nothing) need one entry:
+            // where an attempt's bytes end is the first start after its own.
+            if offset != previous { outputStarts.append(offset) }
         }
     }
 
     /// Steps that finished (ok, done, skipped), counted once each: keys removed by a decision or
     /// known under another key are left out.
     var finishedCount: Int {
-        steps.values.filter { step in
-            guard case .completed = step.state else { return false }
-            return !removedKeys.contains(step.key) && !supersededKeys.contains(step.key)
-        }.count
+        (0..<steps.count).count { position in
+            guard steps.isCompleted(at: position) else { return false }
+            let key = steps.key(at: position)
+            return !removedKeys.contains(key) && !supersededKeys.contains(key)
+        }
     }
 
     /// The step whose outcome is unknown (started, never ended), if one is.
     var unknownStep: StepRecord? {
-        order.lazy.compactMap { steps[$0] }.first { $0.state == .unknown }
+        (0..<steps.count).first { steps.isUnknown(at: $0) }.map { steps.record(at: $0) }
     }
 
     /// Whether the run's last word was a pause (the operator quit, input ended, a decision was
