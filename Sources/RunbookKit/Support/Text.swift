@@ -25,3 +25,9 @@ extension String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }
+
+extension Array {
+    /// The same elements in storage that holds just them: an array that grew by doubling may hold
+    /// room for twice as many, which a table kept for a whole export should not.
+    func trimmed() -> [Element] { capacity > count ? withUnsafeBufferPointer { Array($0) } : self }
+}
