@@ -75,6 +75,14 @@ private func writeExportRun(at dir: String, steps: Int, attempts: Int) throws ->
     return size
 }
 
+/// The benchmark's two run folders under `dir`: `steps/<id>` (33,333 steps × 1 attempt) and
+/// `attempts/<id>` (100 steps × 333 attempts).
+func writeExportRuns(under dir: String) throws {
+    for (name, steps, attempts) in [("steps", 33_333, 1), ("attempts", 100, 333)] {
+        _ = try writeExportRun(at: dir + "/\(name)/20261201T090000Z-0000e4e4", steps: steps, attempts: attempts)
+    }
+}
+
 /// Runs argv with its output to /dev/null; (seconds, peak RSS in KiB from its own VmHWM, exit code).
 private func timedRun(_ argv: [String]) -> (Double, Int, Int32) {
     var pid: pid_t = 0

@@ -310,6 +310,12 @@ case "gen-runs" where arguments.count == 2:
         print("gen-run: cannot write the run under \(state): \(error)")
         exit(1)
     }
+case "gen-export-runs" where arguments.count == 2:
+    // The export benchmark's two runs, as DIR/steps/<id> (33,333 steps) and DIR/attempts/<id> (100 × 333), for heaptrack by hand.
+    do { try writeExportRuns(under: arguments[1]) } catch {
+        print("gen-export-runs: cannot write the runs under \(arguments[1]): \(error)")
+        exit(1)
+    }
 case "gen" where arguments.count == 3:
     guard let profile = Profile(rawValue: arguments[1]), let steps = Int(arguments[2]), steps >= 0 else {
         print("usage: runbook-bench gen verbose|compact STEPS")
@@ -318,7 +324,7 @@ case "gen" where arguments.count == 3:
     FileHandle.standardOutput.write(Data(profile.generate(steps: steps)))
 default:
     print(
-        "usage: runbook-bench [parse|startup|run [memory]|verify|export|peers [KIT ARGS…]|corpus|all]  or  runbook-bench gen verbose|compact STEPS  or  runbook-bench gen-run|gen-runs STATE"
+        "usage: runbook-bench [parse|startup|run [memory]|verify|export|peers [KIT ARGS…]|corpus|all]  or  runbook-bench gen verbose|compact STEPS  or  runbook-bench gen-run|gen-runs STATE  or  runbook-bench gen-export-runs DIR"
     )
     exit(2)
 }

@@ -16,10 +16,11 @@ final class JournalIndex {
     private var starts: [Int] = []
     private let decoder = JSONDecoder()
 
-    /// Indexes the first `verifiedBytes` bytes of the journal at `path`.
-    init(path: String, verifiedBytes: Int) {
+    /// Indexes the first `verifiedBytes` bytes of the journal at `path`, which hold `records` lines.
+    init(path: String, verifiedBytes: Int, records: Int) {
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0, verifiedBytes > 0 else { return }
+        starts.reserveCapacity(records + 1)
         starts.append(0)
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var offset = 0

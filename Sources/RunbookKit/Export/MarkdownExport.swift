@@ -70,8 +70,14 @@ public struct MarkdownExport {
             export.forEachStep { writeStep($0, indent: "", original: nil, sink) }
             return
         }
-        var byLine: [Int: Int] = [:]
-        for (position, entry) in export.keys.enumerated() { if let index = entry.index { byLine[copy.steps[index].line] = position } }
+        // Where each of the copy's steps starts, by line: met in that order as the lines are read.
+        var starts: [(line: Int32, position: Int32)] = []
+        starts.reserveCapacity(export.stepCount)
+        for position in 0..<export.stepCount {
+            if let index = export.copyIndex(at: position) { starts.append((Int32(copy.steps[index].line), Int32(position))) }
+        }
+        starts.sort { ($0.line, $0.position) < ($1.line, $1.position) }
+        var nextStart = 0
         var lines = LineCursor(copy.rawBytes)
         lines.skipFrontMatter()
         var pending: [(end: Int, step: ExportStep, indent: String)] = []
@@ -79,7 +85,7 @@ public struct MarkdownExport {
         var afterBlank = true
         while let line = lines.next() {
             let number = lines.lineNumber
-            if let position = byLine[number] {
+            if let position = Self.step(startingAt: number, in: starts, after: &nextStart) {
                 let step = export.step(at: position)
                 if let source = step.step, source.kind == .code {
                     let indent = String(line.prefix { $0 == " " })
@@ -105,11 +111,22 @@ public struct MarkdownExport {
         }
         for item in pending { writeDetails(item.step, indent: item.indent, separated: afterBlank, sink) }
         var heading = false
-        for position in export.keys.indices where export.keys[position].index == nil {
+        for position in 0..<export.stepCount where export.copyIndex(at: position) == nil {
             if !heading { sink.write("\n## Steps the journal records that the runbook copy does not have\n\n") }
             heading = true
             writeStep(export.step(at: position), indent: "", original: nil, sink)
         }
+    }
+
+    /// The position of the step that starts at `line` (the last of them, should two start there),
+    /// moving `next` past it in `starts`; nil when none does. Lines are asked for in order.
+    private static func step(startingAt line: Int, in starts: [(line: Int32, position: Int32)], after next: inout Int) -> Int? {
+        var found: Int?
+        while next < starts.count, starts[next].line <= line {
+            if starts[next].line == line { found = Int(starts[next].position) }
+            next += 1
+        }
+        return found
     }
 
     /// A code step (or a step only the journal knows): its item line, its code, then its details.

@@ -21,13 +21,12 @@ public struct RunExport {
     public var copy: Runbook?
     /// The run folder.
     public var folder: String
-    /// Every step key: the copy's steps in order (with their index in `copy.steps`), then any other
-    /// key the journal knows.
-    let keys: [(key: String, index: Int?)]
+    /// Every step: the copy's steps in order, then any other key the journal knows.
+    let entries: [StepEntry]
     let collector: StatusCollector
     let index: JournalIndex
-    /// `seq` of each step's `step_start`, `step_end` and `decision` records.
-    let recordsByKey: [String: [Int32]]
+    /// `seq` of each step's `step_start`, `step_end` and `decision` records, by its position in `collector`.
+    let records: RecordLists
     /// Who operated the run from each `seq` on (the run's starter, then each resumer).
     let operators: [(seq: Int, who: String)]
 
@@ -44,30 +43,37 @@ public struct RunExport {
     public var isRehearsal: Bool { run.mode == "rehearsal" }
 
     /// Each step's outcome, in order.
-    public var outcomes: [String] { keys.map { collector.steps[$0.key]?.outcome ?? "not_run" } }
+    public var outcomes: [String] { entries.map { entry in entry.position.map { collector.status(at: $0).outcome } ?? "not_run" } }
 
     /// The steps in order, each with its attempts read again from the journal: one at a time.
     public func forEachStep(_ body: (ExportStep) throws -> Void) rethrows {
-        for entry in keys { try body(step(entry.key, index: entry.index)) }
+        for entry in entries { try body(step(entry)) }
     }
 
     /// Every step at once (`runbook diff`; an export goes through `forEachStep`).
-    public var allSteps: [ExportStep] { keys.map { step($0.key, index: $0.index) } }
+    public var allSteps: [ExportStep] { entries.map(step) }
 
-    /// The step at `position` in `keys`.
-    func step(at position: Int) -> ExportStep { step(keys[position].key, index: keys[position].index) }
+    /// How many steps there are.
+    var stepCount: Int { entries.count }
 
-    private func step(_ key: String, index: Int?) -> ExportStep {
-        let source = index.flatMap { copy?.steps[$0] }
-        var status = collector.steps[key] ?? .empty(key)
+    /// The index in `copy.steps` of the step at `position` in the order, when the copy has it.
+    func copyIndex(at position: Int) -> Int? { entries[position].copyIndex }
+
+    /// The step at `position` in the order.
+    func step(at position: Int) -> ExportStep { step(entries[position]) }
+
+    private func step(_ entry: StepEntry) -> ExportStep {
+        let source = entry.copyIndex.flatMap { copy?.steps[$0] }
+        let key = source?.key ?? entry.position.map { collector.keys[$0] } ?? ""
+        var status = entry.position.map(collector.status(at:)) ?? .empty(key)
         if let source {
             status.number = source.number
             status.title = source.title
         }
         var detail = StepDetail()
-        for seq in recordsByKey[key] ?? [] {
-            guard let record = self.index.record(Int(seq)) else { continue }
-            detail.add(record, who: operators.last { $0.seq <= Int(seq) }?.who ?? "?")
+        for seq in entry.position.map(records.seqs(of:)) ?? [] {
+            guard let record = self.index.record(seq) else { continue }
+            detail.add(record, who: operators.last { $0.seq <= seq }?.who ?? "?")
         }
         let section = source?.section.flatMap { at in copy?.sections.indices.contains(at) == true ? copy?.sections[at].title : nil }
         return ExportStep(
@@ -192,39 +198,11 @@ public struct ExportError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// The streamed fold: the status collector, the files the records name, and for each step the
-/// `seq` of its records (not the records).
-private final class ExportFold {
-    var collector = StatusCollector()
-    var references = RunFileReferences()
-    var runStart: JournalRecord?
-    var runEnd: JournalRecord?
-    var lastTs = ""
-    var endedInPause = false
-    var snapshotSHA256: String?
-    var resumedBy: [String] = []
-    var recordsByKey: [String: [Int32]] = [:]
-    var operators: [(seq: Int, who: String)] = []
-
-    func add(_ record: JournalRecord) {
-        let who = collector.who
-        collector.add(record)
-        if collector.who != who { operators.append((record.seq, collector.who)) }
-        references.add(record)
-        if let key = record.key, [.stepStart, .stepEnd, .decision].contains(record.type) { recordsByKey[key, default: []].append(Int32(record.seq)) }
-        if record.type == .runStart, runStart == nil { runStart = record }
-        if record.type == .runEnd { runEnd = record }
-        if let ref = record.runbook { snapshotSHA256 = ref.sha256 }
-        if record.type == .note, record.key == nil, record.pid != nil, let name = record.operatorName { resumedBy.append("\(name)@\(record.host ?? "?")") }
-        lastTs = record.ts
-        endedInPause = record.type == .decision && record.choice == "pause"
-    }
-}
-
 extension RunExport {
     /// Reads the run whose journal is at `path` (streamed once), its runbook copy, and checks the
     /// run folder's files; `state`, when known, tells a running run from an interrupted one.
     public static func load(journal path: String, state: StateDirectory?) throws(ExportError) -> RunExport {
+        let folder = RunFileCheck.folder(ofJournal: path)
         let fold = ExportFold()
         let verification: JournalVerification
         do {
@@ -235,34 +213,32 @@ extension RunExport {
         guard let start = fold.runStart, let runId = start.runId else {
             throw ExportError(message: "\(path) has no verifiable run_start record: \(verification.problem ?? "it is empty")", isDamage: true)
         }
-        let folder = RunFileCheck.folder(ofJournal: path)
-        // The files are hashed on another thread while this one parses the runbook copy.
+        // The fold's tables are cut to their size before the copy is parsed (the largest allocation
+        // of an export of a long runbook), and the files are hashed on another thread meanwhile.
+        fold.shrink()
         let checking = FileCheckTask(folder: folder, references: fold.references, lookForUnreferenced: verification.ok)
         var runbook = RunbookFacts(
             path: start.runbook?.path ?? "?", realpath: start.runbook?.realpath ?? "", sha256: start.runbook?.sha256 ?? "",
             bytes: start.runbook?.bytes ?? 0, snapshot: fold.collector.snapshot ?? "runbook.md", snapshotSHA256: fold.snapshotSHA256 ?? "")
         let copy = readCopy(folder: folder, facts: &runbook)
+        let index = JournalIndex(path: path, verifiedBytes: verification.verifiedBytes, records: verification.recordCount)
         let files = checking.result()
         let journal = JournalFacts(
             file: path, records: verification.recordCount, head: verification.headHash, ok: verification.ok && files.findings.isEmpty,
             problem: verification.problem, tornTailBytes: verification.tornTail?.length, fileFindings: files.findings)
-        var keys: [(key: String, index: Int?)] = []
-        var seen = Set<String>()
-        for (index, step) in (copy?.steps ?? []).enumerated() where seen.insert(step.key).inserted { keys.append((step.key, index)) }
-        for key in fold.collector.order where seen.insert(key).inserted { keys.append((key, nil)) }
-        let unknown = fold.collector.steps.values.contains { $0.outcome == "unknown" }
+        let entries = StepEntry.order(copy: copy, collector: fold.collector)
+        let unknown = fold.collector.hasUnknownOutcome
         let run = RunFacts(
             runId: runId, mode: start.mode ?? "live",
             state: runState(fold, unknown: unknown, damaged: !verification.ok, state: state, realpath: runbook.realpath, runId: runId),
             unfinished: fold.runEnd == nil, incident: start.incident, operatorName: start.operatorName ?? "?", host: start.host ?? "?",
             tool: start.tool, started: start.ts, ended: fold.runEnd?.ts, lastRecord: fold.lastTs,
             durationMs: ExportTime.millisecondsBetween(start.ts, fold.runEnd?.ts ?? fold.lastTs), exitStatus: fold.runEnd?.exitStatus,
-            counts: fold.runEnd?.counts, totalSteps: copy?.steps.count ?? start.totalSteps ?? keys.count, params: start.params ?? [],
+            counts: fold.runEnd?.counts, totalSteps: copy?.steps.count ?? start.totalSteps ?? entries.count, params: start.params ?? [],
             placeholders: start.placeholders ?? [], resumedBy: fold.resumedBy)
         return RunExport(
-            run: run, runbook: runbook, events: fold.collector.runEvents, journal: journal, copy: copy, folder: folder, keys: keys,
-            collector: fold.collector, index: JournalIndex(path: path, verifiedBytes: verification.verifiedBytes), recordsByKey: fold.recordsByKey,
-            operators: fold.operators)
+            run: run, runbook: runbook, events: fold.collector.runEvents, journal: journal, copy: copy, folder: folder, entries: entries,
+            collector: fold.collector, index: index, records: fold.records, operators: fold.operators)
     }
 
     /// The runbook copy the run last ran, parsed; nil (with `facts.problem` saying why) when it is

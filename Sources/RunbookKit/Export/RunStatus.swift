@@ -97,14 +97,12 @@ public struct RunStatus: Encodable, Sendable {
         var seen = Set<String>()
         for step in titles {
             seen.insert(step.key)
-            var status = collector.steps[step.key] ?? StepStatus.empty(step.key)
+            var status = collector.status(of: step.key) ?? StepStatus.empty(step.key)
             status.number = step.number
             status.title = step.title
             steps.append(status)
         }
-        for key in collector.order where !seen.contains(key) {
-            if let status = collector.steps[key] { steps.append(status) }
-        }
+        for position in collector.keys.indices where !seen.contains(collector.keys[position]) { steps.append(collector.status(at: position)) }
         self.steps = steps
         events = collector.runEvents
     }
@@ -154,58 +152,5 @@ private struct StepTitle {
 extension RunStatus.StepStatus {
     static func empty(_ key: String) -> Self {
         Self(key: key, number: nil, title: nil, outcome: "not_run", attempts: 0, durationMs: 0, outputBytes: 0, exitCode: nil, events: [])
-    }
-}
-
-/// Folds journal records into per-step status (`runbook status`; `runbook export` and `runbook diff`
-/// stream the journal through it record by record).
-struct StatusCollector {
-    var steps: [String: RunStatus.StepStatus] = [:]
-    var order: [String] = []
-    var runEvents: [RunStatus.Event] = []
-    var who = "?"
-    var snapshot: String?
-
-    mutating func add(_ record: JournalRecord) {
-        if record.type == .runStart || (record.type == .note && record.operatorName != nil) {
-            who = "\(record.operatorName ?? "?")@\(record.host ?? "?")"
-        }
-        if let ref = record.runbook { snapshot = ref.snapshot }
-        guard let key = record.key else {
-            if record.type == .decision || record.type == .note || record.type == .recovered {
-                runEvents.append(event(record))
-            }
-            return
-        }
-        if steps[key] == nil {
-            order.append(key)
-            steps[key] = .empty(key)
-        }
-        guard var step = steps[key] else { return }
-        switch record.type {
-        case .stepStart:
-            if (record.attempt ?? 0) > 0 { step.attempts += 1 }
-            step.outcome = "unknown"
-        case .stepEnd:
-            step.outcome = record.status ?? "failed"
-            step.durationMs += record.durationMs ?? 0
-            step.outputBytes += record.output?.bytesTotal ?? 0
-            step.exitCode = record.exitCode ?? step.exitCode
-        case .decision:
-            step.events.append(event(record))
-            if record.choice == "skip", step.outcome != "skipped" { step.outcome = "skipped" }
-            if record.choice == "removed" { step.outcome = "removed" }
-        case .note:
-            step.events.append(event(record))
-        default:
-            break
-        }
-        steps[key] = step
-    }
-
-    private func event(_ record: JournalRecord) -> RunStatus.Event {
-        RunStatus.Event(
-            ts: record.ts, who: who, kind: record.type == .decision ? "decision" : record.type.rawValue, choice: record.choice,
-            text: record.type == .decision ? record.reason : record.text)
     }
 }

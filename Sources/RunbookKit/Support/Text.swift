@@ -45,3 +45,9 @@ func wrapWords(_ words: [String], width: Int, first: String = "", indent: String
     lines.append(current)
     return lines
 }
+
+extension Array {
+    /// The same elements in storage that holds just them: an array that grew by doubling may hold
+    /// room for twice as many, which a table kept for a whole export should not.
+    func trimmed() -> [Element] { capacity > count ? withUnsafeBufferPointer { Array($0) } : self }
+}

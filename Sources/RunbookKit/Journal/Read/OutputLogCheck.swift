@@ -17,10 +17,9 @@ enum OutputLogCheck {
         var keptInJournal: [String] = []
     }
 
-    static func check(
-        folderFD: Int32, slices: [RunFileReferences.Reference], references: RunFileReferences, lookForUnreferenced: Bool
-    ) -> Result {
+    static func check(folderFD: Int32, references: RunFileReferences, lookForUnreferenced: Bool) -> Result {
         var result = Result()
+        let slices = references.slices
         let partialOffsets = references.partialOffsets
         guard !slices.isEmpty || !partialOffsets.isEmpty || lookForUnreferenced else { return result }
         let fd = openat(folderFD, OutputLog.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
@@ -29,27 +28,25 @@ enum OutputLogCheck {
         var info = stat()
         let regular = fd >= 0 && fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
         let size = regular ? Int(info.st_size) : 0
-        for slice in slices {
-            guard let range = slice.range else { continue }
+        for (index, slice) in slices.all.enumerated() {
+            let range = slice.range
             result.checked += 1
-            var finding = RunFileFinding(
-                kind: .missing, path: slice.path, offset: range.lowerBound, length: range.count, seq: slice.seq,
-                expectedSHA256: slice.sha256)
             if range.isEmpty { continue }
-            if let inline = slice.inline {
-                // The record carries the bytes: they must be the ones it gives the hash of, and the
-                // file, where it has them, must hold the same; where it does not (not synced before a
-                // crash), nothing is lost.
-                guard let bytes = base64Decoded(inline), bytes.count == range.count, SHA256.hex(bytes) == slice.sha256 else {
-                    finding.kind = .changed
-                    finding.actualSHA256 = base64Decoded(inline).map { SHA256.hex($0) }
-                    result.findings.append(finding)
-                    continue
-                }
-                guard fd >= 0, regular, range.upperBound <= size else {
-                    result.keptInJournal.append(finding.location)
-                    continue
-                }
+            var finding = RunFileFinding(
+                kind: .missing, path: slices.path(at: index), offset: range.lowerBound, length: range.count, seq: slice.seq,
+                expectedSHA256: slices.sha256(at: index))
+            // The record carries the bytes: they must be the ones it gives the hash of (checked when
+            // the slice was added), and the file, where it has them, must hold the same; where it
+            // does not (not synced before a crash), nothing is lost.
+            if slice.inline == .differs {
+                finding.kind = .changed
+                finding.actualSHA256 = slices.inlineSHA256(at: index)
+                result.findings.append(finding)
+                continue
+            }
+            if slice.inline == .matches, !(fd >= 0 && regular && range.upperBound <= size) {
+                result.keptInJournal.append(finding.location)
+                continue
             }
             guard fd >= 0 else {
                 finding.kind = openErrno == ENOENT ? .missing : .unreadable
@@ -71,7 +68,7 @@ enum OutputLogCheck {
                 result.findings.append(finding)
                 continue
             }
-            if actual != slice.sha256 {
+            if !slices.isRecordedSHA256(actual, at: index) {
                 finding.kind = .changed
                 finding.actualSHA256 = actual
                 result.findings.append(finding)
@@ -80,7 +77,7 @@ enum OutputLogCheck {
         guard lookForUnreferenced, regular else { return result }
         // Every byte belongs to a recorded slice or to an unfinished attempt's partial output,
         // which runs from where its step_start says until the next attempt's output begins.
-        var covered = slices.compactMap(\.range)
+        var covered = slices.all.map(\.range)
         let boundaries = (covered.map(\.lowerBound) + references.outputStarts).sorted()
         for offset in partialOffsets {
             let end = boundaries.first { $0 > offset } ?? size

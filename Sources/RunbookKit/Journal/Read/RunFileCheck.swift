@@ -65,23 +65,24 @@ public struct RunFileFinding: Codable, Sendable, Equatable {
 /// (`run_start`), each attempt's output (`step_end`), edited code (`step_start`, `decision`) and
 /// the copies a resume keeps of a changed runbook (`runbook-<sha12>.md`, named in its note).
 public struct RunFileReferences: Sendable {
-    /// One file a record names with the SHA-256 it must have.
+    /// One whole file a record names with the SHA-256 it must have.
     struct Reference: Sendable {
         var path: String
         var sha256: String
         var seq: Int
-        /// The bytes of `path` it names (slices of `output.log`); nil for the whole file.
-        var range: Range<Int>? = nil
-        /// The same bytes as the record itself carries them (base64), for a few bytes of output.
-        var inline: String? = nil
     }
 
+    /// The whole files, in the order named.
     private(set) var references: [Reference] = []
+    /// The slices of `output.log` the `step_end` records of version 2 name, in the order named.
+    private(set) var slices = OutputSlices()
     private var named: Set<String> = []
     /// Each code step's `step_start`, by key and attempt, until its `step_end` comes: its `seq`
     /// and where its output begins in `output.log` (version 2).
     private var openAttempts: [String: (seq: Int, offset: Int?)] = [:]
-    /// Where each attempt's output begins in `output.log`, in the order recorded.
+    /// Where each attempt's output begins in `output.log`, in the order recorded, less those that
+    /// are where the attempt's own recorded slice begins (only the others mark a boundary the
+    /// slices do not).
     private(set) var outputStarts: [Int] = []
 
     /// Nothing collected yet.
@@ -98,8 +99,10 @@ public struct RunFileReferences: Sendable {
             if let edited = record.editedCode { add(edited.file, edited.sha256, record.seq) }
         case .stepEnd:
             if let key = record.key { openAttempts.removeValue(forKey: "\(record.attempt ?? 0)/\(key)") }
-            if let output = record.output, output.offset != nil {
-                references.append(Reference(path: output.file, sha256: output.sha256, seq: record.seq, range: output.range, inline: output.inline))
+            if let output = record.output, let offset = output.offset {
+                slices.append(output, seq: record.seq)
+                // The step_start's offset is this slice's start: the slice marks that boundary already.
+                if outputStarts.last == offset { outputStarts.removeLast() }
             } else if let output = record.output {
                 add(output.file, output.sha256, record.seq)
             }
@@ -118,6 +121,12 @@ public struct RunFileReferences: Sendable {
 
     /// Where the output of each version 2 attempt that never got a `step_end` begins in `output.log`.
     var partialOffsets: [Int] { openAttempts.values.compactMap(\.offset).sorted() }
+
+    /// Cuts the tables to their size, once the last record is in.
+    mutating func shrink() {
+        slices.shrink()
+        outputStarts = outputStarts.trimmed()
+    }
 
     private mutating func add(_ path: String, _ sha256: String, _ seq: Int) {
         guard named.insert("\(path)\u{0}\(sha256)").inserted else { return }
@@ -167,14 +176,12 @@ public enum RunFileCheck {
         var named: Set<String> = []
         let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { if folderFD >= 0 { close(folderFD) } }
-        let slices = references.references.filter { $0.range != nil }
-        let logResult = OutputLogCheck.check(
-            folderFD: folderFD, slices: slices, references: references, lookForUnreferenced: lookForUnreferenced)
+        let logResult = OutputLogCheck.check(folderFD: folderFD, references: references, lookForUnreferenced: lookForUnreferenced)
         result.checked += logResult.checked
         result.findings += logResult.findings
         result.partial += logResult.partial
         result.keptInJournal += logResult.keptInJournal
-        for reference in references.references where reference.range == nil {
+        for reference in references.references {
             named.insert(reference.path)
             result.checked += 1
             if let finding = check(reference, in: folderFD) { result.findings.append(finding) }
@@ -249,7 +256,8 @@ public enum RunFileCheck {
     /// of it to its end; nil on a read error or when the file ends before `range` does.
     static func sha256(of fd: Int32, _ range: Range<Int>? = nil) -> String? {
         var hasher = SHA256Hasher()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        // A slice of a few bytes (most attempts' output) needs no 64 KiB buffer zeroed for it.
+        var buffer = [UInt8](repeating: 0, count: min(1 << 16, max(range?.count ?? 1 << 16, 1)))
         var at = range?.lowerBound ?? 0
         while range.map({ at < $0.upperBound }) ?? true {
             let want = min(buffer.count, range.map { $0.upperBound - at } ?? buffer.count)
