@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Written a step at a time: the top-level object is laid out here, the header parts encoded with
 /// `JSONEncoder`, each step with `PrettyJSONWriter` (the same layout, much faster).
-public struct JSONExport {
+public final class JSONExport {
     let export: RunExport
     let reader: RunFolderReader
 

@@ -1,13 +1,12 @@
 /// Folds journal records into per-step status (`runbook status`; `runbook export` and `runbook diff`
 /// stream the journal through it record by record).
 ///
-/// A run may have tens of thousands of steps, so a step is its key, found by its position in
-/// `keys`, and 32 bytes of counts and codes; the decisions and notes of the few steps that have
+/// A run may have tens of thousands of steps, so a step is its key, its position in `keys`, and
+/// 32 bytes of counts and codes; the decisions and notes of the few steps that have
 /// some, and an outcome other than the usual ones, are kept beside them.
 struct StatusCollector {
-    /// Every step key the journal names, in the order first named: a step's position.
-    private(set) var keys: [String] = []
-    private var positions: [String: Int32] = [:]
+    /// Every step key the journal names, in the order first named, and each one's position.
+    private var positions = KeyPositions()
     private var folded: [FoldedStep] = []
     /// The decisions and notes of the steps that have some, by position.
     private var stepEvents: [Int: [RunStatus.Event]] = [:]
@@ -20,8 +19,11 @@ struct StatusCollector {
     /// The runbook copy the run last ran.
     private(set) var snapshot: String?
 
+    /// Every step key the journal names, in the order first named: a step's position.
+    var keys: [String] { positions.keys }
+
     /// The position of the step `key`, when the journal names it.
-    func position(of key: String) -> Int? { positions[key].map(Int.init) }
+    func position(of key: String) -> Int? { positions.position(of: key) }
 
     /// The status of the step at `position`.
     func status(at position: Int) -> RunStatus.StepStatus {
@@ -39,7 +41,7 @@ struct StatusCollector {
 
     /// Cuts the tables to their size, once the last record is in.
     mutating func shrink() {
-        keys = keys.trimmed()
+        positions.shrink()
         folded = folded.trimmed()
     }
 
@@ -79,11 +81,8 @@ struct StatusCollector {
     }
 
     private mutating func position(adding key: String) -> Int {
-        if let position = positions[key] { return Int(position) }
-        let position = keys.count
-        keys.append(key)
-        positions[key] = Int32(position)
-        folded.append(FoldedStep())
+        let position = positions.insert(key)
+        if position == folded.count { folded.append(FoldedStep()) }
         return position
     }
 
@@ -121,4 +120,46 @@ private struct FoldedStep {
     var exitCode: Int32 = 0
     var hasExitCode = false
     var outcome: UInt8 = 0
+}
+
+/// Keys in the order first inserted, each found by its position through a table of 4-byte slots,
+/// at most three quarters full (a `[String: Int32]` would keep each key a second time, in 20-byte slots).
+struct KeyPositions {
+    /// The keys; a key's position is its index here.
+    private(set) var keys: [String] = []
+    /// Positions in `keys` (-1: an empty slot), at the slot a key's hash picks or the next free one after it.
+    private var slots = [Int32](repeating: -1, count: 16)
+
+    /// The position of `key`, if it was inserted.
+    func position(of key: String) -> Int? {
+        let slot = self.slot(of: key)
+        return slots[slot] >= 0 ? Int(slots[slot]) : nil
+    }
+
+    /// The position of `key`, inserted at the end if it was not there.
+    mutating func insert(_ key: String) -> Int {
+        let slot = self.slot(of: key)
+        if slots[slot] >= 0 { return Int(slots[slot]) }
+        let position = keys.count
+        keys.append(key)
+        slots[slot] = Int32(position)
+        if keys.count * 4 > slots.count * 3 { rehash(slotCount: slots.count * 2) }
+        return position
+    }
+
+    /// Cuts the key list to its size.
+    mutating func shrink() { keys = keys.trimmed() }
+
+    /// The slot that holds `key`, or the empty one where it would go.
+    private func slot(of key: String) -> Int {
+        let mask = slots.count - 1
+        var slot = key.hashValue & mask
+        while slots[slot] >= 0, keys[Int(slots[slot])] != key { slot = (slot + 1) & mask }
+        return slot
+    }
+
+    private mutating func rehash(slotCount: Int) {
+        slots = [Int32](repeating: -1, count: slotCount)
+        for (position, key) in keys.enumerated() { slots[slot(of: key)] = Int32(position) }
+    }
 }
