@@ -58,6 +58,9 @@ struct Resume: ParsableCommand {
         case .success(let found): ticket = found
         case .failure(let outcome): throw ExitCode(exitStatus(for: outcome).rawValue)
         }
+        // The run's copy of its runbook is read (and parsed, when it differs) before the runbook
+        // as it is now: the two parses are never in memory together.
+        let recorded = decisions.newRun ? nil : ticket.readRecordedCopy(comparedWithFileAt: ticket.runbookPath)
         let runbook = try loadRunbook(ticket.runbookPath, whatNext: "the run's copy of the runbook as it started is \(ticket.snapshotPath)")
         var request = RunRequest(runbookPath: ticket.runbookPath, environment: context.environment)
         request.assumeYes = yes
@@ -73,6 +76,6 @@ struct Resume: ParsableCommand {
             try finish(launcher.run(request, runbook: runbook), signals: signals)
             return
         }
-        try finish(launcher.resume(ticket, request: request, runbook: runbook), signals: signals)
+        try finish(launcher.resume(ticket, request: request, runbook: runbook, recorded: recorded), signals: signals)
     }
 }

@@ -26,7 +26,8 @@ public struct ResumePlan: Sendable {
         case added
         /// It has the content of a step that vanished (`from`): the same step, renamed? `finished`
         /// is the status that step finished with; nil when it had not finished (then it simply runs).
-        case renamed(from: String, finished: String?)
+        /// (Boxed: unboxed, its two strings would make every step's plan 16 bytes larger.)
+        indirect case renamed(from: String, finished: String?)
     }
 
     /// A step's code then and now.
@@ -98,8 +99,14 @@ public struct ResumePlan: Sendable {
     /// Compares `history` and `recorded` (the runbook the run last ran, nil when its copy is
     /// missing: then only the journal's keys and code hashes are known) with `runbook`.
     public init(history: RunHistory, recorded: Runbook?, runbook: Runbook, liveness: any ProcessLiveness) {
+        self.init(history: history, recordedSteps: recorded.map(RecordedRunbook.init), runbook: runbook, liveness: liveness)
+    }
+
+    /// Compares `history` and what matching needs of the runbook the run last ran (nil when its
+    /// copy is missing) with `runbook`.
+    public init(history: RunHistory, recordedSteps recorded: RecordedRunbook?, runbook: Runbook, liveness: any ProcessLiveness) {
         runbookChanged = runbook.sha256 != (history.latestRunbook?.sha256 ?? history.runStart.runbook?.sha256)
-        let then = recorded.map { $0.steps.map(RecordedStep.init) } ?? history.allSteps.map(RecordedStep.init)
+        let then = recorded?.steps ?? history.allSteps.map(RecordedStep.init)
         var matcher = StepMatcher(recorded: then, current: runbook.steps)
         matcher.match()
         let kept = then.count - matcher.unmatchedRecorded.count
@@ -184,6 +191,21 @@ public struct ResumePlan: Sendable {
 
     /// The plan for the step numbered `number`.
     public func step(_ number: Int) -> StepPlan? { steps.first { $0.number == number } }
+}
+
+/// What a resume compares of the runbook a run last ran: its title and, for each step, what
+/// matching needs (key, content hash, code). Kept instead of the parsed runbook, so the run's
+/// copy can be parsed and let go before the runbook as it is now is parsed: the two parses are
+/// then never in memory together.
+public struct RecordedRunbook: Sendable {
+    let title: String?
+    let steps: [RecordedStep]
+
+    /// What matching needs of `runbook`.
+    public init(_ runbook: Runbook) {
+        title = runbook.title
+        steps = runbook.steps.map(RecordedStep.init)
+    }
 }
 
 /// A step of the recorded runbook, as far as matching needs it.

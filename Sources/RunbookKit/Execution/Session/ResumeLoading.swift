@@ -36,6 +36,40 @@ public struct ResumeTicket {
         case nil: return nil
         }
     }
+
+    /// The run's copy of its runbook as read before the runbook as it is now is parsed (see
+    /// `readRecordedCopy`).
+    public struct RecordedCopy: Sendable {
+        /// The copy had the bytes of the runbook file (with this SHA-256): it was not parsed.
+        fileprivate let sameAsFile: String?
+        /// What matching needs of the copy, parsed; nil when it is missing or unreadable.
+        fileprivate let steps: RecordedRunbook?
+    }
+
+    /// Reads the run's copy of its runbook before the runbook at `path` is parsed: when the two
+    /// files have the same bytes nothing is parsed (the runbook's own parse serves), otherwise the
+    /// copy is parsed and only what matching needs of it is kept, so the copy's parse and the
+    /// runbook's are never in memory together.
+    public func readRecordedCopy(comparedWithFileAt path: String) -> RecordedCopy {
+        switch try? readRegularFile(snapshotPath, limit: SourceText.sizeLimit) {
+        case .bytes(let bytes)?:
+            if case .bytes(let now)? = try? readRegularFile(path, limit: SourceText.sizeLimit), now == bytes {
+                return RecordedCopy(sameAsFile: SHA256.hex(bytes), steps: nil)
+            }
+            return RecordedCopy(sameAsFile: nil, steps: RecordedRunbook(RunbookParser.parse(bytes: bytes, path: snapshotPath)))
+        case .tooLarge?: return RecordedCopy(sameAsFile: nil, steps: (try? RunbookParser.parse(path: snapshotPath)).map(RecordedRunbook.init))
+        case nil: return RecordedCopy(sameAsFile: nil, steps: nil)
+        }
+    }
+
+    /// What matching needs of the runbook the run last ran, for `current`: from `copy` when it was
+    /// read before (unless the runbook file changed between the two reads), else as `recorded(comparedWith:)`.
+    func recordedSteps(_ copy: RecordedCopy?, current: Runbook) -> RecordedRunbook? {
+        guard let copy, copy.sameAsFile == nil || copy.sameAsFile == current.sha256 else {
+            return recorded(comparedWith: current).map(RecordedRunbook.init)
+        }
+        return copy.sameAsFile != nil ? RecordedRunbook(current) : copy.steps
+    }
 }
 
 extension RunLauncher {

@@ -63,8 +63,9 @@ public struct RunLauncher {
             console: console, launcher: launcher, resume: nil)
     }
 
-    /// Continues the run `ticket` names with `runbook` as it is now.
-    public func resume(_ ticket: ResumeTicket, request: RunRequest, runbook: Runbook) -> RunOutcome {
+    /// Continues the run `ticket` names with `runbook` as it is now. `recorded`: the run's copy of
+    /// its runbook, read before `runbook` was parsed (`readRecordedCopy`); nil: read here.
+    public func resume(_ ticket: ResumeTicket, request: RunRequest, runbook: Runbook, recorded: ResumeTicket.RecordedCopy? = nil) -> RunOutcome {
         defer { ticket.lock.release() }
         let history = ticket.history
         let console = Console(context: context)
@@ -87,7 +88,8 @@ public struct RunLauncher {
         }
         let resume = RunSession.Resume(
             history: history, repair: ticket.repair,
-            plan: ResumePlan(history: history, recorded: ticket.recorded(comparedWith: runbook), runbook: runbook, liveness: liveness))
+            plan: ResumePlan(
+                history: history, recordedSteps: ticket.recordedSteps(recorded, current: runbook), runbook: runbook, liveness: liveness))
         return RunSession.runInScratchFolder(
             context: context, plan: plan, request: request, runId: history.runId, runDir: ticket.runDir, journal: journal,
             console: console, launcher: launcher, resume: resume)
