@@ -133,22 +133,22 @@ public struct RunCatalog: Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return (nil, nil) }
         defer { close(fd) }
-        let cap = 64 * 1024
-        var head = [UInt8](repeating: 0, count: cap)
-        let got = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, cap, 0) }
-        guard got > 0 else { return (nil, nil) }
-        head.removeSubrange(got...)
-        guard let newline = head.firstIndex(of: 0x0A), let first = record(head[..<newline]) else { return (nil, nil) }
-        guard last, wantLast(first) else { return (first, nil) }
         var stats = stat()
-        guard fstat(fd, &stats) == 0 else { return (first, nil) }
-        var tail = head
-        if Int(stats.st_size) > got {
-            let from = max(0, Int(stats.st_size) - cap)
-            tail = [UInt8](repeating: 0, count: Int(stats.st_size) - from)
-            let read = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(from)) }
-            guard read == tail.count else { return (first, nil) }
+        guard fstat(fd, &stats) == 0, stats.st_size > 0 else { return (nil, nil) }
+        let size = Int(stats.st_size)
+        let cap = 64 * 1024
+        // Buffers of what is read, not zero-filled 64 KiB: `runs` reads every run's journal this way.
+        func read(_ count: Int, at offset: Int) -> [UInt8]? {
+            let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                initialized = max(0, pread(fd, buffer.baseAddress, count, off_t(offset)))
+            }
+            return bytes.isEmpty ? nil : bytes  // a journal cut meanwhile gives what is left
         }
+        guard let head = read(min(cap, size), at: 0), let newline = head.firstIndex(of: 0x0A), let first = record(head[..<newline])
+        else { return (nil, nil) }
+        guard last, wantLast(first) else { return (first, nil) }
+        let from = max(0, size - cap)
+        guard let tail = from == 0 ? head : read(size - from, at: from) else { return (first, nil) }
         guard tail.last == 0x0A else { return (first, nil) }  // a torn last line: not a run_end
         let body = tail.dropLast()
         let start = body.lastIndex(of: 0x0A).map { body.index(after: $0) } ?? body.startIndex
