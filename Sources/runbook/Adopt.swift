@@ -3,6 +3,7 @@ import RunbookKit
 
 struct Adopt: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "adopt",
         abstract: "Rewrite a wiki runbook into one runbook can run, printing what it changes as a unified diff.",
         discussion: """
             Gives every step a stable id= (from its heading), removes the '$ ' prompts of console \

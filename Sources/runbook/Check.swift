@@ -3,6 +3,7 @@ import RunbookKit
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Lint runbooks and report problems as FILE:LINE:COL: error|warning: text.",
         discussion: """
             Checks every file for what would make a run go wrong: unclosed code fences, NUL bytes \

@@ -3,6 +3,7 @@ import RunbookKit
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Show step by step how two runs of a runbook differ: outcome, attempts, duration, skipped, edited code, and the runbook's own changes.",
         discussion: """
             Takes two run ids, run folders or journal files. Steps are matched by key. For each it \

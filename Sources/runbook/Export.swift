@@ -4,6 +4,7 @@ import RunbookKit
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Write a run's record for an audit: a checklist (Markdown), structured data (JSON) or a self-contained page (HTML).",
         discussion: """
             Takes a run id, a run folder or a journal file. The record has the run's header (run id, \

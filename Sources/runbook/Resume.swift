@@ -3,6 +3,7 @@ import RunbookKit
 
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "resume",
         abstract: "Continue a paused or interrupted run where it stopped.",
         discussion: """
             Verifies the run's journal (a torn last record from a crash is cut and kept aside; any \

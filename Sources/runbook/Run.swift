@@ -3,6 +3,7 @@ import RunbookKit
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run a runbook step by step, recording every outcome in a crash-safe journal.",
         discussion: """
             Before each step runbook shows its heading, prose and code and asks what to do: \

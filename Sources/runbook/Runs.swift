@@ -3,6 +3,7 @@ import RunbookKit
 
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "runs",
         abstract: "List the runs under the state directory, newest last, with their state.",
         discussion: """
             A run is completed, aborted, paused (resumable with 'runbook resume'), or damaged \

@@ -3,6 +3,7 @@ import RunbookKit
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "Print a runbook's plan: sections, steps with key, kind, line and attributes, and params.",
         discussion: """
             Shows what 'runbook run' would do, without running anything. Problems found while \

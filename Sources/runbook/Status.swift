@@ -4,6 +4,7 @@ import RunbookKit
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show one run step by step: outcomes, attempts, decisions and notes, durations, output sizes.",
         discussion: """
             Takes a run id, a run folder or a journal file. Each step of the run's runbook is listed \

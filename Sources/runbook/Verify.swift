@@ -3,6 +3,7 @@ import RunbookKit
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check a run: its journal's hash chain, and every file the journal names against its sha256.",
         discussion: """
             Takes a journal file, a run folder, or a run id (looked up in the state directory). \
