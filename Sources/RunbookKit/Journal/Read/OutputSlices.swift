@@ -21,7 +21,7 @@ struct OutputSlices: Sendable {
         var length: Int
         var seq: Int
         /// The recorded SHA-256 (when it is not lower-case hex, `sha256(at:)` has it as recorded).
-        var digest: SHA256Digest
+        var digest: HexDigest
         var inline: Inline
 
         var range: Range<Int> { offset..<(offset + length) }
@@ -44,7 +44,7 @@ struct OutputSlices: Sendable {
         let index = all.count
         var extra = Rare()
         if output.file != OutputLog.name { extra.path = output.file }
-        let digest = SHA256Digest(hex: output.sha256)
+        let digest = HexDigest(hex: output.sha256)
         if digest == nil { extra.sha256 = output.sha256 }
         var inline = Inline.none
         if let text = output.inline {
@@ -54,7 +54,7 @@ struct OutputSlices: Sendable {
             if inline == .differs { extra.inlineSHA256 = hash }
         }
         if extra.path != nil || extra.sha256 != nil || extra.inlineSHA256 != nil { rare[index] = extra }
-        all.append(LogSlice(offset: output.offset ?? 0, length: output.bytesKept, seq: seq, digest: digest ?? SHA256Digest(), inline: inline))
+        all.append(LogSlice(offset: output.offset ?? 0, length: output.bytesKept, seq: seq, digest: digest ?? .zero, inline: inline))
     }
 
     /// Cuts the table to its size.
@@ -69,49 +69,10 @@ struct OutputSlices: Sendable {
     /// Whether `hex` is the SHA-256 recorded for the slice at `index`.
     func isRecordedSHA256(_ hex: String, at index: Int) -> Bool {
         if let recorded = rare[index]?.sha256 { return hex == recorded }
-        return SHA256Digest(hex: hex) == all[index].digest
+        return HexDigest(hex: hex) == all[index].digest
     }
 
     /// What the inline bytes of the slice at `index` hash to, when they do not match (nil when they
     /// cannot be decoded).
     func inlineSHA256(at index: Int) -> String? { rare[index]?.inlineSHA256 }
-}
-
-/// A SHA-256 as its 32 bytes.
-struct SHA256Digest: Sendable, Equatable {
-    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-
-    init() {}
-
-    /// The digest whose lower-case hex is `hex`; nil for anything else (upper case, another length).
-    init?(hex: String) {
-        var utf8 = hex.utf8.makeIterator()
-        func word() -> UInt64? {
-            var word: UInt64 = 0
-            for _ in 0..<16 {
-                guard let c = utf8.next() else { return nil }
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): word = word << 4 | UInt64(c - UInt8(ascii: "0"))
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): word = word << 4 | UInt64(c - UInt8(ascii: "a") + 10)
-                default: return nil
-                }
-            }
-            return word
-        }
-        guard let a = word(), let b = word(), let c = word(), let d = word(), utf8.next() == nil else { return nil }
-        words = (a, b, c, d)
-    }
-
-    /// Its lower-case hex.
-    var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 64) { out in
-            for (i, word) in [words.0, words.1, words.2, words.3].enumerated() {
-                for nibble in 0..<16 { out[i * 16 + nibble] = digits[Int(word >> (60 - 4 * UInt64(nibble)) & 0xF)] }
-            }
-            return 64
-        }
-    }
-
-    static func == (a: SHA256Digest, b: SHA256Digest) -> Bool { a.words == b.words }
 }
