@@ -202,6 +202,29 @@ private func benchParseMemory(dir: String) {
             "  \(profile.rawValue): " + peaks.map { "\($0.steps) steps \(String(format: "%.1f", Double($0.kib) / 1024)) MiB" }.joined(separator: ", ")
                 + String(format: "; %.0f bytes a step", perStep))
     }
+    benchProseMemory(exe: exe, dir: dir)
+}
+
+/// Peak RSS of `runbook check` on mostly prose (a paragraph with a link and a code span, a step
+/// every 500 paragraphs), 1 and 10 MB: libcmark's tree of a paragraph is several times its bytes,
+/// so here the tree, parsed in pieces, would be the most of it if it were whole.
+private func benchProseMemory(exe: String, dir: String) {
+    var cells: [String] = []
+    for megabytes in [1, 10] {
+        var out = "# Notes\n\n"
+        var i = 0
+        while out.utf8.count < megabytes * 1_000_000 {
+            out += "Some prose line \(i) about the **deploy** and `kubectl` with a [link](https://example.com/\(i)).\nAnother line of it.\n\n"
+            if i % 500 == 0 { out += "```bash {id=s-\(i)}\necho \"step \(i)\"\n```\n\n" }
+            i += 1
+        }
+        let path = dir + "/prose-\(megabytes)mb.md"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(out.utf8))
+        let (_, peak, code) = spawnTimed([exe, "check", path])
+        precondition(code == 0, "runbook check exited \(code)")
+        cells.append(String(format: "%d MB %.1f MiB", megabytes, Double(peak) / 1024))
+    }
+    print("  mostly prose: " + cells.joined(separator: ", "))
 }
 
 // MARK: startup

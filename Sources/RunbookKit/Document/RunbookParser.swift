@@ -13,10 +13,11 @@ public enum RunbookParser {
         }
     }
 
-    /// Parses runbook bytes; `path` is used in diagnostics.
-    public static func parse(bytes: [UInt8], path: String) -> Runbook {
+    /// Parses runbook bytes; `path` is used in diagnostics. cmark reads them in pieces of about
+    /// `pieceBytes` (tests try small ones).
+    public static func parse(bytes: [UInt8], path: String, pieceBytes: Int = pieceBytes) -> Runbook {
         if bytes.count > SourceText.sizeLimit { return oversize(path: path, size: bytes.count) }
-        var builder = Builder(path: path, raw: bytes)
+        var builder = Builder(path: path, raw: bytes, pieceBytes: pieceBytes)
         return builder.build()
     }
 
@@ -51,9 +52,13 @@ private struct Builder {
     var passages: [Passage] = []
     var rehearseFor = RehearseForBlocks()
 
-    init(path: String, raw: [UInt8]) {
+    /// The size of the pieces cmark parses the body in.
+    let pieceBytes: Int
+
+    init(path: String, raw: [UInt8], pieceBytes: Int) {
         self.path = path
         self.raw = raw
+        self.pieceBytes = pieceBytes
         var sink = DiagnosticSink(path: path)
         self.source = SourceText(raw: raw, sink: &sink)
         self.sink = sink
@@ -138,12 +143,11 @@ private struct Builder {
     /// array of every block is kept while the steps are made.
     private mutating func walk() {
         var state = WalkState(boundary: frontMatter.lastLine)
-        CommonMarkConverter.convert(body, afterBlankLines: frontMatter.lastLine) { survey in
+        CommonMarkConverter.convert(body, afterBlankLines: frontMatter.lastLine, pieceBytes: pieceBytes) { survey in
             for (task, info) in survey.codeInTaskItems
             where isRunnable(InfoStringParser.language(of: info)) && !RehearseForBlocks.isTagged(info: info) {
                 state.taskHoldsCode.insert(task)
             }
-            steps.reserveCapacity(survey.codeBlocks + survey.taskItems)
         } visit: { block in
             switch block {
             case .heading(let heading): addSection(heading, &state)

@@ -7,7 +7,8 @@ struct SourceText {
     /// Normalised bytes: no BOM, LF line ends; bytes already reported as errors are replaced by `?`.
     let bytes: [UInt8]
     /// Offset in `bytes` of the start of each line; line N (1-based) starts at `lineStarts[N-1]`.
-    let lineStarts: [Int]
+    /// Four bytes each: a file is at most `sizeLimit` bytes.
+    let lineStarts: [UInt32]
 
     /// The largest runbook file accepted, in bytes (20 MiB).
     static let sizeLimit = 20 * 1024 * 1024
@@ -33,7 +34,7 @@ struct SourceText {
     private struct Normaliser {
         let raw: [UInt8]
         var out: [UInt8] = []
-        var starts = [0]
+        var starts: [UInt32] = [0]
         /// The current line (1-based) and the offset in `raw` where it starts.
         var line = 1
         var lineStartRaw = 0
@@ -86,7 +87,7 @@ struct SourceText {
                 out.append(0x0A)
                 line += 1
                 lineStartRaw = i + 1
-                starts.append(out.count)
+                starts.append(UInt32(out.count))
             case 0x0D:
                 if i + 1 < raw.count && raw[i + 1] == 0x0A {
                     // CRLF: keep only the LF (handled on the next byte).
@@ -159,10 +160,10 @@ struct SourceText {
 
     /// The line starts of `raw` when it needs no normalisation and has nothing to report:
     /// no BOM, CR or NUL, and valid UTF-8. Nil otherwise.
-    private static func lineStartsIfClean(_ raw: [UInt8]) -> [Int]? {
+    private static func lineStartsIfClean(_ raw: [UInt8]) -> [UInt32]? {
         if raw.count >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF { return nil }
-        return raw.withUnsafeBufferPointer { buffer -> [Int]? in
-            var starts = [0]
+        return raw.withUnsafeBufferPointer { buffer -> [UInt32]? in
+            var starts: [UInt32] = [0]
             starts.reserveCapacity(buffer.count / 24 + 1)
             let n = buffer.count
             var i = 0
@@ -174,7 +175,7 @@ struct SourceText {
                         if ByteWords.matches(word, 0x00) | ByteWords.matches(word, 0x0D) != 0 { return nil }  // NUL or CR
                         var newlines = ByteWords.matches(word, 0x0A)
                         while newlines != 0 {
-                            starts.append(i + ByteWords.firstOffset(newlines) + 1)
+                            starts.append(UInt32(i + ByteWords.firstOffset(newlines) + 1))
                             newlines &= newlines - 1  // clear the lowest
                         }
                         i += 8
@@ -190,7 +191,7 @@ struct SourceText {
                     continue
                 }
                 if b == 0x0A {
-                    starts.append(i + 1)
+                    starts.append(UInt32(i + 1))
                 } else if b == 0x00 || b == 0x0D {
                     return nil  // reported or normalised on the slow path
                 }
@@ -225,15 +226,15 @@ struct SourceText {
 
     /// Number of lines (a final line without LF counts; an empty last line after a final LF does not).
     var lineCount: Int {
-        if let last = lineStarts.last, last == bytes.count { return lineStarts.count - 1 }
+        if let last = lineStarts.last, Int(last) == bytes.count { return lineStarts.count - 1 }
         return lineStarts.count
     }
 
     /// Byte range of line `n` (1-based), without its LF.
     func lineRange(_ n: Int) -> Range<Int> {
         guard n >= 1 && n <= lineStarts.count else { return bytes.count..<bytes.count }
-        let start = lineStarts[n - 1]
-        var end = n < lineStarts.count ? lineStarts[n] - 1 : bytes.count
+        let start = Int(lineStarts[n - 1])
+        var end = n < lineStarts.count ? Int(lineStarts[n]) - 1 : bytes.count
         if end < start { end = start }
         return start..<end
     }
