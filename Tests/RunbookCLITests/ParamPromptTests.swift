@@ -49,4 +49,24 @@ struct ParamPromptTests {
         #expect(rows.contains { $0.hasPrefix("  mode: live") || $0.hasSuffix("mode: live") }, "\(screen)")
         #expect(rows.allSatisfy { $0.count <= 60 || $0.hasPrefix("runbook: ") }, "\(screen)")
     }
+
+    @Test("the unfinished-run notice in a 60-column window: every word whole on one row")
+    func unfinishedRunNotice() throws {
+        let box = Sandbox()
+        let file = box.write("deploy.md", "# D\n\n```bash {id=a}\ntrue\n```\n\n```bash {id=b}\ntrue\n```\n")
+        #expect(runbook(["run", "--state-dir", box.state, file], stdin: "r\nq\n").status == 5)
+        let runId = (box.runDirs()[0] as NSString).lastPathComponent
+        let session = TerminalSession(["run", "--state-dir", box.state, file], size: WindowSize(cols: 60, rows: 40))
+        #expect(session.waitFor("[r]esume"), "\(session.text)")
+        session.send("q")
+        _ = session.wait()
+        let rows = try session.screen()
+        let screen = rows.joined(separator: "\n")
+        let first = try #require(rows.firstIndex { $0.contains("has an unfinished run") || $0.hasPrefix(file) }, "\(screen)")
+        let end = try #require(rows[first...].firstIndex { $0.contains("steps done)") }, "\(screen)")
+        let notice = rows[first...end].map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        #expect(notice.contains("has an unfinished run \(runId) ("), "the run id whole: \(screen)")
+        #expect(notice.range(of: #"started \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"#, options: .regularExpression) != nil, "the time whole: \(screen)")
+        #expect(rows[first...end].allSatisfy { $0.count <= 60 }, "\(screen)")
+    }
 }

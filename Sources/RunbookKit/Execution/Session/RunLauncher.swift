@@ -111,7 +111,10 @@ public struct RunLauncher {
                 "\(what); nothing ran. Resume it with 'runbook resume \(run.runId)', or start another with 'runbook run --new-run \(request.runbookPath)'")
             return .stop(.paused)
         }
-        console.print(console.style.yellow(what) + "\n")
+        // Broken between words on a terminal, so no field (a run id, a time) is cut across rows.
+        let width = console.terminal.size().map { Int($0.cols) } ?? 0
+        let rows = width >= 20 ? wrapWords(what.split(separator: " ").map(String.init), width: width - 1, indent: "  ") : [what]
+        console.print(rows.map { console.style.yellow($0) }.joined(separator: "\n") + "\n")
         switch console.ask(Prompts.unfinished) {
         case .key("r", _): return .resume
         case .key("n", _): return .newRun
