@@ -112,8 +112,7 @@ public struct RunLauncher {
             return .stop(.paused)
         }
         // Broken between words on a terminal, so no field (a run id, a time) is cut across rows.
-        let width = console.terminal.size().map { Int($0.cols) } ?? 0
-        let rows = width >= 20 ? wrapWords(what.split(separator: " ").map(String.init), width: width - 1, indent: "  ") : [what]
+        let rows = console.wrapped(what.split(separator: " ").map(String.init), indent: "  ")
         console.print(rows.map { console.style.yellow($0) }.joined(separator: "\n") + "\n")
         switch console.ask(Prompts.unfinished) {
         case .key("r", _): return .resume

@@ -191,4 +191,13 @@ final class Console {
         case .closed: return .endOfInput
         }
     }
+
+    /// `words` joined by spaces in lines that fit the terminal's width (one line when the output is
+    /// not a terminal); the first line starts with `first`, the others with `indent`.
+    func wrapped(_ words: [String], indent: String = "", first: String = "") -> [String] {
+        guard terminal.outputIsTerminal, let width = terminal.size().map({ Int($0.cols) }), width >= 20 else {
+            return [first + words.joined(separator: " ")]
+        }
+        return wrapWords(words, width: width - 1, first: first, indent: indent)
+    }
 }

@@ -35,13 +35,9 @@ struct Screen {
         line("steps: \(runbook.steps.count)\(assumeYes ? "  (--yes: running without asking)" : "")")
     }
 
-    /// `words` joined by spaces in lines that fit the terminal's width (one line when the output is
-    /// not a terminal); the first line starts with `first`, the others with `indent`.
+    /// `words` in lines that fit the terminal (`Console.wrapped`).
     func wrapped(_ words: [String], indent: String = "", first: String = "") -> [String] {
-        guard console.terminal.outputIsTerminal, let width = console.terminal.size().map({ Int($0.cols) }), width >= 20 else {
-            return [first + words.joined(separator: " ")]
-        }
-        return wrapWords(words, width: width - 1, first: first, indent: indent)
+        console.wrapped(words, indent: indent, first: first)
     }
 
     /// A step before it runs: heading, prose, code and attributes (or the task text). On a terminal,
