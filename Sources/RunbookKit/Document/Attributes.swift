@@ -291,9 +291,9 @@ enum AttributeChecker {
         findings: inout [AttributeFinding]
     ) {
         var seen: UInt16 = 0  // bits of the keys given so far
-        attrs.written.reserveCapacity(raw.count)
+        // Set once all are read: a lone `id=` is then kept as its column only (StepAttributes.written).
+        defer { attrs.written = raw.map { WrittenAttribute(key: $0.key, value: $0.value, column: columnBase + $0.offset) } }
         for attribute in raw {
-            attrs.written.append(WrittenAttribute(key: attribute.key, value: attribute.value, column: columnBase + attribute.offset))
             guard let key = canonical(attribute.key) else {
                 findings.append(unknownKeyFinding(attribute))
                 continue

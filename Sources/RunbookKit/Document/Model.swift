@@ -163,21 +163,32 @@ public enum FailurePolicy: String, Sendable, Codable, Hashable, CaseIterable {
 /// for, and a script's one command is its code (only a transcript keeps its commands).
 public struct Step: Sendable, Encodable, Hashable {
     /// 1-based position among all steps.
-    public var number: Int
+    public var number: Int {
+        get { Int(position.number) }
+        set { position.number = Int32(clamping: newValue) }
+    }
     /// The stable identity recorded in journals: `id`, else the heading path plus `name`, else plus `#N`.
     public var key: String
-    /// Whether `key` came from an `id`, a `name`, or the step's position under its heading.
-    public var keySource: KeySource
-    /// A code step or a manual one.
-    public var kind: StepKind
     /// Line of the opening fence or of the task item.
-    public var line: Int
+    public var line: Int {
+        get { Int(position.line) }
+        set { position.line = Int32(clamping: newValue) }
+    }
     /// Column where the block or item starts.
-    public var column: Int
+    public var column: Int {
+        get { Int(position.column) }
+        set { position.column = Int32(clamping: newValue) }
+    }
     /// Last line of the block or item.
-    public var endLine: Int
+    public var endLine: Int {
+        get { Int(position.endLine) }
+        set { position.endLine = Int32(clamping: newValue) }
+    }
     /// Index of the enclosing section, if any.
-    public var section: Int?
+    public var section: Int? {
+        get { position.section < 0 ? nil : Int(position.section) }
+        set { position.section = newValue.map { Int32(clamping: $0) } ?? -1 }
+    }
     /// A one-line title: the task text, else the enclosing task item's text, else the heading.
     public var title: String
     /// The Markdown between the previous step (or heading) and this one, shown with it.
@@ -190,14 +201,20 @@ public struct Step: Sendable, Encodable, Hashable {
     public var code: String?
     /// Typed attributes (defaults for manual steps).
     public var attributes: StepAttributes
+    /// `number`, `line`, `column`, `endLine` and `section` in 4 bytes each (a file is at most 20 MiB).
+    private var position = StepPosition()
+    /// Whether `key` came from an `id`, a `name`, or the step's position under its heading.
+    public var keySource: KeySource
+    /// A code step or a manual one.
+    public var kind: StepKind
     /// For manual steps: whether the task was already ticked (`- [x]`) in the file.
     public var checked: Bool?
     /// How the code is written (code steps): a `script`, or a console `transcript` of prompts and output.
     public var form: CodeForm?
-    /// A transcript's commands; nil for a script (its one command is `code`).
-    private var transcriptCommands: [CodeCommand]?
     /// Where a script's one command stands in the file.
     private var scriptSpan = ScriptSpan()
+    /// A transcript's commands; nil for a script (its one command is `code`).
+    private var transcriptCommands: [CodeCommand]?
     /// Values to fill in that the commands hold (`<namespace>`, `YOUR_TOKEN_HERE`, an undeclared `${CLUSTER}`).
     public var placeholders: [Placeholder] = []
     /// The `{rehearse-for=KEY}` block a rehearsal runs instead of the code (code steps that have one).
@@ -224,14 +241,9 @@ public struct Step: Sendable, Encodable, Hashable {
         section: Int?, title: String, prose: String, language: String?, interpreter: String?, code: String?,
         attributes: StepAttributes, checked: Bool?, form: CodeForm? = nil, commands: [CodeCommand]? = nil
     ) {
-        self.number = number
         self.key = key
         self.keySource = keySource
         self.kind = kind
-        self.line = line
-        self.column = column
-        self.endLine = endLine
-        self.section = section
         self.title = title
         self.prose = prose
         self.language = language
@@ -240,6 +252,11 @@ public struct Step: Sendable, Encodable, Hashable {
         self.attributes = attributes
         self.checked = checked
         self.form = form
+        self.number = number
+        self.line = line
+        self.column = column
+        self.endLine = endLine
+        self.section = section
         if form == .script, let command = commands?.first {
             scriptSpan = ScriptSpan(line: Int32(clamping: command.line), column: Int32(clamping: command.column), endLine: Int32(clamping: command.endLine))
         } else {
@@ -284,6 +301,16 @@ public struct Step: Sendable, Encodable, Hashable {
         try c.encode(placeholders, forKey: .placeholders)
         try c.encodeIfPresent(rehearsal, forKey: .rehearsal)
     }
+}
+
+/// Where a step stands: its number, lines, column and section (-1: none), 20 bytes where five
+/// `Int`s and an optional took 48.
+private struct StepPosition: Sendable, Hashable {
+    var number: Int32 = 0
+    var line: Int32 = 0
+    var column: Int32 = 1
+    var endLine: Int32 = 0
+    var section: Int32 = -1
 }
 
 /// Where a script step's one command stands: first line, column and last line (12 bytes, where an

@@ -143,6 +143,7 @@ private struct Builder {
     /// array of every block is kept while the steps are made.
     private mutating func walk() {
         var state = WalkState(boundary: frontMatter.lastLine)
+        steps.reserveCapacity(StepCountEstimate.count(body))
         CommonMarkConverter.convert(body, afterBlankLines: frontMatter.lastLine, pieceBytes: pieceBytes) { survey in
             for (task, info) in survey.codeInTaskItems
             where isRunnable(InfoStringParser.language(of: info)) && !RehearseForBlocks.isTagged(info: info) {

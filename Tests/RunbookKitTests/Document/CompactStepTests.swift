@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+
+@testable import RunbookKit
+
+/// The parsed step's compact storage (docs/benchmarks.md, issue 12): what is packed must read back
+/// as written, and the steps array is made at its size once.
+@Suite("Compact steps")
+struct CompactStepTests {
+    private func estimate(_ text: String) -> Int { StepCountEstimate.count(ArraySlice(text.utf8)) }
+
+    @Test("the estimate counts fences in runnable languages and task items, where cmark makes steps")
+    func estimateCounts() {
+        let text = """
+            # Deploy
+
+            ```bash {id=a}
+            echo a
+            ```
+
+            ~~~python
+            print(1)
+            ~~~
+
+            ````sh
+            echo four backticks
+            ````
+
+            > ```bash
+            > echo quoted
+            > ```
+
+            1. ```zsh
+               echo in a list
+               ```
+            - [ ] tick the box
+            - [x] already done
+            * [X] star item
+            2) [ ] ordered with a paren
+
+              ```BASH
+              echo indented and upper case
+              ```
+
+            """
+        #expect(estimate(text) == 10)
+        #expect(parse(text).steps.count == 10, "the estimate matches what the parser makes for this text")
+    }
+
+    @Test(
+        "lines that make no step are not counted",
+        arguments: [
+            "```yaml\nkey: 1\n```\n",
+            "```\nno language\n```\n",
+            "```py\nan alias, not a step\n```\n",
+            "``bash\ntwo backticks\n``\n",
+            "- [] no space in the box\n",
+            "- [y] not a task\n",
+            "-[ ] no space after the marker\n",
+            "[ ] a box with no list marker\n",
+            "1234567890. [ ] ten digits are no list marker\n",
+            "- [ ]x no gap after the box\n",
+            "text ```bash not at the line's start\n",
+        ]
+    )
+    func estimateSkips(text: String) {
+        #expect(estimate(text) == 0, "\(text)")
+        #expect(parse(text).steps.isEmpty, "\(text)")
+    }
+
+    @Test("the estimate reads CRLF lines and a last line without a newline")
+    func estimateLineEnds() {
+        #expect(estimate("- [ ]\r\n```bash\r\necho\r\n```\r\n- [x] last") == 3)
+        #expect(estimate("") == 0)
+    }
+
+    @Test("the estimate matches every shipped runbook's steps")
+    func estimateShippedRunbooks() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("runbooks")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".md") }.sorted()
+        try #require(names.count >= 5, "runbooks/ holds the shipped runbooks")
+        for name in names {
+            let path = folder.appendingPathComponent(name).path
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            let steps = try RunbookParser.parse(path: path).steps.count
+            let counted = StepCountEstimate.count(ArraySlice(bytes))
+            // Over by at most the rehearse-for blocks and code in task items; never wildly off.
+            #expect(counted >= steps && counted <= steps + steps / 4 + 2, "\(name): estimate \(counted), steps \(steps)")
+        }
+    }
+
+    @Test("the steps array is made at its size, not grown by doubling")
+    func stepsReservedOnce() {
+        let count = 5000
+        var text = "# Many\n\n"
+        for n in 1...count { text += "```bash {id=s\(n)}\necho \(n)\n```\n\n" }
+        let steps = parse(text).steps
+        #expect(steps.count == count)
+        // Doubling from empty ends at 8,192 for 5,000 steps.
+        #expect(steps.capacity < count + count / 10, "capacity \(steps.capacity)")
+    }
+
+    @Test("a lone id reads back as written, and show's view of it is the same")
+    func loneID() throws {
+        let runbook = parse("```bash {id=migrate}\necho\n```\n\n```bash {id=b timeout=5s}\necho\n```\n")
+        let lone = runbook.steps[0].attributes
+        #expect(lone.id == "migrate")
+        #expect(lone.written == [WrittenAttribute(key: "id", value: "migrate", column: 10)])
+        let two = runbook.steps[1].attributes
+        #expect(two.written.map(\.key) == ["id", "timeout"])
+        #expect(two.written.map(\.value) == ["b", "5s"])
+    }
+
+    @Test("changing a compact id keeps what was written; equal attributes compare equal however they were made")
+    func loneIDChanges() {
+        var attrs = StepAttributes()
+        attrs.id = "old"
+        attrs.written = [WrittenAttribute(key: "id", value: "old", column: 10)]
+        attrs.id = "new"
+        #expect(attrs.id == "new")
+        #expect(attrs.written == [WrittenAttribute(key: "id", value: "old", column: 10)], "written says what the file said")
+
+        // Made in the other order: written first, then an id that matches it.
+        var other = StepAttributes()
+        other.written = [WrittenAttribute(key: "id", value: "same", column: 4)]
+        other.id = "same"
+        var direct = StepAttributes()
+        direct.id = "same"
+        direct.written = [WrittenAttribute(key: "id", value: "same", column: 4)]
+        #expect(other == direct)
+        #expect(other.hashValue == direct.hashValue)
+        #expect(other.written == direct.written)
+
+        // Back to the value written: still the same attributes as a fresh parse.
+        attrs.id = "old"
+        var fresh = StepAttributes()
+        fresh.id = "old"
+        fresh.written = [WrittenAttribute(key: "id", value: "old", column: 10)]
+        #expect(attrs == fresh)
+
+        var cleared = fresh
+        cleared.written = []
+        #expect(cleared.written.isEmpty && cleared.id == "old")
+        cleared.retries = 1_000_000_000_000
+        #expect(cleared.retries == Int(Int32.max), "retries past 32 bits clamp, never trap")
+    }
+
+    @Test("a step's position reads back, no section included")
+    func positionRoundTrip() {
+        var step = Step(
+            number: 7, key: "k", keySource: .id, kind: .code, line: 120, column: 3, endLine: 125, section: nil,
+            title: "t", prose: "", language: "bash", interpreter: "bash", code: "echo\n", attributes: StepAttributes(),
+            checked: nil)
+        #expect(step.number == 7 && step.line == 120 && step.column == 3 && step.endLine == 125)
+        #expect(step.section == nil)
+        step.section = 0
+        #expect(step.section == 0, "section 0 is a section, not none")
+        step.section = nil
+        #expect(step.section == nil)
+        step.line = Int.max
+        #expect(step.line == Int(Int32.max), "lines past 32 bits clamp, never trap")
+    }
+}
