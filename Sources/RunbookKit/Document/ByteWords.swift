@@ -20,6 +20,21 @@ enum ByteWords {
         mask.trailingZeroBitCount / 8
     }
 
+    /// How many bytes of `bytes` equal `byte`, counted eight at a time.
+    static func count(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var total = 0
+        var i = 0
+        while i + 8 <= bytes.count {
+            total += matches(load(bytes, at: i), byte).nonzeroBitCount
+            i += 8
+        }
+        while i < bytes.count {
+            if bytes[i] == byte { total += 1 }
+            i += 1
+        }
+        return total
+    }
+
     /// The high bit of each byte of `word` that is zero, and no other bit.
     @inline(__always) private static func zeroBytes(_ word: UInt64) -> UInt64 {
         // (b & 0x7F) + 0x7F sets the high bit unless the low seven bits are zero, and never carries into the next byte.

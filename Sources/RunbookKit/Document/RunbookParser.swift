@@ -459,15 +459,14 @@ private struct Builder {
     // MARK: Keys
 
     private mutating func checkKeys() {
-        var seen: [String: Int] = [:]
-        seen.reserveCapacity(steps.count)
+        let firstUse = DuplicateKeys.firstUses(in: steps)
         for index in steps.indices {
             // Fields read one by one: copying the whole Step would retain every string in it.
             let key = steps[index].key
             let keySource = steps[index].keySource
             let line = steps[index].line
             let column = steps[index].column
-            if let firstIndex = seen[key] {
+            if let firstIndex = firstUse[index] {
                 let first = (line: steps[firstIndex].line, column: steps[firstIndex].column)
                 let how = keySource == .id ? "id" : "name"
                 sink.error(
@@ -477,8 +476,6 @@ private struct Builder {
                 sink.error(
                     "duplicate-key", line: first.line, column: first.column,
                     "step key '\(key)' is used again by the step at line \(line)")
-            } else {
-                seen[key] = index
             }
             if keySource == .ordinal {
                 let hint = steps[index].kind == .code ? "add {id=...} after the language" : "end the task text with {id=...}"

@@ -45,6 +45,7 @@ struct SourceText {
         init(raw: [UInt8]) {
             self.raw = raw
             out.reserveCapacity(raw.count)
+            starts.reserveCapacity(raw.withUnsafeBufferPointer { ByteWords.count(of: 0x0A, in: $0) } + 1)
         }
 
         /// Where byte `offset` of `raw` is, for a finding.
@@ -164,7 +165,8 @@ struct SourceText {
         if raw.count >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF { return nil }
         return raw.withUnsafeBufferPointer { buffer -> [UInt32]? in
             var starts: [UInt32] = [0]
-            starts.reserveCapacity(buffer.count / 24 + 1)
+            // Counted first, so the array is made once at its size (grown, it held about twice that at its peak).
+            starts.reserveCapacity(ByteWords.count(of: 0x0A, in: buffer) + 1)
             let n = buffer.count
             var i = 0
             while i < n {

@@ -91,6 +91,18 @@ struct CompactStepTests {
         }
     }
 
+    @Test("newlines counted eight bytes at a time match a count one byte at a time, at every length and alignment")
+    func newlineCount() {
+        let bytes: [UInt8] = Array("a\n\nbc\u{E9}\n\n\n12345678\n\u{0}\n\u{7F}\u{80}x\n\n".utf8)
+        for start in 0..<bytes.count {
+            for end in start...bytes.count {
+                let slice = Array(bytes[start..<end])
+                let fast = slice.withUnsafeBufferPointer { ByteWords.count(of: 0x0A, in: $0) }
+                #expect(fast == slice.filter { $0 == 0x0A }.count, "bytes \(start)..<\(end)")
+            }
+        }
+    }
+
     @Test("the steps array is made at its size, not grown by doubling")
     func stepsReservedOnce() {
         let count = 5000

@@ -85,6 +85,30 @@ struct KeyTests {
         #expect(runbook.steps.count == 4, "duplicates are still listed as steps")
     }
 
+    @Test("a key used three times names the first step each time, beside another duplicate")
+    func duplicateKeysMany() {
+        let ids = ["a", "b", "a", "d", "a", "d", "c"]
+        let text = ids.map { "```bash {id=\($0)}\ntrue\n```\n" }.joined(separator: "\n")
+        let runbook = parse(text)
+        let findings = runbook.diagnostics(rule: "duplicate-key")
+        // Steps start at lines 1, 5, 9, …: step N (0-based) at line 4N + 1.
+        let usedAgain = findings.filter { $0.message.contains("used again") }.map(\.line)
+        let alreadyUsed = findings.filter { $0.message.contains("already used") }
+        #expect(usedAgain == [1, 1, 13], "the first 'a' twice, the first 'd' once")
+        #expect(alreadyUsed.map(\.line) == [9, 17, 21])
+        #expect(alreadyUsed.allSatisfy { $0.message.contains("line 1;") || $0.message.contains("line 13;") })
+        #expect(alreadyUsed[2].message.contains("line 13;"), "\(alreadyUsed[2].message)")
+    }
+
+    @Test("thousands of steps with one id: each names the first, and the check stays linear")
+    func duplicateKeysOneID() {
+        let count = 3000
+        let text = String(repeating: "```bash {id=same}\ntrue\n```\n\n", count: count)
+        let findings = parse(text).diagnostics(rule: "duplicate-key")
+        #expect(findings.count == 2 * (count - 1))
+        #expect(findings.filter { $0.message.contains("already used") }.allSatisfy { $0.message.contains("at line 1;") })
+    }
+
     @Test("the same name under different headings is not a duplicate")
     func sameNameDifferentSections() {
         let runbook = parse(
