@@ -28,10 +28,10 @@ let package = Package(
             pkgConfig: "libcmark",
             providers: [.apt(["libcmark-dev"])]
         ),
-        // OpenSSL's libcrypto, for SHA-256 (Debian's libssl-dev).
+        // OpenSSL's libcrypto, for SHA-256 (Debian's libssl-dev), linked statically: only its
+        // SHA-256 code goes into the binary (RunbookKit's linker setting).
         .systemLibrary(
             name: "CCrypto",
-            pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
         // posix_spawn with sessions and chdir, wait-status macros, signal self-pipe, openpty.
@@ -39,7 +39,8 @@ let package = Package(
         .target(
             name: "RunbookKit",
             dependencies: ["CCmark", "CCrypto", "CSupport", "Yams"],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: [.linkedLibrary(":libcrypto.a")]
         ),
         .executableTarget(
             name: "runbook",
