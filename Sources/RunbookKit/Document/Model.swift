@@ -192,13 +192,22 @@ public struct Step: Sendable, Encodable, Hashable {
     /// A one-line title: the task text, else the enclosing task item's text, else the heading.
     public var title: String
     /// The Markdown between the previous step (or heading) and this one, shown with it.
-    public var prose: String
+    public var prose: String {
+        get { proseText.string }
+        set { proseText = FileText(newValue) }
+    }
     /// The fence language as written (code steps).
     public var language: String?
     /// The program that runs the code, e.g. `bash` (code steps).
     public var interpreter: String?
     /// The code to run, LF line ends (code steps).
-    public var code: String?
+    public var code: String? {
+        get { codeText?.string }
+        set { codeText = newValue.map(FileText.init) }
+    }
+    /// `prose` and `code`, as stretches of the file's bytes where they are (`FileText`).
+    private(set) var proseText: FileText
+    private(set) var codeText: FileText?
     /// Typed attributes (defaults for manual steps).
     public var attributes: StepAttributes
     /// `number`, `line`, `column`, `endLine` and `section` in 4 bytes each (a file is at most 20 MiB).
@@ -221,7 +230,7 @@ public struct Step: Sendable, Encodable, Hashable {
     public var rehearsal: RehearsalBlock?
 
     /// SHA-256 (hex) of `code` (code steps), computed each time it is asked for.
-    public var codeSHA256: String? { code.map { SHA256.hex($0) } }
+    public var codeSHA256: String? { codeText.map { $0.sha256Hex } }
 
     /// What runs, command by command (code steps): a script's whole code, or a transcript's commands.
     public var commands: [CodeCommand]? {
@@ -238,17 +247,17 @@ public struct Step: Sendable, Encodable, Hashable {
     /// is not kept: it is the code).
     init(
         number: Int, key: String, keySource: KeySource, kind: StepKind, line: Int, column: Int, endLine: Int,
-        section: Int?, title: String, prose: String, language: String?, interpreter: String?, code: String?,
+        section: Int?, title: String, prose: FileText, language: String?, interpreter: String?, code: FileText?,
         attributes: StepAttributes, checked: Bool?, form: CodeForm? = nil, commands: [CodeCommand]? = nil
     ) {
         self.key = key
         self.keySource = keySource
         self.kind = kind
         self.title = title
-        self.prose = prose
+        self.proseText = prose
         self.language = language
         self.interpreter = interpreter
-        self.code = code
+        self.codeText = code
         self.attributes = attributes
         self.checked = checked
         self.form = form

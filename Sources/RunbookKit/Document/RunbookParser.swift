@@ -37,6 +37,8 @@ private struct Builder {
     let raw: [UInt8]
     var sink: DiagnosticSink
     var source: SourceText
+    /// The source's bytes, which the steps' prose and code are stretches of (`FileText`).
+    let fileBytes: FileBytes
     var frontMatter = FrontMatter()
 
     var sections: [Section] = []
@@ -61,6 +63,7 @@ private struct Builder {
         self.pieceBytes = pieceBytes
         var sink = DiagnosticSink(path: path)
         self.source = SourceText(raw: raw, sink: &sink)
+        self.fileBytes = FileBytes(source.bytes)
         self.sink = sink
     }
 
@@ -221,7 +224,7 @@ private struct Builder {
         if fence.fenced && RehearseForBlocks.isTagged(state.info) {
             // The block and the prose above it are its step's rehearsal, not the next step's prose.
             let position = (block.line, block.column, block.endLine)
-            let text = (literal: block.literal, prose: prose(after: state.boundary, before: block.line))
+            let text = (literal: block.literal, prose: prose(after: state.boundary, before: block.line).string)
             rehearseFor.add(state.info, text: text, at: position, infoColumn: fence.infoColumn, interpreter: interpreter, sink: &sink)
             state.boundary = max(state.boundary, block.endLine)
             return
@@ -249,7 +252,8 @@ private struct Builder {
                 number: steps.count + 1, key: key, keySource: keySource, kind: .code,
                 line: block.line, column: block.column, endLine: block.endLine, section: state.currentSection,
                 title: title, prose: prose(after: state.boundary, before: block.line),
-                language: state.info.language, interpreter: interpreter, code: block.literal,
+                language: state.info.language, interpreter: interpreter,
+                code: FileText(block.literal, in: fileBytes, at: source.lineRange(block.line + 1).lowerBound),
                 attributes: attributes, checked: nil, form: split.form,
                 commands: split.commands))
         if block.literal.utf8.allSatisfy(isSpaceByte) {
@@ -316,9 +320,9 @@ private struct Builder {
     }
 
     /// The source lines strictly between `boundary` and `line`, trimmed of blank lines.
-    private func prose(after boundary: Int, before line: Int) -> String {
-        guard let (first, last) = proseLines(after: boundary, before: line) else { return "" }
-        return source.text(lines: first, last)
+    private func prose(after boundary: Int, before line: Int) -> FileText {
+        guard let (first, last) = proseLines(after: boundary, before: line) else { return FileText("") }
+        return FileText(fileBytes, source.textRange(lines: first, last))
     }
 
     /// The first and last line that are not blank strictly between `boundary` and `line`, if any.

@@ -246,11 +246,15 @@ struct SourceText {
 
     /// Lines `first...last` as text, joined with LF.
     func text(lines first: Int, _ last: Int) -> String {
-        guard first <= last, first >= 1 else { return "" }
+        String(decoding: bytes[textRange(lines: first, last)], as: UTF8.self)
+    }
+
+    /// Where `text(lines:_:)` stands in `bytes`: empty when there are no such lines.
+    func textRange(lines first: Int, _ last: Int) -> Range<Int> {
+        guard first <= last, first >= 1 else { return 0..<0 }
         let start = lineRange(first).lowerBound
         let end = lineRange(min(last, lineCount)).upperBound
-        guard start < end else { return "" }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        return start < end ? start..<end : 0..<0
     }
 }
 

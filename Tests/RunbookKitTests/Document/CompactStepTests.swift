@@ -159,11 +159,66 @@ struct CompactStepTests {
         #expect(cleared.retries == Int(Int32.max), "retries past 32 bits clamp, never trap")
     }
 
+    @Test("prose and code are read where they stand in the file, except code cmark took indentation from")
+    func textsShareTheFile() throws {
+        let text = """
+            # Deploy
+
+            Check the dashboard first.
+            Then tell the channel.
+
+            ```bash {id=a}
+            echo "step a and a long line"
+            ```
+
+            More prose, with **bold**.
+
+            ```bash {id=b}
+            echo "step b and a long line"
+            ```
+
+            1. In a list:
+               ```bash {id=c}
+               echo "indented, so cmark strips three spaces"
+               ```
+
+            """
+        let steps = parse(text).steps
+        try #require(steps.count == 3)
+        #expect(steps[0].prose == "Check the dashboard first.\nThen tell the channel.")
+        #expect(steps[0].code == "echo \"step a and a long line\"\n")
+        #expect(steps[1].prose == "More prose, with **bold**.")
+        #expect(steps[2].code == "echo \"indented, so cmark strips three spaces\"\n")
+        let a = try #require(steps[0].codeText)
+        let b = try #require(steps[1].codeText)
+        let c = try #require(steps[2].codeText)
+        #expect(a.sharesBytes(with: b) && a.sharesBytes(with: steps[0].proseText), "top-level code and prose are stretches of the file")
+        #expect(!c.sharesBytes(with: a), "the indented block's literal is not the file's bytes: it has its own")
+        #expect(steps[0].codeSHA256 == SHA256.hex("echo \"step a and a long line\"\n"))
+    }
+
+    @Test("texts compare by their bytes, wherever they are kept")
+    func textEquality() {
+        let text = "# T\n\nSome prose here, long enough.\n\n```bash {id=a}\necho \"a long enough line of code\"\n```\n"
+        let first = parse(text).steps[0]
+        let second = parse(text).steps[0]  // another parse: other bytes, the same text
+        #expect(first == second)
+        #expect(first.hashValue == second.hashValue)
+        var edited = first
+        edited.code = "echo \"a long enough line of code\"\n"  // its own copy now
+        #expect(edited == first && edited.hashValue == first.hashValue)
+        edited.code = "echo other\n"
+        #expect(edited != first)
+        edited.prose = ""
+        #expect(edited.prose.isEmpty && edited.proseText == FileText(""))
+        #expect(FileText("x") != FileText("y") && FileText("") == FileText(""))
+    }
+
     @Test("a step's position reads back, no section included")
     func positionRoundTrip() {
         var step = Step(
             number: 7, key: "k", keySource: .id, kind: .code, line: 120, column: 3, endLine: 125, section: nil,
-            title: "t", prose: "", language: "bash", interpreter: "bash", code: "echo\n", attributes: StepAttributes(),
+            title: "t", prose: FileText(""), language: "bash", interpreter: "bash", code: FileText("echo\n"), attributes: StepAttributes(),
             checked: nil)
         #expect(step.number == 7 && step.line == 120 && step.column == 3 && step.endLine == 125)
         #expect(step.section == nil)
