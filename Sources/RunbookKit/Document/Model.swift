@@ -222,19 +222,25 @@ public struct Step: Sendable, Encodable, Hashable {
     public var form: CodeForm?
     /// Where a script's one command stands in the file.
     private var scriptSpan = ScriptSpan()
-    /// A transcript's commands; nil for a script (its one command is `code`).
-    private var transcriptCommands: [CodeCommand]?
+    /// What few steps have: a transcript's commands, placeholders, a rehearse-for block.
+    private var extras = DefaultBox<StepExtras>()
     /// Values to fill in that the commands hold (`<namespace>`, `YOUR_TOKEN_HERE`, an undeclared `${CLUSTER}`).
-    public var placeholders: [Placeholder] = []
+    public var placeholders: [Placeholder] {
+        get { extras.value.placeholders }
+        set { extras.value.placeholders = newValue }
+    }
     /// The `{rehearse-for=KEY}` block a rehearsal runs instead of the code (code steps that have one).
-    public var rehearsal: RehearsalBlock?
+    public var rehearsal: RehearsalBlock? {
+        get { extras.value.rehearsal }
+        set { extras.value.rehearsal = newValue }
+    }
 
     /// SHA-256 (hex) of `code` (code steps), computed each time it is asked for.
     public var codeSHA256: String? { codeText.map { $0.sha256Hex } }
 
     /// What runs, command by command (code steps): a script's whole code, or a transcript's commands.
     public var commands: [CodeCommand]? {
-        guard form == .script, let code else { return transcriptCommands }
+        guard form == .script, let code else { return extras.value.transcriptCommands }
         let text = code.utf8.last == 0x0A ? String(code.utf8.dropLast()) ?? code : code
         return [
             CodeCommand(
@@ -269,7 +275,7 @@ public struct Step: Sendable, Encodable, Hashable {
         if form == .script, let command = commands?.first {
             scriptSpan = ScriptSpan(line: Int32(clamping: command.line), column: Int32(clamping: command.column), endLine: Int32(clamping: command.endLine))
         } else {
-            transcriptCommands = commands
+            extras.value.transcriptCommands = commands
         }
     }
 
@@ -320,6 +326,14 @@ private struct StepPosition: Sendable, Hashable {
     var column: Int32 = 1
     var endLine: Int32 = 0
     var section: Int32 = -1
+}
+
+/// What few steps have, kept in one `DefaultBox` (8 bytes a step where the three took 24).
+private struct StepExtras: BoxDefault {
+    /// A transcript's commands; nil for a script (its one command is `code`).
+    var transcriptCommands: [CodeCommand]?
+    var placeholders: [Placeholder] = []
+    var rehearsal: RehearsalBlock?
 }
 
 /// Where a script step's one command stands: first line, column and last line (12 bytes, where an

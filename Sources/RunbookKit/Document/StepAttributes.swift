@@ -1,8 +1,9 @@
 /// The attributes written after a code step's language, checked and typed.
 ///
-/// The ones most steps leave unset (`timeout`, `dir`, `env`, `skip`'s reason, `expect-exit`,
-/// `rehearse`, `retry-delay`) are kept together in one shared box that a step without any of them
-/// does not have: a parsed runbook costs about 90 bytes a step less (docs/benchmarks.md).
+/// The ones most steps leave unset (`name`, `timeout`, `dir`, `env`, `skip`'s reason, `expect-exit`,
+/// `rehearse`, `retry-delay`) are kept together in one shared box (`DefaultBox`) that a step
+/// without any of them does not have: a parsed runbook costs about 100 bytes a step less
+/// (docs/benchmarks.md).
 public struct StepAttributes: Sendable, Encodable, Hashable {
     /// `id=`: the step's key, used as written; unique in the file.
     public var id: String? {
@@ -16,7 +17,10 @@ public struct StepAttributes: Sendable, Encodable, Hashable {
         }
     }
     /// `name=`: makes the key the heading path plus `/` plus this name (ignored when `id` is set).
-    public var name: String?
+    public var name: String? {
+        get { rare.value.name }
+        set { rare.value.name = newValue }
+    }
     /// `confirm`: ask the operator before running the step; under `--yes` it runs, recorded as a `run` decision.
     public var confirm: Bool = false
     /// `interactive`: the step needs the operator's terminal and runs on a pseudo-terminal.
@@ -53,7 +57,7 @@ public struct StepAttributes: Sendable, Encodable, Hashable {
     /// `retries`, in 4 bytes (the parser takes at most 100).
     private var retryCount: Int32 = 0
     /// The attributes few steps set.
-    private var rare = RareBox()
+    private var rare = DefaultBox<RareAttributes>()
 
     /// Keeps a lone `id=` of `id`'s value as its column only, so equal attributes are stored alike.
     private mutating func compactWritten() {
@@ -139,7 +143,8 @@ public struct StepAttributes: Sendable, Encodable, Hashable {
 }
 
 /// The attributes few steps set, as one value.
-private struct RareAttributes: Sendable, Hashable {
+private struct RareAttributes: BoxDefault {
+    var name: String?
     var timeout: StepTimeout?
     var dir: String?
     var env: [EnvVar] = []
@@ -147,34 +152,6 @@ private struct RareAttributes: Sendable, Hashable {
     var expectExit: [Int32] = [0]
     var rehearse: String?
     var retryDelay: Double?
-}
-
-/// `RareAttributes` behind one reference, copied on write; no reference at all while every one of
-/// them has its default. Equal and hashed by value.
-private struct RareBox: Sendable, Hashable {
-    private final class Storage: @unchecked Sendable {
-        // Mutated only through `RareBox.value`'s setter, after `isKnownUniquelyReferenced`.
-        var value: RareAttributes
-        init(_ value: RareAttributes) { self.value = value }
-    }
-
-    private var storage: Storage?
-
-    var value: RareAttributes {
-        get { storage?.value ?? RareAttributes() }
-        set {
-            if newValue == RareAttributes() {
-                storage = nil
-            } else if isKnownUniquelyReferenced(&storage) {
-                storage?.value = newValue
-            } else {
-                storage = Storage(newValue)
-            }
-        }
-    }
-
-    static func == (a: RareBox, b: RareBox) -> Bool { a.value == b.value }
-    func hash(into hasher: inout Hasher) { hasher.combine(value) }
 }
 
 /// One attribute as written in the fence's info string.

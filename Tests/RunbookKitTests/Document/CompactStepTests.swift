@@ -229,4 +229,73 @@ struct CompactStepTests {
         step.line = Int.max
         #expect(step.line == Int(Int32.max), "lines past 32 bits clamp, never trap")
     }
+
+    @Test("a step's rare parts (name, placeholders, a rehearse-for block, a transcript's commands) read back from their boxes")
+    func rareParts() throws {
+        let text = """
+            # Ops
+
+            ```bash {name=restart}
+            kubectl rollout restart deploy/<deployment-name>
+            ```
+
+            ```bash {id=t}
+            $ echo hi
+            hi
+            ```
+
+            ```bash {rehearse-for=t}
+            echo rehearsed
+            ```
+
+            ```bash {id=plain}
+            echo plain
+            ```
+
+            """
+        let steps = parse(text).steps
+        try #require(steps.count == 3)
+        #expect(steps[0].attributes.name == "restart")
+        #expect(steps[0].placeholders.map(\.token) == ["<deployment-name>"])
+        #expect(steps[1].commands?.map(\.text) == ["echo hi"])
+        #expect(steps[1].rehearsal?.code == "echo rehearsed\n")
+        #expect(steps[2].attributes.name == nil && steps[2].placeholders.isEmpty && steps[2].rehearsal == nil)
+
+        // A copy changed is its own; set back to the defaults it equals a step that never had them.
+        var copy = steps[0]
+        copy.placeholders = []
+        copy.attributes.name = nil
+        #expect(steps[0].placeholders.count == 1 && steps[0].attributes.name == "restart", "the original keeps its box")
+        var bare = steps[0]
+        bare.placeholders = []
+        bare.attributes.name = nil
+        #expect(copy == bare && copy.hashValue == bare.hashValue)
+    }
+
+    @Test("a default value holds no box; a changed one does, copied on write")
+    func defaultBox() {
+        var box = DefaultBox<StepAttributesProbe>()
+        #expect(!box.isBoxed && box.value == StepAttributesProbe())
+        box.value.text = "set"
+        #expect(box.isBoxed && box.value.text == "set")
+        var copy = box
+        copy.value.text = "other"
+        #expect(box.value.text == "set" && copy.value.text == "other", "a write to a copy does not reach the original")
+        copy.value.text = nil
+        #expect(!copy.isBoxed, "back to the default: the reference is dropped")
+        #expect(copy == DefaultBox<StepAttributesProbe>() && copy != box)
+    }
+
+    @Test("a parsed step stays at most 192 bytes inline, its attributes at most 48")
+    func stepSize() {
+        // What each step of a long runbook costs before its strings (docs/benchmarks.md); a field
+        // added inline to Step shows here first.
+        #expect(MemoryLayout<Step>.size <= 192, "Step is \(MemoryLayout<Step>.size) bytes")
+        #expect(MemoryLayout<StepAttributes>.size <= 48, "StepAttributes is \(MemoryLayout<StepAttributes>.size) bytes")
+    }
+}
+
+/// A value for `DefaultBox`'s own test.
+private struct StepAttributesProbe: BoxDefault {
+    var text: String?
 }
