@@ -14,17 +14,8 @@ private func benchClock() -> Double {
 
 /// Spawns argv with stdout/stderr to /dev/null and waits; returns (seconds, peak RSS KiB, exit code).
 func spawnTimed(_ argv: [String], env: [String]? = nil) -> (Double, Int, Int32) {
-    var pid: pid_t = 0
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    let cArgs = argv.map { strdup($0) } + [nil]
-    let cEnv = (env ?? ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }).map { strdup($0) } + [nil]
     let start = benchClock()
-    let rc = posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv)
-    precondition(rc == 0, "cannot start \(argv[0]): \(rc)")
+    let pid = spawnQuiet(argv, env: env)
     // Peak memory is the child's own VmHWM, sampled until it exits: wait4's ru_maxrss would include
     // this process's size, inherited through posix_spawn's vfork.
     var status: Int32 = 0
@@ -48,10 +39,65 @@ func spawnTimed(_ argv: [String], env: [String]? = nil) -> (Double, Int, Int32) 
         }
         usleep(2_000)
     }
-    posix_spawn_file_actions_destroy(&actions)
-    for pointer in cArgs { free(pointer) }
-    for pointer in cEnv { free(pointer) }
     return (seconds, peak, (status >> 8) & 0xFF)
+}
+
+/// Starts argv with its input and output on /dev/null, in this process's environment unless `env`
+/// is given; returns its pid.
+private func spawnQuiet(_ argv: [String], env: [String]? = nil) -> pid_t {
+    var pid: pid_t = 0
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let cArgs = argv.map { strdup($0) } + [nil]
+    let cEnv = (env ?? ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }).map { strdup($0) } + [nil]
+    defer {
+        posix_spawn_file_actions_destroy(&actions)
+        for pointer in cArgs { free(pointer) }
+        for pointer in cEnv { free(pointer) }
+    }
+    let rc = posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv)
+    precondition(rc == 0, "cannot start \(argv[0]): \(rc)")
+    return pid
+}
+
+/// Spawns argv with its output to /dev/null and blocks until it exits, without sampling its memory
+/// (reading the child's status 500 times a second took CPU from the run being timed, on a machine
+/// of two cores); returns (wall seconds, CPU seconds of it and every child it waited for, exit code).
+private func spawnTimedCPU(_ argv: [String]) -> (wall: Double, cpu: Double, code: Int32) {
+    let start = benchClock()
+    let pid = spawnQuiet(argv)
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    let wall = benchClock() - start
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return (wall, seconds(usage.ru_utime) + seconds(usage.ru_stime), (status >> 8) & 0xFF)
+}
+
+/// The machine's CPU time so far from /proc/stat's first line, in clock ticks: (all, steal). Steal
+/// is the time a virtual machine's CPUs were ready but the host ran something else; nil where
+/// there is no /proc/stat.
+private func cpuTicks() -> (all: Int, steal: Int)? {
+    guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8), let line = text.split(separator: "\n").first else { return nil }
+    let fields = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+    guard fields.count >= 8 else { return nil }
+    return (fields.prefix(8).reduce(0, +), fields[7])
+}
+
+/// What one `fdatasync` of a journal-sized append costs on the disk under `dir`, in ms (200 of them).
+private func fdatasyncCost(dir: String) -> Double {
+    let fd = open(dir + "/sync-probe", O_WRONLY | O_CREAT | O_APPEND, 0o600)
+    defer { close(fd) }
+    let line = Array("{\"probe\":\"a journal-sized record of about one hundred and fifty bytes, written and synced\"}\n".utf8)
+    let start = benchClock()
+    for _ in 0..<200 {
+        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        fdatasync(fd)
+    }
+    return (benchClock() - start) / 200 * 1000
 }
 
 private func stepsRunbook(_ count: Int) -> String {
@@ -79,17 +125,7 @@ func benchRun(memoryOnly: Bool = false) {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     if memoryOnly { return benchRunMemory(exe: exe, dir: dir) }
 
-    // fdatasync cost on this disk, for context.
-    let syncPath = dir + "/sync-probe"
-    let fd = open(syncPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-    let line = Array("{\"probe\":\"a journal-sized record of about one hundred and fifty bytes, written and synced\"}\n".utf8)
-    let syncStart = benchClock()
-    for _ in 0..<200 {
-        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        fdatasync(fd)
-    }
-    let perSync = (benchClock() - syncStart) / 200 * 1000
-    close(fd)
+    let perSync = fdatasyncCost(dir: dir)
     print(String(format: "fdatasync of one small append on this disk: %.3f ms", perSync))
 
     let steps = 1000
@@ -102,19 +138,23 @@ func benchRun(memoryOnly: Bool = false) {
     _ = FileManager.default.createFile(atPath: baseline, contents: Data(script.utf8))
     // Interleaved rounds (bash, runbook, bash, runbook, ...): the machine's noise hits both alike,
     // and the overhead is taken round by round.
-    let rounds = 7
+    let rounds = 11
     var bashTimes: [Double] = []
     var runTimes: [Double] = []
     var overheads: [Double] = []
+    var cpuOverheads: [Double] = []
+    let ticksBefore = cpuTicks()
     for round in 0..<rounds {
-        let (bashTotal, _, bashCode) = spawnTimed([bash, baseline])
-        precondition(bashCode == 0, "the bash baseline exited \(bashCode)")
-        let (seconds, _, code) = spawnTimed([exe, "run", "--yes", "--state-dir", dir + "/state-\(round)", file])
-        precondition(code == 0, "runbook run exited \(code)")
-        bashTimes.append(bashTotal)
-        runTimes.append(seconds)
-        overheads.append((seconds - bashTotal) / Double(steps) * 1000)
+        let bashRound = spawnTimedCPU([bash, baseline])
+        precondition(bashRound.code == 0, "the bash baseline exited \(bashRound.code)")
+        let run = spawnTimedCPU([exe, "run", "--yes", "--state-dir", dir + "/state-\(round)", file])
+        precondition(run.code == 0, "runbook run exited \(run.code)")
+        bashTimes.append(bashRound.wall)
+        runTimes.append(run.wall)
+        overheads.append((run.wall - bashRound.wall) / Double(steps) * 1000)
+        cpuOverheads.append((run.cpu - bashRound.cpu) / Double(steps) * 1000)
     }
+    let ticksAfter = cpuTicks()
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
     let bashTotal = median(bashTimes)
     let runTotal = median(runTimes)
@@ -127,6 +167,17 @@ func benchRun(memoryOnly: Bool = false) {
         String(
             format: "overhead above bash -c per step: median %.2f ms, min %.2f ms, max %.2f ms (target <= 0.5 ms: %@)",
             overhead, overheads.min() ?? .nan, overheads.max() ?? .nan, overhead <= 0.5 ? "met" : "MISSED"))
+    print(
+        String(
+            format: "CPU above bash -c per step (the runner's own, with its steps' processes): median %.2f ms, min %.2f ms, max %.2f ms",
+            median(cpuOverheads), cpuOverheads.min() ?? .nan, cpuOverheads.max() ?? .nan))
+    if let before = ticksBefore, let after = ticksAfter, after.all > before.all {
+        let steal = Double(after.steal - before.steal) / Double(after.all - before.all) * 100
+        print(
+            String(
+                format: "  the host took %.1f%% of this machine's CPU time during the rounds (steal)%@", steal,
+                steal > 3 ? ": the timings above are the host's as much as ours; take them again on a quieter machine" : ""))
+    }
     print(
         String(
             format: "  a step with at most 2 KiB of output costs the runner 1 journal fdatasync (about %.2f ms here); longer output 1 more, of output.log",

@@ -316,6 +316,8 @@ case "all":
     benchRun()
     print("")
     benchVerify()
+    print("")
+    benchPeers([])  // says how to install the peers when they are not
 case "gen-run" where arguments.count == 2:
     // The verify benchmark's 100,000-record run, as STATE/runs/<id>, its runbook as STATE/bench.md (for perf by hand).
     let state = arguments[1]
