@@ -50,6 +50,9 @@ struct FileText: Sendable, Hashable {
     /// SHA-256 (hex) of the text's bytes, read where they are.
     var sha256Hex: String { SHA256.hex(bytes) }
 
+    /// The same SHA-256, as its 32 bytes.
+    var sha256Digest: HexDigest { SHA256.digest(bytes) }
+
     /// Whether both texts are stretches of the same bytes (of one parsed file), neither empty.
     func sharesBytes(with other: FileText) -> Bool { store === other.store && count > 0 && other.count > 0 }
 

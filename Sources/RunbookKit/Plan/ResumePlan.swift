@@ -99,42 +99,51 @@ public struct ResumePlan: Sendable {
     /// Compares `history` and `recorded` (the runbook the run last ran, nil when its copy is
     /// missing: then only the journal's keys and code hashes are known) with `runbook`.
     public init(history: RunHistory, recorded: Runbook?, runbook: Runbook, liveness: any ProcessLiveness) {
-        self.init(history: history, recordedSteps: recorded.map(RecordedRunbook.init), runbook: runbook, liveness: liveness)
+        self.init(history: history, recordedSteps: recorded.map { RecordedRunbook($0) }, runbook: runbook, liveness: liveness)
     }
 
     /// Compares `history` and what matching needs of the runbook the run last ran (nil when its
     /// copy is missing) with `runbook`.
     public init(history: RunHistory, recordedSteps recorded: RecordedRunbook?, runbook: Runbook, liveness: any ProcessLiveness) {
         runbookChanged = runbook.sha256 != (history.latestRunbook?.sha256 ?? history.runStart.runbook?.sha256)
-        let then = recorded?.steps ?? history.allSteps.map(RecordedStep.init)
-        var matcher = StepMatcher(recorded: then, current: runbook.steps)
-        matcher.match()
-        let kept = then.count - matcher.unmatchedRecorded.count
-        sameRunbook = then.isEmpty || kept * 2 >= then.count || (kept >= 1 && recorded?.title != nil && recorded?.title == runbook.title)
+        // The recorded runbook is the one now (same bytes): each step is its own match, nothing is removed.
+        let then: RecordedSteps
+        var matcher: StepMatcher?
+        if recorded?.isCurrent == true {
+            then = .current(runbook.steps)
+        } else {
+            let steps = recorded?.steps ?? history.allSteps.map(RecordedStep.init)
+            then = .recorded(steps)
+            matcher = StepMatcher(recorded: steps, current: runbook.steps)
+            matcher?.match()
+        }
+        let unmatched = matcher?.unmatchedRecorded ?? []
+        let kept = then.count - unmatched.count
+        sameRunbook = then.count == 0 || kept * 2 >= then.count || (kept >= 1 && recorded?.title != nil && recorded?.title == runbook.title)
         identity = "\(kept) of \(then.count) recorded step\(then.count == 1 ? "" : "s") are still there (by key, or by the same code)"
-        for index in matcher.unmatchedRecorded {
-            let key = then[index].key
+        for index in unmatched {
+            let key = then.key(index)
             guard !history.removedKeys.contains(key) else { continue }
             let record = history.step(key)
             removed.append(Removed(key: key, finished: record.flatMap { Self.finishedStatus($0.state) }, unknown: record?.state == .unknown))
         }
         restoreExports(history)
         steps.reserveCapacity(runbook.steps.count)
-        for step in runbook.steps {
+        for (position, step) in runbook.steps.enumerated() {
             let decision: Decision
             var attempts = 0
-            switch matcher.match(of: step.number) {
+            switch matcher?.match(at: position) ?? .same(position) {
             case .same(let index):
-                let record = history.step(then[index].key)
+                let record = history.step(then.key(index))
                 attempts = record?.attempts ?? 0
-                decision = record.map { Self.decide(step, $0, recorded: then[index], history: history, liveness: liveness) } ?? .run
+                decision = record.map { Self.decide(step, $0, recordedCode: { then.code(index) }, history: history, liveness: liveness) } ?? .run
             case .renamed(let index):
-                let record = history.step(then[index].key)
+                let record = history.step(then.key(index))
                 attempts = record?.attempts ?? 0
                 if let record, record.state == .unknown {
-                    decision = Self.decide(step, record, recorded: then[index], history: history, liveness: liveness)
+                    decision = Self.decide(step, record, recordedCode: { then.code(index) }, history: history, liveness: liveness)
                 } else {
-                    decision = .renamed(from: then[index].key, finished: record.flatMap { Self.finishedStatus($0.state) })
+                    decision = .renamed(from: then.key(index), finished: record.flatMap { Self.finishedStatus($0.state) })
                 }
             case .added:
                 // Even if the journal knows its key: an ordinal key that now names other code is another step.
@@ -160,11 +169,11 @@ public struct ResumePlan: Sendable {
     }
 
     private static func decide(
-        _ step: Step, _ record: RunHistory.StepRecord, recorded: RecordedStep?, history: RunHistory, liveness: any ProcessLiveness
+        _ step: Step, _ record: RunHistory.StepRecord, recordedCode: () -> String?, history: RunHistory, liveness: any ProcessLiveness
     ) -> Decision {
         let change: CodeChange? =
             if step.kind != .manual, let sha = record.codeSHA256, sha != step.codeSHA256 {
-                CodeChange(recordedSHA256: sha, currentSHA256: step.codeSHA256, recordedCode: recorded?.code)
+                CodeChange(recordedSHA256: sha, currentSHA256: step.codeSHA256, recordedCode: recordedCode())
             } else {
                 nil
             }
@@ -196,49 +205,93 @@ public struct ResumePlan: Sendable {
 /// What a resume compares of the runbook a run last ran: its title and, for each step, what
 /// matching needs (key, content hash, code). Kept instead of the parsed runbook, so the run's
 /// copy can be parsed and let go before the runbook as it is now is parsed: the two parses are
-/// then never in memory together.
+/// then never in memory together. When the copy has the bytes of the runbook as it is now
+/// (`sameAs`), nothing is kept: the runbook's own steps are the recorded ones, matched one to one.
 public struct RecordedRunbook: Sendable {
     let title: String?
     let steps: [RecordedStep]
+    /// The recorded runbook is the runbook as it is now (same bytes): `steps` is empty.
+    let isCurrent: Bool
 
     /// What matching needs of `runbook`.
     public init(_ runbook: Runbook) {
         title = runbook.title
         steps = runbook.steps.map(RecordedStep.init)
+        isCurrent = false
+    }
+
+    /// The recorded runbook when its copy has the bytes of `runbook`, the runbook as it is now.
+    public init(sameAs runbook: Runbook) {
+        title = runbook.title
+        steps = []
+        isCurrent = true
     }
 }
 
-/// A step of the recorded runbook, as far as matching needs it.
+/// A step of the recorded runbook, as far as matching needs it: about 80 bytes inline and nothing
+/// on the heap but a key over 15 bytes (the code is a stretch of the copy's bytes).
 struct RecordedStep: Sendable {
     var key: String
     var ordinal: Bool
     /// The code's SHA-256, or for a manual step a hash of its text.
-    var content: String?
-    var code: String?
+    var content: HexDigest?
+    var codeText: FileText?
+
+    var code: String? { codeText?.string }
 
     init(_ step: Step) {
         key = step.key
         ordinal = step.keySource == .ordinal
         content = contentHash(step)
-        code = step.code
+        codeText = step.codeText
     }
 
     /// A step the journal names, when the recorded runbook's copy is missing.
     init(_ record: RunHistory.StepRecord) {
         key = record.key
         ordinal = record.key.contains("#")
-        content = record.codeSHA256
-        code = nil
+        content = record.codeSHA256.flatMap(HexDigest.init(hex:))
+        codeText = nil
     }
 }
 
 /// What identifies a step's content: its code's SHA-256, or for a manual step its text's.
-func contentHash(_ step: Step) -> String? {
-    step.kind == .manual ? SHA256.hex("manual\u{0}" + step.title) : step.codeSHA256
+func contentHash(_ step: Step) -> HexDigest? {
+    step.kind == .manual ? SHA256.digest("manual\u{0}" + step.title) : step.codeText?.sha256Digest
+}
+
+/// The recorded steps as matching reads them: the recorded runbook's, or the runbook's as it is now
+/// when the recorded one is the same (then step `i` stands for itself).
+enum RecordedSteps {
+    case recorded([RecordedStep])
+    case current([Step])
+
+    var count: Int {
+        switch self {
+        case .recorded(let steps): steps.count
+        case .current(let steps): steps.count
+        }
+    }
+
+    func key(_ index: Int) -> String {
+        switch self {
+        case .recorded(let steps): steps[index].key
+        case .current(let steps): steps[index].key
+        }
+    }
+
+    func code(_ index: Int) -> String? {
+        switch self {
+        case .recorded(let steps): steps[index].code
+        case .current(let steps): steps[index].code
+        }
+    }
 }
 
 /// Pairs the recorded steps with the steps of the runbook now: by key first (an ordinal key also
-/// needs the same content), then what is left by content, in order.
+/// needs the same content), then what is left by content, in order. Each step now has its match
+/// at its position; recorded steps of the same content wait in a queue per content, so a runbook
+/// whose every step was renamed is matched in one pass, not one scan of the recorded steps a step.
 struct StepMatcher {
     enum Match {
         case same(Int)
@@ -248,7 +301,7 @@ struct StepMatcher {
 
     let recorded: [RecordedStep]
     let current: [Step]
-    private var matches: [Int: Match] = [:]
+    private var matches: [Match] = []
     private(set) var unmatchedRecorded: [Int] = []
 
     init(recorded: [RecordedStep], current: [Step]) {
@@ -257,26 +310,39 @@ struct StepMatcher {
     }
 
     mutating func match() {
-        var used = Set<Int>()
+        var used = [Bool](repeating: false, count: recorded.count)
+        matches = [Match](repeating: .added, count: current.count)
+        var matched = [Bool](repeating: false, count: current.count)
         var byKey: [String: Int] = [:]
+        byKey.reserveCapacity(recorded.count)
         for (index, step) in recorded.enumerated() where byKey[step.key] == nil { byKey[step.key] = index }
-        for step in current {
-            guard let index = byKey[step.key], !used.contains(index) else { continue }
+        for (position, step) in current.enumerated() {
+            guard let index = byKey[step.key], !used[index] else { continue }
             if step.keySource == .ordinal || recorded[index].ordinal, recorded[index].content != contentHash(step) { continue }
-            matches[step.number] = .same(index)
-            used.insert(index)
+            matches[position] = .same(index)
+            matched[position] = true
+            used[index] = true
         }
-        for step in current where matches[step.number] == nil {
-            let content = contentHash(step)
-            if let index = recorded.indices.first(where: { !used.contains($0) && content != nil && recorded[$0].content == content }) {
-                matches[step.number] = .renamed(index)
-                used.insert(index)
-            } else {
-                matches[step.number] = .added
+        byKey = [:]
+        if matched.contains(false) {
+            // The recorded steps not matched by key, by content, each content's in recorded order.
+            var byContent: [HexDigest: [Int]] = [:]
+            for (index, step) in recorded.enumerated() where !used[index] {
+                if let content = step.content { byContent[content, default: []].append(index) }
+            }
+            var taken: [HexDigest: Int] = [:]
+            for (position, step) in current.enumerated() where !matched[position] {
+                guard let content = contentHash(step), let queue = byContent[content] else { continue }
+                let next = taken[content, default: 0]
+                guard next < queue.count else { continue }
+                taken[content] = next + 1
+                matches[position] = .renamed(queue[next])
+                used[queue[next]] = true
             }
         }
-        unmatchedRecorded = recorded.indices.filter { !used.contains($0) }
+        unmatchedRecorded = recorded.indices.filter { !used[$0] }
     }
 
-    func match(of number: Int) -> Match { matches[number] ?? .added }
+    /// The match of the step at `position` (0-based) of the runbook now.
+    func match(at position: Int) -> Match { position < matches.count ? matches[position] : .added }
 }

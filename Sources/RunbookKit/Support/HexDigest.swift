@@ -16,6 +16,13 @@ struct HexDigest: Hashable, Sendable {
 
     private init() {}
 
+    /// The digest whose 32 bytes are `bytes`, in order.
+    init(digestBytes bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(bytes.count == 32, "a SHA-256 digest is 32 bytes")
+        func word(_ part: Int) -> UInt64 { bytes[part * 8..<part * 8 + 8].reduce(0) { $0 << 8 | UInt64($1) } }
+        (a, b, c, d) = (word(0), word(1), word(2), word(3))
+    }
+
     /// All zero bits (a placeholder where no digest is kept).
     static let zero = HexDigest()
 

@@ -39,6 +39,14 @@ public struct SHA256Hasher: ~Copyable {
         Self.finish(&context)
     }
 
+    /// Finishes the digest and returns its 32 bytes, kept inline.
+    consuming func finalizeDigest() -> HexDigest {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
+            precondition(SHA256_Final(digest.baseAddress, &context) == 1, "SHA256_Final failed")
+            return HexDigest(digestBytes: UnsafeBufferPointer(digest))
+        }
+    }
+
     private static func finish(_ context: inout SHA256_CTX) -> String {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
             precondition(SHA256_Final(digest.baseAddress, &context) == 1, "SHA256_Final failed")
@@ -67,6 +75,20 @@ public enum SHA256 {
     public static func hex(_ string: String) -> String {
         var copy = string
         return copy.withUTF8 { digestHex(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The SHA-256 of `bytes` as its 32 bytes (`HexDigest`: no string on the heap).
+    static func digest<C: ContiguousBytes>(_ bytes: C) -> HexDigest {
+        var hasher = SHA256Hasher()
+        bytes.withUnsafeBytes { hasher.update($0) }
+        return hasher.finalizeDigest()
+    }
+
+    /// The SHA-256 of a string's UTF-8 bytes as its 32 bytes.
+    static func digest(_ string: String) -> HexDigest {
+        var hasher = SHA256Hasher()
+        hasher.update(string)
+        return hasher.finalizeDigest()
     }
 
     private static func digestHex(_ buffer: UnsafeRawBufferPointer) -> String {

@@ -122,6 +122,67 @@ struct ResumePlanTests {
         #expect(inserted.steps.map(\.decision) == [.done(status: "ok"), .done(status: "ok"), .added, .renamed(from: keys[2], finished: nil)])
     }
 
+    @Test("a run's copy with the bytes of the runbook now is matched step to step, as the copy parsed apart would be")
+    func sameBytesAsTheCopy() throws {
+        let text = """
+            # Same
+
+            ```bash {id=a}
+            echo a
+            ```
+
+            ```bash
+            echo ordinal
+            ```
+
+            ```bash {id=b}
+            echo b
+            ```
+
+            - [ ] tell the channel
+
+            ```bash {id=c idempotent}
+            echo c
+            ```
+            """
+        let runbook = parse(text)
+        let keys = runbook.steps.map(\.key)
+        let history = try RunHistory(
+            records: records([
+                stepStart("a", sha: runbook.steps[0].codeSHA256), stepEnd("a", "ok"),
+                stepStart(keys[1], sha: runbook.steps[1].codeSHA256), stepEnd(keys[1], "ok"),
+                stepStart("b", sha: "edited in the run"), stepEnd("b", "ok"),
+                stepStart(keys[3], sha: nil), stepEnd(keys[3], "done"),
+                stepStart("c", sha: runbook.steps[4].codeSHA256), spawned("c", pid: 12),
+            ]))
+        let same = ResumePlan(history: history, recordedSteps: RecordedRunbook(sameAs: runbook), runbook: runbook, liveness: ScriptedLiveness())
+        let apart = ResumePlan(history: history, recorded: parse(text), runbook: runbook, liveness: ScriptedLiveness())
+        #expect(same.steps.map(\.decision) == apart.steps.map(\.decision))
+        #expect(same.steps.map(\.attempts) == apart.steps.map(\.attempts) && same.steps.map(\.key) == keys)
+        #expect(same.removed == apart.removed && same.removed.isEmpty)
+        #expect(same.identity == apart.identity && same.identity.hasPrefix("5 of 5 "))
+        #expect(same.sameRunbook && apart.sameRunbook)
+        let change = ResumePlan.CodeChange(recordedSHA256: "edited in the run", currentSHA256: runbook.steps[2].codeSHA256, recordedCode: "echo b\n")
+        #expect(same.steps[2].decision == .changed(status: "ok", change: change), "the copy's code is the runbook's: \(same.steps[2].decision)")
+        #expect(same.steps.map(\.decision).prefix(2) == [.done(status: "ok"), .done(status: "ok")])
+    }
+
+    @Test("renamed steps of the same code pair up in order, and a step of new code is added")
+    func renamedInOrder() throws {
+        let block = { (name: String, code: String) in "```bash {name=\(name)}\n\(code)\n```\n\n" }
+        let then = parse("# R\n\n## Old\n\n" + block("x1", "echo same") + block("x2", "echo same") + block("y", "echo other"))
+        let now = parse(
+            "# R\n\n## New\n\n" + block("p", "echo same") + block("q", "echo other") + block("r", "echo same") + block("s", "echo new"))
+        let history = try RunHistory(records: records(then.steps.flatMap { [stepStart($0.key, sha: $0.codeSHA256), stepEnd($0.key, "ok")] }))
+        let plan = ResumePlan(history: history, recorded: then, runbook: now, liveness: ScriptedLiveness())
+        #expect(
+            plan.steps.map(\.decision) == [
+                .renamed(from: "r/old/x1", finished: "ok"), .renamed(from: "r/old/y", finished: "ok"), .renamed(from: "r/old/x2", finished: "ok"), .added,
+            ])
+        #expect(plan.removed.isEmpty)
+        #expect(plan.identity == "3 of 3 recorded steps are still there (by key, or by the same code)")
+    }
+
     @Test("another runbook at the same path is not the same runbook: under half of the recorded steps remain")
     func identity() throws {
         let then = parse("# Deploy\n\n```bash {id=a}\na\n```\n\n```bash {id=b}\nb\n```\n\n```bash {id=c}\nc\n```\n")

@@ -51,4 +51,16 @@ struct SHA256Tests {
         hasher.update(UnsafeRawBufferPointer(start: nil, count: 0))
         #expect(hasher.finalizeHex() == Self.vectors[1].digest, "an empty buffer adds nothing")
     }
+
+    @Test("the digest kept as 32 bytes spells the same hex, for every vector, a string and a file's stretch")
+    func digestBytes() {
+        for vector in Self.vectors {
+            let bytes = Array(vector.input.utf8)
+            #expect(SHA256.digest(bytes).hex == vector.digest, "\(vector.input.prefix(20))")
+            #expect(SHA256.digest(vector.input) == HexDigest(hex: vector.digest), "\(vector.input.prefix(20))")
+        }
+        let text = FileText("echo \"a stretch of a file\"\n")
+        #expect(text.sha256Digest.hex == text.sha256Hex)
+        #expect(SHA256.digest("a") != SHA256.digest("b"))
+    }
 }

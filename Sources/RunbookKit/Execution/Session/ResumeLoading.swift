@@ -57,7 +57,7 @@ public struct ResumeTicket {
                 return RecordedCopy(sameAsFile: SHA256.hex(bytes), steps: nil)
             }
             return RecordedCopy(sameAsFile: nil, steps: RecordedRunbook(RunbookParser.parse(bytes: bytes, path: snapshotPath)))
-        case .tooLarge?: return RecordedCopy(sameAsFile: nil, steps: (try? RunbookParser.parse(path: snapshotPath)).map(RecordedRunbook.init))
+        case .tooLarge?: return RecordedCopy(sameAsFile: nil, steps: (try? RunbookParser.parse(path: snapshotPath)).map { RecordedRunbook($0) })
         case nil: return RecordedCopy(sameAsFile: nil, steps: nil)
         }
     }
@@ -66,9 +66,9 @@ public struct ResumeTicket {
     /// read before (unless the runbook file changed between the two reads), else as `recorded(comparedWith:)`.
     func recordedSteps(_ copy: RecordedCopy?, current: Runbook) -> RecordedRunbook? {
         guard let copy, copy.sameAsFile == nil || copy.sameAsFile == current.sha256 else {
-            return recorded(comparedWith: current).map(RecordedRunbook.init)
+            return recorded(comparedWith: current).map { $0.rawBytes == current.rawBytes ? RecordedRunbook(sameAs: current) : RecordedRunbook($0) }
         }
-        return copy.sameAsFile != nil ? RecordedRunbook(current) : copy.steps
+        return copy.sameAsFile != nil ? RecordedRunbook(sameAs: current) : copy.steps
     }
 }
 
