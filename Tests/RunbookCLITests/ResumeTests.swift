@@ -66,6 +66,26 @@ struct ResumeTests {
         #expect(records.filter { $0.type == .stepStart && $0.key == "one" }.map(\.attempt) == [1, 2])
     }
 
+    @Test("a --yes resume that stops for a decision counts the steps that finished earlier, not every step as not reached")
+    func refusedResumeSummary() throws {
+        let box = Sandbox()
+        // Step two kills the runner while it runs: a real crash, its outcome unknown.
+        let file = box.write(
+            "rb.md", "# T\n\n```bash {id=one}\necho one\n```\n\n```bash {id=two}\nkill -KILL $PPID\n```\n\n```bash {id=three}\necho three\n```\n")
+        #expect(runbook(["run", "--yes", "--state-dir", box.state, file]).status == 128 + SIGKILL)
+        // Wait for step two's process to be gone: a live one would stop the resume for another reason.
+        // (The runner may die before it records the pid: then there is none to wait for.)
+        if let pid = try box.journal().first(where: { $0.type == .stepSpawned && $0.key == "two" })?.pid {
+            let deadline = Date().addingTimeInterval(10)
+            while kill(pid, 0) == 0 && Date() < deadline { usleep(20_000) }
+        }
+        let yes = runbook(["resume", "--yes", "--state-dir", box.state, file])
+        #expect(yes.status == 5, "\(yes.stdout)\(yes.stderr)")
+        #expect(yes.stderr.contains("--yes will not guess: nothing ran"))
+        #expect(yes.stdout.contains("Run paused (1 ok; 2 not reached: two, three)"), "\(yes.stdout)")
+        #expect(!yes.stdout.contains("not reached: one"), "step one finished before the crash: \(yes.stdout)")
+    }
+
     @Test("an idempotent step with an unknown outcome simply runs again")
     func idempotentReruns() throws {
         let box = Sandbox()

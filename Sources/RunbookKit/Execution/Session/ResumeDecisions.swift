@@ -65,6 +65,8 @@ extension RunSession {
             if !open.isEmpty {
                 for stepPlan in resume.plan.steps {
                     guard let step = step(numbered: stepPlan.number) else { continue }
+                    // What finished earlier stays finished in the summary: only the rest was not reached.
+                    if case .done(let status) = stepPlan.decision { recorder.finishedEarlier(step, status) }
                     explain(step, stepPlan.decision)
                 }
                 for problem in open { context.error(problem) }
