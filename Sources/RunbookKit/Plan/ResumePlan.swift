@@ -199,7 +199,11 @@ public struct ResumePlan: Sendable {
     }
 
     /// The plan for the step numbered `number`.
-    public func step(_ number: Int) -> StepPlan? { steps.first { $0.number == number } }
+    public func step(_ number: Int) -> StepPlan? {
+        // Steps are numbered in order from 1: at its place, else (a plan made otherwise) searched.
+        if number >= 1, number <= steps.count, steps[number - 1].number == number { return steps[number - 1] }
+        return steps.first { $0.number == number }
+    }
 }
 
 /// What a resume compares of the runbook a run last ran: its title and, for each step, what

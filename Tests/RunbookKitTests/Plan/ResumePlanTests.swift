@@ -88,6 +88,8 @@ struct ResumePlanTests {
                 .added,
             ])
         #expect(plan.step(4)?.attempts == 2)
+        #expect(plan.step(1)?.key == "a" && plan.step(5)?.key == "e")
+        #expect(plan.step(0) == nil && plan.step(6) == nil && plan.step(-1) == nil)
     }
 
     @Test("a renamed heading: finished steps are suggested by code, never by position; an inserted identical block is added")
