@@ -94,7 +94,11 @@ public struct RunStatus: Encodable, Sendable {
     private init(summary: RunSummary, titles: [StepTitle], collector: StatusCollector) {
         run = summary
         var steps: [StepStatus] = []
+        // Made at its size: grown by doubling, the old and the new buffer of a 33,333-step run's
+        // statuses were alive together (10 of a 18 MB heap).
+        steps.reserveCapacity(max(titles.count, collector.keys.count))
         var seen = Set<String>()
+        seen.reserveCapacity(titles.count)
         for step in titles {
             seen.insert(step.key)
             var status = collector.status(of: step.key) ?? StepStatus.empty(step.key)

@@ -52,6 +52,10 @@ struct StatusCollector {
             who = "\(record.operatorName ?? "?")@\(record.host ?? "?")"
         }
         if let ref = record.runbook { snapshot = ref.snapshot }
+        if record.type == .runStart, folded.isEmpty {
+            // A step each, made at its size (as the run's history is): not grown by doubling.
+            folded.reserveCapacity(min(max(record.totalSteps ?? 0, 0), 1 << 20))
+        }
         guard let key = record.key else {
             if record.type == .decision || record.type == .note || record.type == .recovered {
                 runEvents.append(event(record))
