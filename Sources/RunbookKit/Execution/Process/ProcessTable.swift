@@ -37,21 +37,70 @@ enum ProcessTable {
     static func entry(_ pid: Int32) -> ProcessEntry? {
         let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        guard n > 0 else { return nil }
-        let text = String(decoding: buffer[0..<n], as: UTF8.self)
-        guard let openParen = text.firstIndex(of: "("), let closeParen = text.lastIndex(of: ")") else { return nil }
-        let command = String(text[text.index(after: openParen)..<closeParen])
-        let fields = text[text.index(after: closeParen)...].split(separator: " ")
-        // fields[0] is state (field 3); ppid is field 4, pgrp 5, session 6, starttime 22.
-        guard fields.count > 19, let ppid = Int32(fields[1]), let pgrp = Int32(fields[2]), let session = Int32(fields[3]),
-            let start = UInt64(fields[19])
-        else { return nil }
+        defer { close(fd) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { buffer in
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            guard n > 0 else { return nil }
+            return parse(UnsafeBufferPointer(rebasing: buffer[0..<n]), pid: pid)
+        }
+    }
+
+    /// One /proc/<pid>/stat line, `pid (command) state ppid pgrp session … starttime …`, read as
+    /// bytes (the runner reads one for every step it starts, and every process's when it looks for
+    /// leftovers). The command may hold spaces and parentheses: the fields are counted from the
+    /// last `)`. Nil when a field read is missing or not a number.
+    static func parse(_ line: UnsafeBufferPointer<UInt8>, pid: Int32) -> ProcessEntry? {
+        guard let open = line.firstIndex(of: UInt8(ascii: "(")), let close = line.lastIndex(of: UInt8(ascii: ")")), open < close else {
+            return nil
+        }
+        // After the command, from 0: state, ppid, pgrp, session, …, starttime (19; field 22 of proc(5)).
+        var values: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var state: UInt8 = 0
+        var field = -1
+        var index = close + 1
+        while index < line.count && field < 19 {
+            guard line[index] != UInt8(ascii: " ") else {
+                index += 1
+                continue
+            }
+            field += 1
+            let start = index
+            while index < line.count && line[index] != UInt8(ascii: " ") && line[index] != UInt8(ascii: "\n") { index += 1 }
+            let text = UnsafeBufferPointer(rebasing: line[start..<index])
+            switch field {
+            case 0: state = text[0]
+            case 1, 2, 3, 19:
+                guard let number = decimal(text) else { return nil }
+                switch field {
+                case 1: values.0 = number
+                case 2: values.1 = number
+                case 3: values.2 = number
+                default: values.3 = number
+                }
+            default: break
+            }
+            if index < line.count && line[index] == UInt8(ascii: "\n") { break }
+        }
+        guard field >= 19, let ppid = Int32(exactly: values.0), let pgrp = Int32(exactly: values.1), let session = Int32(exactly: values.2) else {
+            return nil
+        }
+        let command = String(decoding: UnsafeBufferPointer(rebasing: line[(open + 1)..<close]), as: UTF8.self)
         return ProcessEntry(
-            pid: pid, ppid: ppid, pgrp: pgrp, session: session, command: command, starttime: start,
-            state: fields[0].first ?? "?")
+            pid: pid, ppid: ppid, pgrp: pgrp, session: session, command: command, starttime: values.3, state: Character(Unicode.Scalar(state)))
+    }
+
+    /// The unsigned decimal `digits` spell; nil for an empty field, any other byte, or an overflow.
+    private static func decimal(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard !digits.isEmpty else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            guard !o1 && !o2 else { return nil }
+            value = sum
+        }
+        return value
     }
 }
 
