@@ -182,7 +182,24 @@ func benchRun(memoryOnly: Bool = false) {
         String(
             format: "  a step with at most 2 KiB of output costs the runner 1 journal fdatasync (about %.2f ms here); longer output 1 more, of output.log",
             perSync))
+    benchRehearsal(exe: exe, file: file, steps: steps, dir: dir, bashPerStep: bashTotal / Double(steps))
     benchRunMemory(exe: exe, dir: dir)
+}
+
+/// `run --dry-run --yes` of the same steps, as CI runs rehearsals: each bash step is checked by a
+/// `bash -n` of its own and recorded in the rehearsal's journal, so it costs about a process a step.
+private func benchRehearsal(exe: String, file: String, steps: Int, dir: String, bashPerStep: Double) {
+    var times: [Double] = []
+    for round in 0..<5 {
+        let rehearsal = spawnTimedCPU([exe, "run", "--dry-run", "--yes", "--state-dir", dir + "/rehearsal-\(round)", file])
+        precondition(rehearsal.code == 0, "runbook run --dry-run exited \(rehearsal.code)")
+        times.append(rehearsal.wall)
+    }
+    let median = times.sorted()[times.count / 2]
+    print(
+        String(
+            format: "rehearsal (run --dry-run --yes) of the same %d steps, 5 rounds: median %.0f ms (%.2f ms a step; bash -c per step above: %.2f ms)",
+            steps, median * 1000, median * 1000 / Double(steps), bashPerStep * 1000))
 }
 
 /// The runner's peak memory for runbooks of more and more steps, beside `runbook check` of the
