@@ -50,6 +50,10 @@ struct ProcessTableTests {
         arguments: [
             "4242 (bash) S 1 4242 4242 0 0 0\n",
             "4242 bash S 1 4242 4242\n",
+            "4242 (bash)\n",
+            "4242 (bash) \n",
+            "4242 (bash)",
+            "4242 (bash) S\n1 4242 4242 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 123 0\n",
             "",
         ]
     )

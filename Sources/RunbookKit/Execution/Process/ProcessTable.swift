@@ -63,6 +63,7 @@ enum ProcessTable {
                 index += 1
                 continue
             }
+            if line[index] == UInt8(ascii: "\n") { break }  // the line ends before the fields do
             field += 1
             let start = index
             while index < line.count && line[index] != UInt8(ascii: " ") && line[index] != UInt8(ascii: "\n") { index += 1 }
