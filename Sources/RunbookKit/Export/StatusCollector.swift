@@ -54,7 +54,7 @@ struct StatusCollector {
         if let ref = record.runbook { snapshot = ref.snapshot }
         if record.type == .runStart, folded.isEmpty {
             // A step each, made at its size (as the run's history is): not grown by doubling.
-            folded.reserveCapacity(min(max(record.totalSteps ?? 0, 0), 1 << 20))
+            folded.reserveCapacity(record.stepsToReserve)
         }
         guard let key = record.key else {
             if record.type == .decision || record.type == .note || record.type == .recovered {

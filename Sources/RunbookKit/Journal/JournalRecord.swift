@@ -38,6 +38,9 @@ public struct JournalRecord: Codable, Sendable, Equatable {
     public var incident: String?
     /// How many steps, code and manual, the runbook has (`run_start`).
     public var totalSteps: Int?
+    /// How many per-step records a reader of this `run_start` makes room for at once: `totalSteps`,
+    /// at most about a million (a journal that claims more gets room grown as it goes).
+    var stepsToReserve: Int { min(max(totalSteps ?? 0, 0), 1 << 20) }
     /// The program and version that wrote the journal, e.g. `runbook 0.1.0` (`run_start`).
     public var tool: String?
     /// The runner's pid (`run_start`, resume notes), or the step's process (`step_spawned`).

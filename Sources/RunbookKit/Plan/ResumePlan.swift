@@ -301,6 +301,8 @@ struct StepMatcher {
         case same(Int)
         case renamed(Int)
         case added
+
+        var isAdded: Bool { if case .added = self { true } else { false } }
     }
 
     let recorded: [RecordedStep]
@@ -316,7 +318,6 @@ struct StepMatcher {
     mutating func match() {
         var used = [Bool](repeating: false, count: recorded.count)
         matches = [Match](repeating: .added, count: current.count)
-        var matched = [Bool](repeating: false, count: current.count)
         var byKey: [String: Int] = [:]
         byKey.reserveCapacity(recorded.count)
         for (index, step) in recorded.enumerated() where byKey[step.key] == nil { byKey[step.key] = index }
@@ -324,18 +325,17 @@ struct StepMatcher {
             guard let index = byKey[step.key], !used[index] else { continue }
             if step.keySource == .ordinal || recorded[index].ordinal, recorded[index].content != contentHash(step) { continue }
             matches[position] = .same(index)
-            matched[position] = true
             used[index] = true
         }
         byKey = [:]
-        if matched.contains(false) {
+        if matches.contains(where: \.isAdded) {
             // The recorded steps not matched by key, by content, each content's in recorded order.
             var byContent: [HexDigest: [Int]] = [:]
             for (index, step) in recorded.enumerated() where !used[index] {
                 if let content = step.content { byContent[content, default: []].append(index) }
             }
             var taken: [HexDigest: Int] = [:]
-            for (position, step) in current.enumerated() where !matched[position] {
+            for (position, step) in current.enumerated() where matches[position].isAdded {
                 guard let content = contentHash(step), let queue = byContent[content] else { continue }
                 let next = taken[content, default: 0]
                 guard next < queue.count else { continue }

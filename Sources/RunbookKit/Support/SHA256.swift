@@ -31,26 +31,23 @@ public struct SHA256Hasher: ~Copyable {
     /// The digest of what was fed so far, as lower-case hex, without ending the stream.
     public func finalizeHexCopy() -> String {
         var copy = context  // the state is plain bytes: a copy goes on independently
-        return Self.finish(&copy)
+        return Self.finish(&copy).hex
     }
 
     /// Finishes the digest and returns it as lower-case hex.
     public consuming func finalizeHex() -> String {
-        Self.finish(&context)
+        Self.finish(&context).hex
     }
 
     /// Finishes the digest and returns its 32 bytes, kept inline.
     consuming func finalizeDigest() -> HexDigest {
+        Self.finish(&context)
+    }
+
+    private static func finish(_ context: inout SHA256_CTX) -> HexDigest {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
             precondition(SHA256_Final(digest.baseAddress, &context) == 1, "SHA256_Final failed")
             return HexDigest(digestBytes: UnsafeBufferPointer(digest))
-        }
-    }
-
-    private static func finish(_ context: inout SHA256_CTX) -> String {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
-            precondition(SHA256_Final(digest.baseAddress, &context) == 1, "SHA256_Final failed")
-            return hexString(UnsafeBufferPointer(digest))
         }
     }
 }
@@ -67,20 +64,15 @@ extension ArraySlice: ContiguousBytes where Element == UInt8 {}
 /// One-shot SHA-256 helpers.
 public enum SHA256 {
     /// The lower-case hex SHA-256 of `bytes`.
-    public static func hex<C: ContiguousBytes>(_ bytes: C) -> String {
-        bytes.withUnsafeBytes { digestHex($0) }
-    }
+    public static func hex<C: ContiguousBytes>(_ bytes: C) -> String { digest(bytes).hex }
 
     /// The lower-case hex SHA-256 of a string's UTF-8 bytes.
-    public static func hex(_ string: String) -> String {
-        var copy = string
-        return copy.withUTF8 { digestHex(UnsafeRawBufferPointer($0)) }
-    }
+    public static func hex(_ string: String) -> String { digest(string).hex }
 
     /// The SHA-256 of `bytes` as its 32 bytes (`HexDigest`: no string on the heap).
     static func digest<C: ContiguousBytes>(_ bytes: C) -> HexDigest {
         var hasher = SHA256Hasher()
-        bytes.withUnsafeBytes { hasher.update($0) }
+        hasher.update(bytes)
         return hasher.finalizeDigest()
     }
 
@@ -89,12 +81,6 @@ public enum SHA256 {
         var hasher = SHA256Hasher()
         hasher.update(string)
         return hasher.finalizeDigest()
-    }
-
-    private static func digestHex(_ buffer: UnsafeRawBufferPointer) -> String {
-        var hasher = SHA256Hasher()
-        hasher.update(buffer)
-        return hasher.finalizeHex()
     }
 }
 

@@ -54,8 +54,11 @@ enum ProcessTable {
             return nil
         }
         // After the command, from 0: state, ppid, pgrp, session, …, starttime (19; field 22 of proc(5)).
-        var values: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         var state: UInt8 = 0
+        var ppid: UInt64?
+        var pgrp: UInt64?
+        var session: UInt64?
+        var start: UInt64?
         var field = -1
         var index = close + 1
         while index < line.count && field < 19 {
@@ -65,29 +68,24 @@ enum ProcessTable {
             }
             if line[index] == UInt8(ascii: "\n") { break }  // the line ends before the fields do
             field += 1
-            let start = index
+            let begin = index
             while index < line.count && line[index] != UInt8(ascii: " ") && line[index] != UInt8(ascii: "\n") { index += 1 }
-            let text = UnsafeBufferPointer(rebasing: line[start..<index])
+            let text = UnsafeBufferPointer(rebasing: line[begin..<index])
             switch field {
             case 0: state = text[0]
-            case 1, 2, 3, 19:
-                guard let number = decimal(text) else { return nil }
-                switch field {
-                case 1: values.0 = number
-                case 2: values.1 = number
-                case 3: values.2 = number
-                default: values.3 = number
-                }
+            case 1: ppid = decimal(text)
+            case 2: pgrp = decimal(text)
+            case 3: session = decimal(text)
+            case 19: start = decimal(text)
             default: break
             }
-            if index < line.count && line[index] == UInt8(ascii: "\n") { break }
         }
-        guard field >= 19, let ppid = Int32(exactly: values.0), let pgrp = Int32(exactly: values.1), let session = Int32(exactly: values.2) else {
-            return nil
-        }
+        guard let ppid = ppid.flatMap(Int32.init(exactly:)), let pgrp = pgrp.flatMap(Int32.init(exactly:)),
+            let session = session.flatMap(Int32.init(exactly:)), let start
+        else { return nil }
         let command = String(decoding: UnsafeBufferPointer(rebasing: line[(open + 1)..<close]), as: UTF8.self)
         return ProcessEntry(
-            pid: pid, ppid: ppid, pgrp: pgrp, session: session, command: command, starttime: values.3, state: Character(Unicode.Scalar(state)))
+            pid: pid, ppid: ppid, pgrp: pgrp, session: session, command: command, starttime: start, state: Character(Unicode.Scalar(state)))
     }
 
     /// The unsigned decimal `digits` spell; nil for an empty field, any other byte, or an overflow.

@@ -26,13 +26,15 @@ public struct ResumeTicket {
     /// Where the byte-exact copy of the runbook the run last ran is.
     public var snapshotPath: String { runDir + "/" + (history.latestRunbook?.snapshot ?? "runbook.md") }
 
-    /// The runbook the run last ran, read from its byte-exact copy in the run folder: `current`
-    /// itself when the copy has the same bytes (one parse, not two, for an unchanged runbook); nil
-    /// when the copy is missing or unreadable (then only the journal's keys and code hashes are known).
-    public func recorded(comparedWith current: Runbook) -> Runbook? {
+    /// What matching needs of the runbook the run last ran, read from its byte-exact copy in the
+    /// run folder: `current` itself when the copy has the same bytes (one parse, not two, for an
+    /// unchanged runbook); nil when the copy is missing or unreadable (then only the journal's keys
+    /// and code hashes are known).
+    func recorded(comparedWith current: Runbook) -> RecordedRunbook? {
         switch try? readRegularFile(snapshotPath, limit: SourceText.sizeLimit) {
-        case .bytes(let bytes)?: return bytes == current.rawBytes ? current : RunbookParser.parse(bytes: bytes, path: snapshotPath)
-        case .tooLarge?: return try? RunbookParser.parse(path: snapshotPath)
+        case .bytes(let bytes)?:
+            return bytes == current.rawBytes ? RecordedRunbook(sameAs: current) : RecordedRunbook(RunbookParser.parse(bytes: bytes, path: snapshotPath))
+        case .tooLarge?: return (try? RunbookParser.parse(path: snapshotPath)).map { RecordedRunbook($0) }
         case nil: return nil
         }
     }
@@ -66,7 +68,7 @@ public struct ResumeTicket {
     /// read before (unless the runbook file changed between the two reads), else as `recorded(comparedWith:)`.
     func recordedSteps(_ copy: RecordedCopy?, current: Runbook) -> RecordedRunbook? {
         guard let copy, copy.sameAsFile == nil || copy.sameAsFile == current.sha256 else {
-            return recorded(comparedWith: current).map { $0.rawBytes == current.rawBytes ? RecordedRunbook(sameAs: current) : RecordedRunbook($0) }
+            return recorded(comparedWith: current)
         }
         return copy.sameAsFile != nil ? RecordedRunbook(sameAs: current) : copy.steps
     }

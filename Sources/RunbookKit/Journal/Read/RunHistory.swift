@@ -126,7 +126,7 @@ public struct RunHistory: Sendable {
                 runbook = record.runbook
                 total = record.totalSteps
                 // Room for the runbook's steps at once (a bound: the count is the journal's word).
-                steps.reserve(min(max(record.totalSteps ?? 0, 0), 1 << 20))
+                steps.reserve(record.stepsToReserve)
                 return
             }
             guard let key = record.key else {
