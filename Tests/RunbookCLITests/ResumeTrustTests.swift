@@ -137,6 +137,34 @@ struct ResumeTrustTests {
         }
     }
 
+    @Test("a long run's resume list folds stretches of steps alike into one line each, says so, and lists every step that needs a decision")
+    func foldedPreview() throws {
+        let box = Sandbox()
+        let body = (0..<14).map { "```bash {id=s-\($0)}\necho \($0)\n```\n" }.joined(separator: "\n")
+        let file = box.write("long.md", "# Long\n\n" + body)
+        // Nine steps run (s-0 to s-8), then the operator pauses.
+        let first = runbook(["run", "--state-dir", box.state, file], stdin: String(repeating: "r\n", count: 9) + "q\n")
+        #expect(first.status == 5, "\(first.stdout)\(first.stderr)")
+        box.write("long.md", "# Long\n\n" + body.replacingOccurrences(of: "echo 5\n", with: "echo five\n"))
+        let r = runbook(["resume", "--yes", "--state-dir", box.state, file])
+        #expect(r.status == 5, "\(r.stdout)\(r.stderr)")
+        let runId = try #require(box.runDirs().last.map { ($0 as NSString).lastPathComponent })
+        let expected = [
+            "  finished  s-0 … s-4  5 steps, ok",
+            "  changed   s-5  finished ok; its code changed since",
+            "  finished  s-6  ok", "  finished  s-7  ok", "  finished  s-8  ok",
+            "  to run    s-9 … s-13  5 steps",
+            "  (10 steps shown in stretches of 4 or more alike; runbook status \(runId) lists each step)",
+        ]
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("Steps (the journal compared") }, "\(r.stdout)")
+        #expect(Array(lines[(start + 1)...].prefix(expected.count)) == expected, "\(r.stdout)")
+        // What was folded is still there step by step where the list points.
+        let status = runbook(["status", "--state-dir", box.state, runId])
+        #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
+        for key in ["s-1", "s-2", "s-3", "s-10", "s-12"] { #expect(status.stdout.contains(key), "status lacks \(key):\n\(status.stdout)") }
+    }
+
     @Test("run while the runbook has an unfinished run: says which, exits 5 without a terminal; --new-run starts another")
     func runWithUnfinished() throws {
         let box = Sandbox()

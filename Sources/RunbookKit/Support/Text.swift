@@ -30,19 +30,26 @@ extension String {
 /// word longer than a line stands alone on its line, never cut); the first line starts with
 /// `first`, the others with `indent`.
 func wrapWords(_ words: [String], width: Int, first: String = "", indent: String = "") -> [String] {
-    var lines: [String] = []
-    var current = first
-    var empty = true  // nothing after the line's first or indent yet
-    for word in words {
-        if !empty && current.count + 1 + word.count > width {
-            lines.append(current)
-            current = indent
-            empty = true
-        }
-        current += (empty ? "" : " ") + word
-        empty = false
+    wrapRanges(words.map(\.count), width: width, first: first.count, indent: indent.count).enumerated().map { line, range in
+        (line == 0 ? first : indent) + words[range].joined(separator: " ")
     }
-    lines.append(current)
+}
+
+/// The words of each line (`wrapWords`), given each word's width and the widths of the first
+/// line's start and the other lines' indent: one range of word indices a line, at least one line.
+func wrapRanges(_ widths: [Int], width: Int, first: Int = 0, indent: Int = 0) -> [Range<Int>] {
+    var lines: [Range<Int>] = []
+    var start = 0
+    var used = first
+    for (index, word) in widths.enumerated() {
+        if index > start && used + 1 + word > width {
+            lines.append(start..<index)
+            start = index
+            used = indent
+        }
+        used += (index > start ? 1 : 0) + word
+    }
+    lines.append(start..<widths.count)
     return lines
 }
 

@@ -137,7 +137,7 @@ extension RunSession {
     /// Asks after a failure until the operator retries (nil) or the answer ends the step; `h`
     /// opens a shell and asks again.
     private func askAfterFailure(_ step: Step, interrupted: Bool) throws -> Flow? {
-        if interrupted { screen.line(style.dim("the step was stopped by Ctrl-C; here Ctrl-C asks before it pauses the run")) }
+        if interrupted { screen.say("the step was stopped by Ctrl-C; here Ctrl-C asks before it pauses the run", style.dim) }
         while true {
             let answer = console.ask(Prompts.failure)
             if interrupted, answer == .signal(SIGINT) {

@@ -58,12 +58,12 @@ extension RunSession {
     }
 
     private func showRehearsal(_ step: Step, failures: [String], warnings: [String], ran standIn: RehearsalStandIn?) {
-        for failure in failures { screen.line(style.red("✘ \(failure)")) }
+        for failure in failures { screen.say("✘ \(failure)", style.red) }
         for warning in warnings { screen.warn("warning: \(warning)") }
         if failures.isEmpty {
-            screen.line(style.green("✔ rehearsed") + style.dim(standIn.map { " (its \($0.written) \($0.what) ran instead of it)" } ?? " (nothing ran)"))
+            screen.say([("✔ rehearsed", style.green), (standIn.map { "(its \($0.written) \($0.what) ran instead of it)" } ?? "(nothing ran)", style.dim)])
         } else {
-            screen.line(style.red("✘ rehearsal check failed") + style.dim(" (nothing of the step ran)"))
+            screen.say([("✘ rehearsal check failed", style.red), ("(nothing of the step ran)", style.dim)])
         }
     }
 
@@ -99,7 +99,7 @@ extension RunSession {
             arguments = ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", command]
         case .block(let block):
             if !block.prose.isEmpty { screen.line(block.prose) }
-            screen.line(style.dim("rehearse-for block, line \(block.line) (\(block.language)):"))
+            screen.say("rehearse-for block, line \(block.line) (\(block.language)):", style.dim)
             screen.code(RehearsalChecks.displayCode(block.code, params: plan.params), language: block.language)
             interpreter = block.interpreter
             let command = StepCommand(

@@ -45,7 +45,7 @@ extension RunSession {
     func decideResume(_ resume: Resume) throws -> ResumeFlow {
         let history = resume.history
         let start = history.runStart
-        screen.line(style.bold("Resuming run \(runId)") + " (started \(start.ts) by \(start.operatorName ?? "?")@\(start.host ?? "?"))")
+        screen.say([("Resuming run \(runId)", style.bold), ("(started \(start.ts) by \(start.operatorName ?? "?")@\(start.host ?? "?"))", { $0 })])
         if let repair = resume.repair {
             screen.warn("the journal ended in a torn record (a crash mid-write): cut \(repair.discardedBytes) bytes, original kept as \(repair.backup)")
         }
@@ -127,26 +127,21 @@ extension RunSession {
         return .paused
     }
 
-    /// Every step as the journal and the runbook now see it, before anything runs.
+    /// Every step as the journal and the runbook now see it, before anything runs. A stretch of
+    /// `Folding.minimum` or more steps in a row that finished alike, or that are all still
+    /// to run, is one line naming its first and last key and how many; a step that needs a
+    /// decision always has its own line, and a folded list says so and where every step is listed.
     private func showPreview(_ plan: ResumePlan) {
         screen.line(style.bold("Steps") + style.dim(" (the journal compared with the runbook as it is now)"))
-        func row(_ label: String, _ key: String, _ detail: String = "") {
-            let padded = label + String(repeating: " ", count: max(1, 10 - label.count))
-            screen.line("  \(padded)\(key)\(detail.isEmpty ? "" : style.dim("  " + detail))")
+        let preview = ResumePreview(plan)
+        for row in preview.rows {
+            let padded = row.label + String(repeating: " ", count: max(1, 10 - row.label.count))
+            screen.line("  \(padded)\(row.key)\(row.detail.isEmpty ? "" : style.dim("  " + row.detail))")
         }
-        for step in plan.steps {
-            switch step.decision {
-            case .run: row("to run", step.key)
-            case .done(let status): row("finished", step.key, status)
-            case .changed(let status, _): row("changed", step.key, "finished \(status); its code changed since")
-            case .unknown(_, let change, _): row("unknown", step.key, "started, outcome never recorded" + (change == nil ? "" : "; its code changed since"))
-            case .stillRunning(let pid): row("running", step.key, "pid \(pid)")
-            case .added: row("added", step.key, "new since the run started")
-            case .renamed(let from, let finished): row("renamed", step.key, "same code as \(from)" + (finished.map { ", which finished \($0)" } ?? ""))
-            }
-        }
-        for removed in plan.removed {
-            row("removed", removed.key, removed.finished.map { "finished \($0)" } ?? (removed.unknown ? "outcome unknown" : "never finished"))
+        if preview.folded > 0 {
+            screen.say(
+                "  (\(preview.folded) steps shown in stretches of \(Folding.minimum) or more alike; runbook status \(runId) lists each step)",
+                style.dim, indent: "   ")
         }
     }
 

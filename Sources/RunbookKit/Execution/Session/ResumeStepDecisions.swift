@@ -7,25 +7,23 @@ extension RunSession {
     func explain(_ step: Step, _ decision: ResumePlan.Decision) {
         switch decision {
         case .changed(let status, let change):
-            screen.line(
-                "\n"
-                    + style.yellow(
-                        "step \(step.number) [\(step.key)] was \(status), but its code changed since it ran (\(change.recordedSHA256.prefix(12)) → \(change.currentSHA256?.prefix(12) ?? "?"))"
-                    ))
+            screen.say(
+                "\nstep \(step.number) [\(step.key)] was \(status), but its code changed since it ran (\(change.recordedSHA256.prefix(12)) → \(change.currentSHA256?.prefix(12) ?? "?"))",
+                style.yellow)
             showChange(step, change)
         case .added:
-            screen.line("\n" + style.yellow("step \(step.number) [\(step.key)] was added since the run started"))
+            screen.say("\nstep \(step.number) [\(step.key)] was added since the run started", style.yellow)
             if step.kind == .manual {
                 screen.line(style.cyan("☐ \(step.title)"))
             } else {
                 screen.code(step.code ?? "", language: step.language ?? "")
             }
         case .renamed(let from, .some):
-            screen.line("\n" + style.yellow("'\(step.key)' looks like '\(from)', which finished: same code"))
+            screen.say("\n'\(step.key)' looks like '\(from)', which finished: same code", style.yellow)
         case .unknown(_, let change, let evidence):
-            screen.line(
-                "\n" + style.yellow("step \(step.number) [\(step.key)] was started but its outcome was never recorded (the runner stopped while it ran)")
-                    + (change == nil ? "" : style.yellow("; its code changed since")))
+            screen.say(
+                "\nstep \(step.number) [\(step.key)] was started but its outcome was never recorded (the runner stopped while it ran)"
+                    + (change == nil ? "" : "; its code changed since"), style.yellow)
             showEvidence(evidence)
             if let change { showChange(step, change) }
         default:
@@ -59,12 +57,12 @@ extension RunSession {
     /// asked, the step's own prompt (run, skip, …) is the decision, after this explanation.
     func decideAdded(_ step: Step) throws -> Flow {
         if request.acceptChanges.contains(step.key) {
-            screen.line("\n" + style.yellow("step \(step.number) [\(step.key)] was added since the run started; it runs (--accept-changes)"))
+            screen.say("\nstep \(step.number) [\(step.key)] was added since the run started; it runs (--accept-changes)", style.yellow)
             try recorder.decision(step, "run", reason: "added since the run started; --accept-changes \(request.acceptChanges.text)")
             return .next
         }
         explain(step, .added)
-        screen.line(style.dim("you are asked before it runs, when its turn comes"))
+        screen.say("you are asked before it runs, when its turn comes", style.dim)
         try recorder.note("added to the runbook since the run started; the operator is asked before it runs", key: step.key)
         return .next
     }
@@ -117,7 +115,7 @@ extension RunSession {
     ) throws -> Flow {
         explain(step, .unknown(idempotent: idempotent, change: change, evidence: evidence))
         if idempotent && change == nil {
-            screen.line(style.dim("it is marked idempotent: it runs again"))
+            screen.say("it is marked idempotent: it runs again", style.dim)
             try recorder.decision(step, "rerun", reason: "outcome unknown; idempotent")
             return .next
         }
@@ -177,16 +175,16 @@ extension RunSession {
         if let started = evidence.started { facts.append("started \(started)") }
         if let last = evidence.lastHeard, last != evidence.started { facts.append("last recorded \(last)") }
         if let pid = evidence.pid { facts.append("pid \(pid), no longer running") }
-        if !facts.isEmpty { screen.line(style.dim(facts.joined(separator: "; "))) }
+        if !facts.isEmpty { screen.say(facts.joined(separator: "; "), style.dim) }
         guard let file = evidence.outputFile else { return }
         guard let (size, end) = partialOutputTail(file, evidence: evidence) else {
-            screen.line(style.dim("no output was recorded (\(file))"))
+            screen.say("no output was recorded (\(file))", style.dim)
             return
         }
         let text = String(decoding: end, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(11).map(String.init)
         let place = evidence.outputStart.map { "\(file) from byte \($0)" } ?? file
-        screen.line(style.dim("its output so far (\(size) bytes in \(place)), last lines:"))
+        screen.say("its output so far (\(size) bytes in \(place)), last lines:", style.dim)
         for line in lines.last == "" ? Array(lines.dropLast()) : lines { screen.line("  " + line) }
     }
 

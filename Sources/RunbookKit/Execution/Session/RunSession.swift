@@ -56,6 +56,8 @@ final class RunSession {
     var errTrapWritten = false
     /// The prose before the first step was shown (a resumed run shows it before its first step).
     private var shownIntroduction = false
+    /// Steps gone past in a row, not shown yet (`passOver`).
+    private var passedOver: PassedOver?
 
     init(
         context: RunbookContext, plan: RunPlan, request: RunRequest, runId: String, runDir: String, scratchDir: String,
@@ -147,22 +149,23 @@ final class RunSession {
             if recorder.steps[step.number].finishedEarlier, let earlier = recorder.steps.outcome(step.number) {
                 recorder.markShownEarlier(step)
                 let mark = earlier == "skipped" ? "↷" : StepEndStatus.succeeded.contains(earlier) ? "✔" : "✘"
-                screen.line(style.dim("\(mark) step \(step.number)/\(runbook.steps.count) [\(step.key)] \(earlier) earlier in this run"))
+                passOver(step, mark: mark, "\(earlier) earlier in this run")
                 continue
             }
             do {
                 if let reason = notSelected(step) {
-                    screen.line(style.dim("· step \(step.number)/\(runbook.steps.count) [\(step.key)] not selected (\(reason))"))
+                    passOver(step, mark: "·", "not selected (\(reason))")
                     try recorder.start(step, attempt: 0)
                     try recorder.end(step, status: "skipped", reason: "not selected: \(reason)")
                     continue
                 }
+                showPassedOver()
                 showPassages(before: step.number)
                 codeFolded = screen.step(step, displayCode: displayCode(step))
                 let flow: Flow
                 if step.attributes.skip && !request.only.contains(step.key) {
                     let reason = step.attributes.skipReason ?? "marked skip in the runbook"
-                    screen.line(style.dim("skipped: \(reason)"))
+                    screen.say("skipped: \(reason)", style.dim)
                     try recorder.start(step, attempt: 0)
                     try recorder.end(step, status: "skipped", reason: reason)
                     flow = .next
@@ -178,8 +181,25 @@ final class RunSession {
                 return .stop(.journalUnwritable)
             }
         }
+        showPassedOver()
         showPassages(before: nil)
         return .next
+    }
+
+    /// A step the run goes past (finished earlier, or not selected): shown with the ones like it
+    /// in a row, as one line when they are `Folding.minimum` or more (`PassedOver`).
+    private func passOver(_ step: Step, mark: String, _ what: String) {
+        if passedOver?.extend(step, mark: mark, what) != true {
+            showPassedOver()
+            passedOver = PassedOver(step, mark: mark, what)
+        }
+    }
+
+    /// The stretch of steps gone past so far, before anything else is shown.
+    private func showPassedOver() {
+        guard let stretch = passedOver else { return }
+        passedOver = nil
+        for text in stretch.lines(total: runbook.steps.count) { screen.say(text, style.dim, indent: "  ") }
     }
 
     /// Shows the prose that stands before step `number` (nil: after the last step). The
@@ -196,11 +216,14 @@ final class RunSession {
         if !request.only.isEmpty {
             return request.only.contains(step.key) ? nil : "--only \(request.only.joined(separator: ","))"
         }
-        if let from = request.from, let first = runbook.steps.first(where: { $0.key == from }), step.number < first.number {
+        if let from = request.from, let first = fromNumber, step.number < first {
             return "--from \(from)"
         }
         return nil
     }
+
+    /// The number of the step `--from` names, found once (not by a search for every step before it).
+    private lazy var fromNumber: Int? = request.from.flatMap { from in runbook.steps.first { $0.key == from }?.number }
 
     /// Records `run_end` for a run that ended (not for one that paused) and prints the summary.
     private func finish(_ outcome: RunOutcome) -> RunOutcome {
@@ -279,7 +302,7 @@ final class RunSession {
             try recorder.decision(step, "skip", reason: reason)
             if recordsSkipStart { try recorder.start(step, attempt: 0) }
             try recorder.end(step, status: "skipped", reason: reason)
-            screen.line(style.dim("↷ skipped: \(reason)"))
+            screen.say("↷ skipped: \(reason)", style.dim)
             return .flow(.next)
         case .key("n", let rest):
             guard let text = console.reason(rest, prompt: "note: ") else { return .flow(try pause(step, "end of input")) }

@@ -66,6 +66,7 @@ extension RunSession {
         let shown = values.map { value in
             "\(value.name)=" + (value.secret ? "[secret]" : value.source == "unset" ? "[unset]" : PlaceholderValues.quoted(value.value, .none))
         }
-        screen.line("placeholders: " + shown.joined(separator: " "))
+        // One value per word: a window too narrow for the list breaks it between values, never inside one.
+        for text in screen.wrapped(shown, indent: "              ", first: "placeholders: ") { screen.line(text) }
     }
 }

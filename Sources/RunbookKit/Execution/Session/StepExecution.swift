@@ -18,7 +18,7 @@ extension RunSession {
         var env = plan.environment(for: step, runId: runId, carried: carried)
         let dir = plan.directory(for: step, env: env)
         if let dir, !isDirectory(dir) {
-            screen.line(style.red("the step's folder '\(dir)' does not exist"))
+            screen.say("the step's folder '\(dir)' does not exist", style.red)
             try recorder.start(step, attempt: attempt, edited: edited)
             try recorder.end(step, status: "failed", reason: nil, error: "folder '\(dir)' does not exist")
             return Execution(outcome: StepOutcome(), succeeded: false)
@@ -27,7 +27,7 @@ extension RunSession {
         guard let executable = executables.find(interpreter, path: env["PATH"]) else {
             try recorder.start(step, attempt: attempt, edited: edited)
             try recorder.end(step, status: "failed", reason: nil, error: "interpreter '\(interpreter)' not found")
-            screen.line(style.red("interpreter '\(interpreter)' is not on PATH"))
+            screen.say("interpreter '\(interpreter)' is not on PATH", style.red)
             return Execution(outcome: StepOutcome(), succeeded: false)
         }
         // Scratch files are reused from step to step (the folder is private and removed at the end).
@@ -113,7 +113,7 @@ extension RunSession {
             return (outcome, nil)
         } catch let error as SpawnError {
             status?.end()
-            screen.line(style.red(error.message))
+            screen.say(error.message, style.red)
             return (StepOutcome(), error.message)
         }
     }
@@ -166,7 +166,7 @@ extension RunSession {
         record.error = record.error ?? failedAt
         try recorder.end(step, record)
         screen.result(step, outcome: outcome, status: statusText, output: output, exports: changes.exports, timeout: plan.timeoutText(for: step))
-        if let problem = changes.problem { screen.line(style.red(problem)) }
+        if let problem = changes.problem { screen.say(problem, style.red) }
         if let failedAt { screen.failure(failedAt) }
         return Execution(outcome: outcome, succeeded: succeeded)
     }

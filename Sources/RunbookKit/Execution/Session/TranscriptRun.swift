@@ -197,7 +197,8 @@ final class TranscriptRun {
     }
 
     private func report(_ text: String, red: Bool) {
-        screen.line(red ? screen.style.red(text) : screen.style.yellow(text))
+        let style = screen.style
+        screen.say(text, red ? { style.red($0) } : { style.yellow($0) })
         notes.append(text)
     }
 

@@ -195,9 +195,15 @@ final class Console {
     /// `words` joined by spaces in lines that fit the terminal's width (one line when the output is
     /// not a terminal); the first line starts with `first`, the others with `indent`.
     func wrapped(_ words: [String], indent: String = "", first: String = "") -> [String] {
-        guard terminal.outputIsTerminal, let width = terminal.size().map({ Int($0.cols) }), width >= 20 else {
-            return [first + words.joined(separator: " ")]
-        }
-        return wrapWords(words, width: width - 1, first: first, indent: indent)
+        guard let width = wrapWidth else { return [first + words.joined(separator: " ")] }
+        return wrapWords(words, width: width, first: first, indent: indent)
+    }
+
+    /// The widest line text broken between words may take (the window's width less one column,
+    /// so the cursor never wraps by itself); nil when the output is not a terminal or its width is
+    /// unknown or under 20 columns: then a line is not broken.
+    var wrapWidth: Int? {
+        guard terminal.outputIsTerminal, let width = terminal.size().map({ Int($0.cols) }), width >= 20 else { return nil }
+        return width - 1
     }
 }

@@ -10,8 +10,43 @@ struct Screen {
     /// Writes a line (a newline is added).
     func line(_ text: String) { console.print(text + "\n") }
 
-    /// A warning line, in yellow.
-    func warn(_ text: String) { line(style.yellow(text)) }
+    /// A warning, in yellow, broken between words to fit the window (`say`).
+    func warn(_ text: String) { say(text, style.yellow) }
+
+    /// Plain text (no escapes), each of its lines broken between words to fit the window (never
+    /// inside a word; not at all when the output is not a terminal) and painted with `paint`; the
+    /// lines a break makes start with `indent`.
+    func say(_ text: String, _ paint: @escaping (String) -> String = { $0 }, indent: String = "") {
+        say([(text, paint)], indent: indent)
+    }
+
+    /// Stretches of plain text painted differently, one space between them, broken between words
+    /// to fit the window: "Resuming run X" in bold and "(started …)" plain, for instance.
+    func say(_ stretches: [(text: String, paint: (String) -> String)], indent: String = "") {
+        // The words of each line, with the stretch each is from; a newline in a stretch ends a line.
+        var lines: [[(word: Substring, stretch: Int)]] = [[]]
+        for (index, stretch) in stretches.enumerated() {
+            for (number, text) in stretch.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                if number > 0 { lines.append([]) }
+                lines[lines.count - 1] += text.split(separator: " ", omittingEmptySubsequences: false).map { ($0, index) }
+            }
+        }
+        for words in lines {
+            let ranges = console.wrapWidth.map { wrapRanges(words.map(\.word.count), width: $0, indent: indent.count) } ?? [words.indices]
+            for (number, range) in ranges.enumerated() {
+                // Words of one stretch in a row are painted together.
+                var painted: [String] = []
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let stretch = words[start].stretch
+                    let end = words[start..<range.upperBound].firstIndex { $0.stretch != stretch } ?? range.upperBound
+                    painted.append(stretches[stretch].paint(words[start..<end].map(\.word).joined(separator: " ")))
+                    start = end
+                }
+                line((number == 0 ? "" : indent) + painted.joined(separator: " "))
+            }
+        }
+    }
 
     /// The run's header: title, runbook and hash, run id, operator, mode, params, step count.
     func header(runId: String, operatorName: String, incident: String?, params: [ResolvedParam], assumeYes: Bool, rehearsal: Bool) {
@@ -189,26 +224,56 @@ struct Screen {
         guard steps.anyOutcome else { return }
         let width = min(32, runbook.steps.lazy.map(\.key.count).max() ?? 8)
         console.print("\n" + style.bold("Steps") + "\n")
+        // Steps in a row alike that did not run in this process (not reached, skipped for one
+        // reason, finished earlier in this run), not yet shown: one line when there are enough.
+        var stretch = Stretch<ReportRow>()
+        func flush() {
+            if stretch.folds, let first = stretch.first.first, let last = stretch.last {
+                line("  \(first.mark) " + "\(first.key) … \(last.key)".padded(to: width) + "  " + first.folded(stretch.count, style))
+            } else {
+                for row in stretch.first { line("  \(row.mark) " + row.key.padded(to: width) + "  " + row.text(style)) }
+            }
+            stretch.removeAll()
+        }
         for step in runbook.steps {
-            guard let outcome = steps.outcome(step.number) else {
-                line("  · " + step.key.padded(to: width) + "  " + style.dim("not reached"))
+            let row = reportRow(step, steps)
+            if let last = stretch.last, row.alike == nil || row.alike != last.alike { flush() }
+            if row.alike != nil {
+                stretch.append(row)
                 continue
             }
-            let good = StepEndStatus.succeeded.contains(outcome)
-            let mark = good ? style.green("✔") : outcome == "skipped" ? style.dim("↷") : style.red("✘")
-            var facts: [String] = []
-            let d = steps[step.number]
-            if d.attempts > 0 { facts.append("\(d.attempts) attempt\(d.attempts == 1 ? "" : "s")") }
-            if d.durationMs > 0 { facts.append(formatDuration(Double(d.durationMs) / 1000)) }
-            if !good, let code = d.lastExitCode { facts.append("exit \(code)") }
-            if !good, let signal = d.signal { facts.append("killed by SIG\(signal)") }
-            if let reason = d.reason, outcome == "skipped" { facts.append(reason) }
-            if d.shownEarlier { facts.append("earlier in this run") }
-            let text = outcome.replacingOccurrences(of: "_", with: " ")
-            line("  \(mark) " + step.key.padded(to: width) + "  " + text.padded(to: 12) + style.dim(facts.joined(separator: ", ")))
+            line("  \(row.mark) " + row.key.padded(to: width) + "  " + row.text(style))
             // Why it failed, on a line of its own: a file:line and a command do not fit beside the rest.
-            if !good, let error = d.error { failure(error, indent: "      ") }
+            if let error = row.error { failure(error, indent: "      ") }
         }
+        flush()
+    }
+
+    /// A step's line of the end report.
+    private func reportRow(_ step: Step, _ steps: StepLedger) -> ReportRow {
+        guard let outcome = steps.outcome(step.number) else {
+            return ReportRow(mark: "·", key: step.key, outcome: "not reached", facts: [], alike: "not reached")
+        }
+        let good = StepEndStatus.succeeded.contains(outcome)
+        let mark = good ? style.green("✔") : outcome == "skipped" ? style.dim("↷") : style.red("✘")
+        var facts: [String] = []
+        let d = steps[step.number]
+        if d.attempts > 0 { facts.append("\(d.attempts) attempt\(d.attempts == 1 ? "" : "s")") }
+        if d.durationMs > 0 { facts.append(formatDuration(Double(d.durationMs) / 1000)) }
+        if !good, let code = d.lastExitCode { facts.append("exit \(code)") }
+        if !good, let signal = d.signal { facts.append("killed by SIG\(signal)") }
+        if let reason = d.reason, outcome == "skipped" { facts.append(reason) }
+        if d.shownEarlier { facts.append("earlier in this run") }
+        var row = ReportRow(mark: mark, key: step.key, outcome: outcome.replacingOccurrences(of: "_", with: " "), facts: facts)
+        if !good { row.error = d.error }
+        // What ran in this process keeps its own line (its attempts and time), as does a failure
+        // to show; what finished earlier in the run, or was skipped unrun, may fold.
+        let unrun = d.shownEarlier || (d.attempts == 0 && d.durationMs == 0)
+        if row.error == nil && unrun && (good || outcome == "skipped") {
+            row.alike = "\(outcome) \(d.reason ?? "") \(d.shownEarlier)"
+            row.shared = (outcome == "skipped" ? d.reason.map { [$0] } ?? [] : []) + (d.shownEarlier ? ["earlier in this run"] : [])
+        }
+        return row
     }
 
     /// Why a step failed, in red; when it is wider than the window, what comes after its first
@@ -248,5 +313,36 @@ struct Screen {
                 line("  " + style.bold(resume))
             }
         }
+    }
+}
+
+/// A step's line of the end report: its mark, key, outcome and the facts after it; `alike` is what
+/// a step must share with its neighbours to be folded into one line with them (nil: never folded),
+/// `shared` the facts such a line shows.
+private struct ReportRow {
+    var mark: String
+    var key: String
+    var outcome: String
+    var facts: [String]
+    var alike: String?
+    var shared: [String] = []
+    var error: String?
+
+    init(mark: String, key: String, outcome: String, facts: [String], alike: String? = nil) {
+        self.mark = mark
+        self.key = key
+        self.outcome = outcome
+        self.facts = facts
+        self.alike = alike
+    }
+
+    func text(_ style: Style) -> String {
+        outcome == "not reached" ? style.dim(outcome) : outcome.padded(to: 12) + style.dim(facts.joined(separator: ", "))
+    }
+
+    /// The line of `count` such steps in a row: what they share, not one step's attempts or time.
+    func folded(_ count: Int, _ style: Style) -> String {
+        if outcome == "not reached" { return style.dim("not reached (\(count) steps)") }
+        return outcome.padded(to: 12) + style.dim((["\(count) steps"] + shared).joined(separator: ", "))
     }
 }

@@ -1,0 +1,77 @@
+import Foundation
+import RunbookKit
+import Testing
+
+/// What an operator sees of a long run's resume in an 80x24 window: the step list folded so the
+/// header and the decision stay in view, and sentences broken between words, never inside one.
+@Suite("a long run's resume in a narrow window", .tags(.endToEnd))
+struct NarrowScreenTests {
+    static let width = 80
+
+    /// 40 steps; step s-30 kills the runner the first time it runs (a real crash mid-step).
+    static func fortySteps(marker: String) -> String {
+        "# Forty\n\n"
+            + (0..<40).map { k in
+                let crash = k == 30 ? "if [ ! -e \(marker) ]; then touch \(marker); kill -KILL $PPID; fi\n" : ""
+                return "## Step \(k)\n\n```bash {id=s-\(k)}\n\(crash)echo \"step \(k)\"\n```\n"
+            }.joined(separator: "\n")
+    }
+
+    @Test(
+        "at 80x24 the resume list folds the 30 finished and 9 waiting steps, the unknown step's explanation breaks between words, and the run passes the finished ones in one line"
+    )
+    func foldedAndWrapped() throws {
+        let box = Sandbox()
+        let file = box.write("forty.md", Self.fortySteps(marker: box.root + "/crashed"))
+        #expect(runbook(["run", "--yes", "--state-dir", box.state, file]).status == 128 + SIGKILL)
+        if let pid = try box.journal().first(where: { $0.type == .stepSpawned && $0.key == "s-30" })?.pid {
+            let deadline = Date().addingTimeInterval(10)
+            while kill(pid, 0) == 0 && Date() < deadline { usleep(20_000) }
+        }
+        let runId = try #require(box.runDirs().last.map { ($0 as NSString).lastPathComponent })
+        let session = TerminalSession(["resume", "--state-dir", box.state, file], size: WindowSize(cols: Self.width, rows: 24))
+        #expect(session.waitFor("outcome unknown: [r]e-run"), "\(session.text)")
+        var rows = try session.screen()
+        var screen = rows.joined(separator: "\n")
+        // The folded list keeps the header and the decision on one screen.
+        #expect(rows.contains { $0.hasPrefix("Resuming run \(runId)") }, "the header in view:\n\(screen)")
+        #expect(rows.contains("  finished  s-0 … s-29  30 steps, ok"), "\(screen)")
+        #expect(rows.contains("  unknown   s-30  started, outcome never recorded"), "\(screen)")
+        #expect(rows.contains("  to run    s-31 … s-39  9 steps"), "\(screen)")
+        #expect(screen.contains("(39 steps shown in stretches of 4 or more alike; runbook status"), "the fold is said:\n\(screen)")
+        // The explanation, as the window shows it: whole words on every row, the sentence intact.
+        let sentence = "step 31 [s-30] was started but its outcome was never recorded (the runner stopped while it ran)"
+        let first = try #require(rows.firstIndex { $0.hasPrefix("step 31 [s-30] was started") }, "\(screen)")
+        let end = try #require(rows[first...].firstIndex { $0.hasPrefix("started ") }, "\(screen)")
+        let paragraph = Array(rows[first..<end])
+        #expect(paragraph.count >= 2, "too short to need breaking at \(Self.width) columns?\n\(screen)")
+        #expect(paragraph.joined(separator: " ") == sentence, "\(paragraph)")
+        expectBrokenBetweenWords(paragraph, screen)
+        session.send("r")
+        #expect(session.waitFor("[r]un [s]kip"), "\(session.text)")
+        rows = try session.screen()
+        screen = rows.joined(separator: "\n")
+        #expect(rows.contains("✔ steps 1–30/40 [s-0 … s-29] ok earlier in this run (30 steps)"), "\(screen)")
+        #expect(!screen.contains("[s-12] ok earlier"), "one line, not one a step:\n\(screen)")
+        #expect(rows.contains { $0.hasPrefix("── step 31/40: Step 30") }, "the step in view:\n\(screen)")
+        session.send("q")
+        #expect(session.wait() == 5)
+        // Piped, the list folds the same way (s-30's outcome is still unknown: the operator paused before it ran).
+        let piped = runbook(["resume", "--yes", "--state-dir", box.state, file])
+        #expect(piped.status == 5, "\(piped.stdout)\(piped.stderr)")
+        #expect(piped.stdout.contains("  finished  s-0 … s-29  30 steps, ok\n  unknown   s-30"), "\(piped.stdout)")
+        // Its report folds the same stretches: finished before this process, and not reached.
+        #expect(piped.stdout.contains("  ✔ s-0 … s-29  ok          30 steps\n"), "\(piped.stdout)")
+        #expect(piped.stdout.contains("  · s-30 … s-39  not reached (10 steps)\n"), "\(piped.stdout)")
+    }
+
+    /// Each row but the last is as full as its words allow: the next row's first word would not
+    /// have fitted after it, so the break is the window's width, not a cut inside a word.
+    func expectBrokenBetweenWords(_ rows: [String], _ screen: String) {
+        for (row, next) in zip(rows, rows.dropFirst()) {
+            let word = next.split(separator: " ").first.map(String.init) ?? ""
+            #expect(row.count + 1 + word.count > Self.width - 1, "'\(row)' had room for '\(word)':\n\(screen)")
+            #expect(row.count < Self.width, "a row as wide as the window was cut by the terminal: '\(row)'")
+        }
+    }
+}
