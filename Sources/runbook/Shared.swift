@@ -5,9 +5,10 @@ import RunbookKit
     import Glibc
 #endif
 
-/// Prints `runbook: error: <message>` and returns the exit code to throw.
+/// Prints `runbook: error: <message>` (on a terminal, broken between words to fit it) and returns
+/// the exit code to throw.
 func fail(_ message: String, _ status: ExitStatus) -> ExitCode {
-    writeStderr("runbook: error: \(message)\n")
+    writeStderr(messageLines("runbook: error: ", message, width: standardErrorWidth()))
     return ExitCode(status.rawValue)
 }
 

@@ -65,6 +65,23 @@ struct NarrowScreenTests {
         #expect(piped.stdout.contains("  · s-30 … s-39  not reached (10 steps)\n"), "\(piped.stdout)")
     }
 
+    @Test("at 80 columns an error on the terminal breaks between words, its later lines indented, the command it suggests whole on one line")
+    func narrowError() throws {
+        let box = Sandbox()
+        let file = box.write("forty.md", Self.fortySteps(marker: box.root + "/crashed"))
+        let session = TerminalSession(["resume", "--state-dir", box.state, file], size: WindowSize(cols: Self.width, rows: 24))
+        #expect(session.wait() == 2)
+        let rows = try session.screen().filter { !$0.isEmpty }
+        let screen = rows.joined(separator: "\n")
+        let message = "runbook: error: no unfinished run of \(file) under \(box.state)/runs; start one with 'runbook run \(file)'"
+        #expect(rows.count >= 2, "\(screen)")
+        #expect(rows.first?.hasPrefix("runbook: error: no unfinished run") == true, "\(screen)")
+        #expect(rows.dropFirst().allSatisfy { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }, "later lines indented two spaces:\n\(screen)")
+        #expect(rows.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == message, "\(screen)")
+        #expect(rows.contains { $0.contains("'runbook run \(file)'") }, "the command whole on one line:\n\(screen)")
+        #expect(rows.allSatisfy { $0.count < Self.width }, "\(screen)")
+    }
+
     /// Each row but the last is as full as its words allow: the next row's first word would not
     /// have fitted after it, so the break is the window's width, not a cut inside a word.
     func expectBrokenBetweenWords(_ rows: [String], _ screen: String) {

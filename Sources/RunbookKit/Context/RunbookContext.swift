@@ -53,9 +53,10 @@ public struct RunbookContext: Sendable {
         self.stateDirectory = stateDirectory
     }
 
-    /// Writes `runbook: error: <text>` and a newline to the error output.
+    /// Writes `runbook: error: <text>` and a newline to the error output; on a terminal, broken
+    /// between words to fit its width (`messageLines`).
     public func error(_ text: String) {
-        errorOutput.write("runbook: error: \(text)\n")
+        errorOutput.write(messageLines("runbook: error: ", text, width: terminal.errorWidth()))
     }
 }
 
@@ -114,13 +115,20 @@ public struct TerminalInfo: Sendable {
     public var style: Style
     /// The window's rows and columns now, nil when unknown.
     public var size: @Sendable () -> (rows: Int32, cols: Int32)?
+    /// The widest line an error or warning may take when standard error is a terminal (its width
+    /// less one column); nil when it is not one.
+    public var errorWidth: @Sendable () -> Int?
 
     /// Describes a terminal.
-    public init(inputIsTerminal: Bool, outputIsTerminal: Bool, style: Style, size: @escaping @Sendable () -> (rows: Int32, cols: Int32)?) {
+    public init(
+        inputIsTerminal: Bool, outputIsTerminal: Bool, style: Style, size: @escaping @Sendable () -> (rows: Int32, cols: Int32)?,
+        errorWidth: @escaping @Sendable () -> Int? = { nil }
+    ) {
         self.inputIsTerminal = inputIsTerminal
         self.outputIsTerminal = outputIsTerminal
         self.style = style
         self.size = size
+        self.errorWidth = errorWidth
     }
 
     /// Both ends are terminals: interactive steps can run.

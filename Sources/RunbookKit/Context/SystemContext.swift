@@ -21,13 +21,21 @@ extension RunbookContext {
                 let rows = rb_terminal_rows(1)
                 let cols = rb_terminal_cols(1)
                 return rows > 0 && cols > 0 ? (rows, cols) : nil
-            })
+            }, errorWidth: standardErrorWidth)
         return RunbookContext(
             output: DescriptorOutput(fd: 1), errorOutput: DescriptorOutput(fd: 2), input: DescriptorInput(fd: 0),
             terminal: terminal, signals: signals, clock: SystemClock(), runIds: RandomRunIds(clock: SystemClock()),
             user: loginName(environment), host: hostName(), pid: getpid(), bootId: systemBootId(),
             environment: environment, stateDirectory: state)
     }
+}
+
+/// The widest line an error may take on standard error: its terminal's width less one column
+/// (so the cursor never wraps by itself); nil when standard error is not a terminal.
+@Sendable public func standardErrorWidth() -> Int? {
+    guard isatty(2) == 1 else { return nil }
+    let cols = rb_terminal_cols(2)
+    return cols > 0 ? Int(cols) - 1 : nil
 }
 
 /// Writes to a file descriptor; a failed write is dropped (the screen going away must not stop a

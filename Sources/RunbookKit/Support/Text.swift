@@ -53,6 +53,39 @@ func wrapRanges(_ widths: [Int], width: Int, first: Int = 0, indent: Int = 0) ->
     return lines
 }
 
+/// `label` and `text` in lines of at most `width` characters, broken between words, the lines
+/// after the first indented two spaces, with a newline at the end. A quoted stretch ('runbook
+/// resume X') is kept whole, so a command to copy never spans two lines: one wider than a line
+/// stands alone and the terminal wraps it. Without a width (not a terminal), one line.
+public func messageLines(_ label: String, _ text: String, width: Int?) -> String {
+    guard let width, width >= 20 else { return label + text + "\n" }
+    return wrapWords(quotedWords(text), width: width, first: label, indent: "  ").joined(separator: "\n") + "\n"
+}
+
+/// The words of `text`, a stretch from a word that opens a quote ('…, or ('…) to the word that
+/// closes it (…', …'), …';) taken as one; an apostrophe inside a word (step's) opens nothing, and
+/// a quote that never closes leaves its words as they are.
+func quotedWords(_ text: String) -> [String] {
+    let words = text.split(separator: " ", omittingEmptySubsequences: false)
+    func opens(_ word: Substring) -> Bool { word.drop { $0 == "(" }.first == "'" }
+    func closes(_ word: Substring) -> Bool { word.reversed().drop { ".,;:)!?".contains($0) }.first == "'" }
+    var out: [String] = []
+    var index = 0
+    while index < words.count {
+        let word = words[index]
+        if opens(word), !(word.count > 1 && closes(word) && word.drop { $0 == "(" }.count > 1),
+            let end = words[(index + 1)...].firstIndex(where: closes)
+        {
+            out.append(words[index...end].joined(separator: " "))
+            index = end + 1
+        } else {
+            out.append(String(word))
+            index += 1
+        }
+    }
+    return out
+}
+
 extension Array {
     /// The same elements in storage that holds just them: an array that grew by doubling may hold
     /// room for twice as many, which a table kept for a whole export should not.

@@ -14,6 +14,21 @@ struct WrapTests {
         #expect(wrapWords(["ab", "cd", "ef"], width: 6, first: "xxxx", indent: " ") == ["xxxxab", " cd ef"])
     }
 
+    @Test("an error breaks between words with its later lines indented; a quoted command stays whole, an apostrophe quotes nothing")
+    func messages() {
+        #expect(
+            quotedWords("start one with 'runbook run x.md'; the step's folder (or 'runbook show a')")
+                == ["start", "one", "with", "'runbook run x.md';", "the", "step's", "folder", "(or", "'runbook show a')"])
+        #expect(quotedWords("a 'b c") == ["a", "'b", "c"], "a quote that never closes joins nothing")
+        #expect(quotedWords("runbooks' keys 'x' y") == ["runbooks'", "keys", "'x'", "y"])
+        #expect(
+            messageLines("runbook: error: ", "no run; start one with 'runbook run x.md'", width: nil)
+                == "runbook: error: no run; start one with 'runbook run x.md'\n")
+        #expect(
+            messageLines("runbook: error: ", "no unfinished run; start one with 'runbook run /srv/runbooks/rollback.md'", width: 40)
+                == "runbook: error: no unfinished run; start\n  one with\n  'runbook run /srv/runbooks/rollback.md'\n")
+    }
+
     @Test("steps gone past alike fold from four on, naming the first and last; fewer keep a line each")
     func passedOver() throws {
         let runbook = RunbookParser.parse(

@@ -15,8 +15,10 @@ extension RunLauncher {
                 $0.name == value.name
             }
             context.errorOutput.write(
-                "runbook: warning: '${\(value.name)}' (\(question?.position ?? runbook.path)) is set by nothing and was given no value: the shell reads it as empty. Declare a param \(value.name), or pass --set \(value.name)=VALUE\n"
-            )
+                messageLines(
+                    "runbook: warning: ",
+                    "'${\(value.name)}' (\(question?.position ?? runbook.path)) is set by nothing and was given no value: the shell reads it as empty. Declare a param \(value.name), or pass --set \(value.name)=VALUE",
+                    width: context.terminal.errorWidth()))
         }
         return values
     }
