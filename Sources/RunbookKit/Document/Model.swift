@@ -197,9 +197,15 @@ public struct Step: Sendable, Encodable, Hashable {
         set { proseText = FileText(newValue) }
     }
     /// The fence language as written (code steps).
-    public var language: String?
+    public var language: String? {
+        get { languageWord.string }
+        set { languageWord = SharedWord(newValue) }
+    }
     /// The program that runs the code, e.g. `bash` (code steps).
-    public var interpreter: String?
+    public var interpreter: String? {
+        get { interpreterWord.string }
+        set { interpreterWord = SharedWord(newValue) }
+    }
     /// The code to run, LF line ends (code steps).
     public var code: String? {
         get { codeText?.string }
@@ -210,6 +216,9 @@ public struct Step: Sendable, Encodable, Hashable {
     private(set) var codeText: FileText?
     /// Typed attributes (defaults for manual steps).
     public var attributes: StepAttributes
+    /// `language` and `interpreter`, 4 bytes each where two strings took 32 (`SharedWord`).
+    private var languageWord = SharedWord(nil)
+    private var interpreterWord = SharedWord(nil)
     /// `number`, `line`, `column`, `endLine` and `section` in 4 bytes each (a file is at most 20 MiB).
     private var position = StepPosition()
     /// Whether `key` came from an `id`, a `name`, or the step's position under its heading.
@@ -220,9 +229,8 @@ public struct Step: Sendable, Encodable, Hashable {
     public var checked: Bool?
     /// How the code is written (code steps): a `script`, or a console `transcript` of prompts and output.
     public var form: CodeForm?
-    /// Where a script's one command stands in the file.
-    private var scriptSpan = ScriptSpan()
-    /// What few steps have: a transcript's commands, placeholders, a rehearse-for block.
+    /// What few steps have: a transcript's commands, placeholders, a rehearse-for block, a
+    /// script's command that does not stand where the code does.
     private var extras = DefaultBox<StepExtras>()
     /// Values to fill in that the commands hold (`<namespace>`, `YOUR_TOKEN_HERE`, an undeclared `${CLUSTER}`).
     public var placeholders: [Placeholder] {
@@ -242,6 +250,7 @@ public struct Step: Sendable, Encodable, Hashable {
     public var commands: [CodeCommand]? {
         guard form == .script, let code else { return extras.value.transcriptCommands }
         let text = code.utf8.last == 0x0A ? String(code.utf8.dropLast()) ?? code : code
+        let scriptSpan = extras.value.scriptSpan ?? codeSpan
         return [
             CodeCommand(
                 text: text, line: Int(scriptSpan.line), column: Int(scriptSpan.column), endLine: Int(scriptSpan.endLine),
@@ -261,8 +270,8 @@ public struct Step: Sendable, Encodable, Hashable {
         self.kind = kind
         self.title = title
         self.proseText = prose
-        self.language = language
-        self.interpreter = interpreter
+        self.languageWord = SharedWord(language)
+        self.interpreterWord = SharedWord(interpreter)
         self.codeText = code
         self.attributes = attributes
         self.checked = checked
@@ -273,10 +282,18 @@ public struct Step: Sendable, Encodable, Hashable {
         self.endLine = endLine
         self.section = section
         if form == .script, let command = commands?.first {
-            scriptSpan = ScriptSpan(line: Int32(clamping: command.line), column: Int32(clamping: command.column), endLine: Int32(clamping: command.endLine))
+            let span = ScriptSpan(line: Int32(clamping: command.line), column: Int32(clamping: command.column), endLine: Int32(clamping: command.endLine))
+            // Kept only when the command does not stand where the code does (empty code, say).
+            if span != codeSpan { extras.value.scriptSpan = span }
         } else {
             extras.value.transcriptCommands = commands
         }
+    }
+
+    /// Where the code of a fenced block stands: from the line after the opening fence, at the
+    /// block's column, to the line before the closing one. A script's one command is there.
+    private var codeSpan: ScriptSpan {
+        ScriptSpan(line: position.line + 1, column: position.column, endLine: position.endLine - 1)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -334,10 +351,13 @@ private struct StepExtras: BoxDefault {
     var transcriptCommands: [CodeCommand]?
     var placeholders: [Placeholder] = []
     var rehearsal: RehearsalBlock?
+    /// A script's one command, when it does not stand where the code does (`Step.codeSpan`).
+    var scriptSpan: ScriptSpan?
 }
 
-/// Where a script step's one command stands: first line, column and last line (12 bytes, where an
-/// array of one `CodeCommand` with a copy of the code took about 200).
+/// Where a script step's one command stands: first line, column and last line (an array of one
+/// `CodeCommand` with a copy of the code took about 200 bytes; most steps keep none of it, their
+/// command standing where their code does).
 private struct ScriptSpan: Sendable, Hashable {
     var line: Int32 = 0
     var column: Int32 = 1

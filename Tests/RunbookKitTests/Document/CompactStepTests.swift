@@ -286,11 +286,33 @@ struct CompactStepTests {
         #expect(copy == DefaultBox<StepAttributesProbe>() && copy != box)
     }
 
-    @Test("a parsed step stays at most 192 bytes inline, its attributes at most 48")
+    @Test("a shared word reads back as written, equal words are equal numbers, none is nil")
+    func sharedWord() {
+        #expect(SharedWord("bash").string == "bash" && SharedWord(nil).string == nil)
+        #expect(SharedWord("bash") == SharedWord("bash") && SharedWord("bash") != SharedWord("Bash"))
+        #expect(SharedWord("") != SharedWord(nil) && SharedWord("").string == "", "an empty word is a word")
+        var step = RunbookParser.parse(bytes: Array("# T\n\n```sh {id=a}\ntrue\n```\n".utf8), path: "t.md").steps[0]
+        #expect(step.language == "sh" && step.interpreter == "sh")
+        step.language = "zsh"
+        step.interpreter = nil
+        #expect(step.language == "zsh" && step.interpreter == nil)
+    }
+
+    @Test("a script's one command stands where its code does; when it does not (an empty block, an indented one) it is kept")
+    func scriptSpan() {
+        let text = "# T\n\n```bash {id=a}\necho a\necho b\n```\n\n- item\n\n  ```bash {id=b}\n  echo c\n  ```\n\n```bash {id=c}\n```\n"
+        let steps = RunbookParser.parse(bytes: Array(text.utf8), path: "t.md").steps
+        let spans = steps.map { step in step.commands.map { $0.map { [$0.line, $0.column, $0.endLine] } } }
+        #expect(spans[0] == [[4, 1, 5]], "the code's lines, at the block's column")
+        #expect(spans[1] == [[11, 3, 11]], "inside a list item: the item's column")
+        #expect(spans[2] == [[0, 1, 0]], "no code: no lines")
+    }
+
+    @Test("a parsed step stays at most 152 bytes inline, its attributes at most 48")
     func stepSize() {
         // What each step of a long runbook costs before its strings (docs/benchmarks.md); a field
         // added inline to Step shows here first.
-        #expect(MemoryLayout<Step>.size <= 192, "Step is \(MemoryLayout<Step>.size) bytes")
+        #expect(MemoryLayout<Step>.size <= 152, "Step is \(MemoryLayout<Step>.size) bytes")
         #expect(MemoryLayout<StepAttributes>.size <= 48, "StepAttributes is \(MemoryLayout<StepAttributes>.size) bytes")
     }
 }
