@@ -53,13 +53,17 @@ func wrapRanges(_ widths: [Int], width: Int, first: Int = 0, indent: Int = 0) ->
     return lines
 }
 
-/// `label` and `text` in lines of at most `width` characters, broken between words, the lines
-/// after the first indented two spaces, with a newline at the end. A quoted stretch ('runbook
-/// resume X') is kept whole, so a command to copy never spans two lines: one wider than a line
-/// stands alone and the terminal wraps it. Without a width (not a terminal), one line.
+/// `label` and `text` in lines of at most `width` characters, broken between words, the lines a
+/// break makes indented two spaces, with a newline at the end (a line of `text` of its own stays
+/// one). A quoted stretch ('runbook resume X') is kept whole, so a command to copy never spans
+/// two lines: one wider than a line stands alone and the terminal wraps it. Without a width (not
+/// a terminal), as it is.
 public func messageLines(_ label: String, _ text: String, width: Int?) -> String {
     guard let width, width >= 20 else { return label + text + "\n" }
-    return wrapWords(quotedWords(text), width: width, first: label, indent: "  ").joined(separator: "\n") + "\n"
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().flatMap { number, line in
+        wrapWords(quotedWords(String(line)), width: width, first: number == 0 ? label : "", indent: "  ")
+    }
+    return lines.joined(separator: "\n") + "\n"
 }
 
 /// The words of `text`, a stretch from a word that opens a quote ('…, or ('…) to the word that

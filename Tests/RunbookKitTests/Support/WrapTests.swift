@@ -27,6 +27,7 @@ struct WrapTests {
         #expect(
             messageLines("runbook: error: ", "no unfinished run; start one with 'runbook run /srv/runbooks/rollback.md'", width: 40)
                 == "runbook: error: no unfinished run; start\n  one with\n  'runbook run /srv/runbooks/rollback.md'\n")
+        #expect(messageLines("runbook: error: ", "two problems:\nthe first\nthe second", width: 40) == "runbook: error: two problems:\nthe first\nthe second\n")
     }
 
     @Test("steps gone past alike fold from four on, naming the first and last; fewer keep a line each")

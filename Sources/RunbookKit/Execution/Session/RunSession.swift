@@ -143,6 +143,7 @@ final class RunSession {
     private func runSteps() -> Flow {
         for step in runbook.steps {
             do { try noticeRunbookChange() } catch {
+                showPassedOver()
                 context.error(error.message)
                 return .stop(.journalUnwritable)
             }
@@ -174,6 +175,7 @@ final class RunSession {
                 }
                 if case .stop = flow { return flow }
             } catch {
+                showPassedOver()
                 context.error(failureText(error))
                 if error is JournalError || error is StorageError {
                     context.error("the run stopped because its journal cannot be written; nothing more will run. The journal so far: \(recorder.journal.path)")
@@ -377,6 +379,7 @@ final class RunSession {
         let sha = SHA256.hex(bytes)
         guard sha != runbook.sha256 else { return }
         noticedChange = true
+        showPassedOver()
         screen.warn("\(runbook.path) changed on disk during this run (sha256 \(sha.prefix(12))); the run goes on with the version it started with")
         try recorder.note("the runbook changed on disk during the run: sha256 \(sha); the run keeps the version it started with (\(runbook.sha256))")
     }
