@@ -1,12 +1,15 @@
 /// Which steps reuse a key an earlier step has, found without a dictionary of every key: the
-/// steps' key hashes and numbers, sorted, take 16 bytes a step, where a `[String: Int]` of
-/// 30,000 keys took 1.6 MB (53 bytes a step) at the parse's peak, which is also a run's.
+/// steps' key hashes (32 bits of them) and numbers, sorted, take 8 bytes a step, where a
+/// `[String: Int]` of 30,000 keys took 1.6 MB (53 bytes a step) at the parse's peak, which is
+/// also a run's. Keys of equal hashes are compared as text: 32 bits make about one such pair
+/// among 100,000 keys.
 enum DuplicateKeys {
     /// For each step whose key an earlier step already has, the index of the first step with it.
-    static func firstUses(in steps: [Step]) -> [Int: Int] {
-        var pairs: [(hash: Int, index: Int32)] = []
+    /// (`hash` is the keys' own but for a test, which gives different keys equal hashes.)
+    static func firstUses(in steps: [Step], hash: (String) -> UInt32 = { UInt32(truncatingIfNeeded: $0.hashValue) }) -> [Int: Int] {
+        var pairs: [(hash: UInt32, index: Int32)] = []
         pairs.reserveCapacity(steps.count)
-        for index in steps.indices { pairs.append((steps[index].key.hashValue, Int32(index))) }
+        for index in steps.indices { pairs.append((hash(steps[index].key), Int32(index))) }
         pairs.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.index < $1.index }
         var firstUse: [Int: Int] = [:]
         var start = 0

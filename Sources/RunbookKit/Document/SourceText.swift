@@ -6,9 +6,9 @@
 struct SourceText {
     /// Normalised bytes: no BOM, LF line ends; bytes already reported as errors are replaced by `?`.
     let bytes: [UInt8]
-    /// Offset in `bytes` of the start of each line; line N (1-based) starts at `lineStarts[N-1]`.
-    /// Four bytes each: a file is at most `sizeLimit` bytes.
-    let lineStarts: [UInt32]
+    /// Where each line starts in `bytes` (every 4th kept, the others found from it). Four bytes
+    /// each: a file is at most `sizeLimit` bytes.
+    let lineStarts: LineStarts
 
     /// The largest runbook file accepted, in bytes (20 MiB).
     static let sizeLimit = 20 * 1024 * 1024
@@ -34,7 +34,7 @@ struct SourceText {
     private struct Normaliser {
         let raw: [UInt8]
         var out: [UInt8] = []
-        var starts: [UInt32] = [0]
+        var starts = LineStarts(lines: 0)
         /// The current line (1-based) and the offset in `raw` where it starts.
         var line = 1
         var lineStartRaw = 0
@@ -45,7 +45,7 @@ struct SourceText {
         init(raw: [UInt8]) {
             self.raw = raw
             out.reserveCapacity(raw.count)
-            starts.reserveCapacity(raw.withUnsafeBufferPointer { ByteWords.count(of: 0x0A, in: $0) } + 1)
+            starts = LineStarts(lines: raw.withUnsafeBufferPointer { ByteWords.count(of: 0x0A, in: $0) } + 1)
         }
 
         /// Where byte `offset` of `raw` is, for a finding.
@@ -161,12 +161,11 @@ struct SourceText {
 
     /// The line starts of `raw` when it needs no normalisation and has nothing to report:
     /// no BOM, CR or NUL, and valid UTF-8. Nil otherwise.
-    private static func lineStartsIfClean(_ raw: [UInt8]) -> [UInt32]? {
+    private static func lineStartsIfClean(_ raw: [UInt8]) -> LineStarts? {
         if raw.count >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF { return nil }
-        return raw.withUnsafeBufferPointer { buffer -> [UInt32]? in
-            var starts: [UInt32] = [0]
+        return raw.withUnsafeBufferPointer { buffer -> LineStarts? in
             // Counted first, so the array is made once at its size (grown, it held about twice that at its peak).
-            starts.reserveCapacity(ByteWords.count(of: 0x0A, in: buffer) + 1)
+            var starts = LineStarts(lines: ByteWords.count(of: 0x0A, in: buffer) + 1)
             let n = buffer.count
             var i = 0
             while i < n {
@@ -228,17 +227,18 @@ struct SourceText {
 
     /// Number of lines (a final line without LF counts; an empty last line after a final LF does not).
     var lineCount: Int {
-        if let last = lineStarts.last, Int(last) == bytes.count { return lineStarts.count - 1 }
-        return lineStarts.count
+        Int(lineStarts.last) == bytes.count ? lineStarts.count - 1 : lineStarts.count
     }
 
     /// Byte range of line `n` (1-based), without its LF.
     func lineRange(_ n: Int) -> Range<Int> {
         guard n >= 1 && n <= lineStarts.count else { return bytes.count..<bytes.count }
-        let start = Int(lineStarts[n - 1])
-        var end = n < lineStarts.count ? Int(lineStarts[n]) - 1 : bytes.count
-        if end < start { end = start }
-        return start..<end
+        return bytes.withUnsafeBufferPointer { buffer in
+            let start = lineStarts.start(n - 1, in: buffer)
+            // A line before the last ends at the LF that starts the next one.
+            let end = n < lineStarts.count ? LineStarts.lineEnd(from: start, in: buffer) : buffer.count
+            return start..<max(start, end)
+        }
     }
 
     /// The bytes of line `n` (1-based), without its LF.

@@ -5,6 +5,19 @@ import Testing
 
 @Suite("Keys")
 struct KeyTests {
+    @Test("duplicate keys are exactly the reused ones, keys of equal hashes told apart as text")
+    func duplicatesWithEqualHashes() {
+        // k0…k29, with k7 used again at 30 and k12 at 31 and 32.
+        let keys = (0..<30).map { "k\($0)" } + ["k7", "k12", "k12"]
+        let text = "# Many\n\n" + keys.map { "```bash {id=\($0)}\ntrue\n```\n" }.joined(separator: "\n")
+        let steps = RunbookParser.parse(bytes: Array(text.utf8), path: "many.md").steps
+        let expected = [30: 7, 31: 12, 32: 12]
+        #expect(DuplicateKeys.firstUses(in: steps) == expected)
+        // Hashes that collide all the time (by length: k0…k9 alike, k10…k29 alike) change nothing.
+        #expect(DuplicateKeys.firstUses(in: steps) { UInt32($0.utf8.count) } == expected)
+        #expect(DuplicateKeys.firstUses(in: steps) { _ in 0 } == expected)
+    }
+
     @Test("keys come from id, then heading path + name, then heading path + ordinal")
     func derivation() throws {
         let runbook = try Fixtures.parse("keys.md")
