@@ -22,19 +22,30 @@ public struct StepAttributes: Sendable, Encodable, Hashable {
         set { rare.value.name = newValue }
     }
     /// `confirm`: ask the operator before running the step; under `--yes` it runs, recorded as a `run` decision.
-    public var confirm: Bool = false
+    public var confirm: Bool {
+        get { self[flag: Flag.confirm] }
+        set { self[flag: Flag.confirm] = newValue }
+    }
     /// `interactive`: the step needs the operator's terminal and runs on a pseudo-terminal.
-    public var interactive: Bool = false
+    public var interactive: Bool {
+        get { self[flag: Flag.interactive] }
+        set { self[flag: Flag.interactive] = newValue }
+    }
     /// Whether the step is marked never to run.
-    public var skip: Bool = false
+    public var skip: Bool {
+        get { self[flag: Flag.skip] }
+        set { self[flag: Flag.skip] = newValue }
+    }
     /// `idempotent`: running the step again is safe, so resume reruns it when its outcome is unknown.
-    public var idempotent: Bool = false
-    /// `on-failure=`: what happens once the step has failed and its retries are used up.
-    public var onFailure: FailurePolicy = .prompt
-    /// `retries=`: extra attempts after a failure before `onFailure` applies.
+    public var idempotent: Bool {
+        get { self[flag: Flag.idempotent] }
+        set { self[flag: Flag.idempotent] = newValue }
+    }
+    /// `retries=`: extra attempts after a failure before `onFailure` applies (the parser takes at
+    /// most 100; more than 255 is kept as 255).
     public var retries: Int {
         get { Int(retryCount) }
-        set { retryCount = Int32(clamping: newValue) }
+        set { retryCount = UInt8(clamping: newValue) }
     }
     /// The attributes as written, in order (`key`, `value`), for display.
     public var written: [WrittenAttribute] {
@@ -48,16 +59,33 @@ public struct StepAttributes: Sendable, Encodable, Hashable {
             compactWritten()
         }
     }
+    /// `confirm`, `interactive`, `skip` and `idempotent`, a bit each (`Flag`).
+    private var flags: UInt8 = 0
+    /// `on-failure=`: what happens once the step has failed and its retries are used up.
+    public var onFailure: FailurePolicy = .prompt
+    /// `retries`, in 1 byte.
+    private var retryCount: UInt8 = 0
+    /// The column of a lone `id=` that `writtenList` leaves out; 0 when it leaves nothing out.
+    private var loneIDColumn: Int32 = 0
     /// `written`, except when it is only `id=` with `id`'s value (most steps that set anything):
     /// then it is empty and `loneIDColumn` says where the `id` stands. An array of one attribute
     /// took 72 bytes a step.
     private var writtenList: [WrittenAttribute] = []
-    /// The column of a lone `id=` that `writtenList` leaves out; 0 when it leaves nothing out.
-    private var loneIDColumn: Int32 = 0
-    /// `retries`, in 4 bytes (the parser takes at most 100).
-    private var retryCount: Int32 = 0
     /// The attributes few steps set.
     private var rare = DefaultBox<RareAttributes>()
+
+    private enum Flag {
+        static let confirm: UInt8 = 1
+        static let interactive: UInt8 = 2
+        static let skip: UInt8 = 4
+        static let idempotent: UInt8 = 8
+    }
+
+    /// Whether `flag` is set in `flags`.
+    private subscript(flag flag: UInt8) -> Bool {
+        get { flags & flag != 0 }
+        set { flags = newValue ? flags | flag : flags & ~flag }
+    }
 
     /// Keeps a lone `id=` of `id`'s value as its column only, so equal attributes are stored alike.
     private mutating func compactWritten() {

@@ -156,7 +156,13 @@ struct CompactStepTests {
         cleared.written = []
         #expect(cleared.written.isEmpty && cleared.id == "old")
         cleared.retries = 1_000_000_000_000
-        #expect(cleared.retries == Int(Int32.max), "retries past 32 bits clamp, never trap")
+        #expect(cleared.retries == 255, "retries past 8 bits clamp, never trap (the parser takes at most 100)")
+        cleared.retries = 100
+        cleared.confirm = true
+        cleared.idempotent = true
+        #expect(cleared.retries == 100 && cleared.confirm && cleared.idempotent && !cleared.skip && !cleared.interactive)
+        cleared.confirm = false
+        #expect(!cleared.confirm && cleared.idempotent, "a flag cleared leaves the others")
     }
 
     @Test("prose and code are read where they stand in the file, except code cmark took indentation from")
@@ -308,12 +314,12 @@ struct CompactStepTests {
         #expect(spans[2] == [[0, 1, 0]], "no code: no lines")
     }
 
-    @Test("a parsed step stays at most 152 bytes inline, its attributes at most 48")
+    @Test("a parsed step stays at most 144 bytes inline, its attributes at most 40")
     func stepSize() {
         // What each step of a long runbook costs before its strings (docs/benchmarks.md); a field
         // added inline to Step shows here first.
-        #expect(MemoryLayout<Step>.size <= 152, "Step is \(MemoryLayout<Step>.size) bytes")
-        #expect(MemoryLayout<StepAttributes>.size <= 48, "StepAttributes is \(MemoryLayout<StepAttributes>.size) bytes")
+        #expect(MemoryLayout<Step>.size <= 144, "Step is \(MemoryLayout<Step>.size) bytes")
+        #expect(MemoryLayout<StepAttributes>.size <= 40, "StepAttributes is \(MemoryLayout<StepAttributes>.size) bytes")
     }
 }
 
