@@ -156,5 +156,11 @@ struct CompactHistoryTests {
         ledger.setOutcome(302, "ok")
         #expect(ledger.outcome(302) == "ok")
         #expect(ledger.outcome(301) == nil)
+        // 32 bytes a step; a time past 32 bits of milliseconds (49 days) is kept as that, never traps.
+        #expect(MemoryLayout<StepLedger.Entry>.stride <= 32, "an entry is \(MemoryLayout<StepLedger.Entry>.stride) bytes")
+        ledger.recordEnd(7, durationMs: 1 << 40, exitCode: 0, signal: nil, error: nil)
+        #expect(ledger[7].durationMs == Int(UInt32.max))
+        ledger.setAttemptsBefore(7, 3)
+        #expect(ledger[7].attemptsBefore == 3 && ledger[7].durationMs == Int(UInt32.max))
     }
 }
