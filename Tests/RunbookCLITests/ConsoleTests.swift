@@ -87,7 +87,7 @@ struct ConsoleTests {
         session.send("v12\r")
         #expect(session.waitFor("TOKEN"))
         session.send("abc\r")
-        #expect(session.waitFor("is 3 characters; secrets must be at least 8"))
+        #expect(session.waitFor("is 3 bytes long; secrets must be at least 8 bytes"))
         session.send("long-enough-secret\r")
         #expect(session.waitFor("[r]un [s]kip"))
         session.send("R")

@@ -111,7 +111,7 @@ public enum ParamResolver {
         }
         if param.secret && !value.isEmpty && value.utf8.count < minimumSecretLength {
             return
-                "secret param '\(param.name)' (\(path):\(param.line)) is \(value.utf8.count) characters; secrets must be at least \(minimumSecretLength) so masking them cannot hide ordinary output. Use the real secret"
+                "secret param '\(param.name)' (\(path):\(param.line)) is \(byteCount(value.utf8.count)) long; secrets must be at least \(minimumSecretLength) bytes so masking them cannot hide ordinary output. Use the real secret"
         }
         if let pattern = param.pattern, let regex = try? NSRegularExpression(pattern: pattern), !fullMatch(regex, value) {
             let shown = param.secret ? "the given value" : "'\(value)'"

@@ -114,7 +114,7 @@ public enum PlaceholderResolver {
         if value.isEmpty { return question.optional ? nil : "\(what) is given an empty value; give the value it stands for" }
         if question.secret && value.utf8.count < ParamResolver.minimumSecretLength {
             return
-                "\(what) looks like a secret's, and its value is \(value.utf8.count) characters; secrets must be at least \(ParamResolver.minimumSecretLength) so masking them cannot hide ordinary output. Use the real secret"
+                "\(what) looks like a secret's, and its value is \(byteCount(value.utf8.count)) long; secrets must be at least \(ParamResolver.minimumSecretLength) bytes so masking them cannot hide ordinary output. Use the real secret"
         }
         let inHeredoc = steps.contains { step in
             step.placeholders.contains { $0.name == question.name && ($0.quoting == .heredoc || $0.quoting == .literalHeredoc) }

@@ -26,6 +26,9 @@ extension String {
     }
 }
 
+/// "1 byte", "3 bytes".
+func byteCount(_ count: Int) -> String { count == 1 ? "1 byte" : "\(count) bytes" }
+
 /// `words` joined by spaces in lines of at most `width` characters where the words allow it (a
 /// word longer than a line stands alone on its line, never cut); the first line starts with
 /// `first`, the others with `indent`.
