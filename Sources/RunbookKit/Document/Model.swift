@@ -368,7 +368,13 @@ private struct ScriptSpan: Sendable, Hashable {
 /// directly before a step (the introduction under the H1, a warning after a section's last step).
 public struct Passage: Sendable, Codable, Hashable {
     /// The Markdown as written, blank lines around it trimmed.
-    public var text: String
+    public var text: String {
+        get { textBytes.string }
+        set { textBytes = FileText(newValue) }
+    }
+    /// `text`, as the stretch of the file's bytes it is (`FileText`): a runbook that is mostly
+    /// prose holds its file once, not once more as passages.
+    private(set) var textBytes: FileText
     /// First line of it in the file.
     public var line: Int
     /// Last line of it in the file.
@@ -380,12 +386,42 @@ public struct Passage: Sendable, Codable, Hashable {
     /// Whether it follows a step of its own section (shown as the end of that section).
     public var endsSection: Bool
 
+    /// A passage as the parser finds it: its text where it stands in the file.
+    init(text: FileText, line: Int, endLine: Int, section: Int?, beforeStep: Int?, endsSection: Bool) {
+        self.textBytes = text
+        self.line = line
+        self.endLine = endLine
+        self.section = section
+        self.beforeStep = beforeStep
+        self.endsSection = endsSection
+    }
+
     enum CodingKeys: String, CodingKey {
         case text, line
         case endLine = "end_line"
         case section
         case beforeStep = "before_step"
         case endsSection = "ends_section"
+    }
+
+    /// Reads a passage as `encode(to:)` writes it (its text a copy of its own).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            text: FileText(try c.decode(String.self, forKey: .text)), line: try c.decode(Int.self, forKey: .line),
+            endLine: try c.decode(Int.self, forKey: .endLine), section: try c.decodeIfPresent(Int.self, forKey: .section),
+            beforeStep: try c.decodeIfPresent(Int.self, forKey: .beforeStep), endsSection: try c.decode(Bool.self, forKey: .endsSection))
+    }
+
+    /// Writes the passage as `show --json` has always had it, its text as a string.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(text, forKey: .text)
+        try c.encode(line, forKey: .line)
+        try c.encode(endLine, forKey: .endLine)
+        try c.encodeIfPresent(section, forKey: .section)
+        try c.encodeIfPresent(beforeStep, forKey: .beforeStep)
+        try c.encode(endsSection, forKey: .endsSection)
     }
 }
 

@@ -168,7 +168,7 @@ private struct Builder {
         guard let (first, last) = proseLines(after: state.boundary, before: line) else { return }
         passages.append(
             Passage(
-                text: source.text(lines: first, last), line: first, endLine: last, section: state.currentSection,
+                text: FileText(fileBytes, source.textRange(lines: first, last)), line: first, endLine: last, section: state.currentSection,
                 beforeStep: steps.count + 1, endsSection: state.boundaryIsStep))
     }
 

@@ -203,6 +203,21 @@ struct CompactStepTests {
         #expect(steps[0].codeSHA256 == SHA256.hex("echo \"step a and a long line\"\n"))
     }
 
+    @Test("a passage is a stretch of the file too, written and read back as text")
+    func passagesShareTheFile() throws {
+        let runbook = parse("# Deploy\n\nRead this first.\nAll of it.\n\n## Build\n\n```bash {id=a}\ntrue\n```\n\nAfter the last step: tell the channel.\n")
+        try #require(runbook.passages.count == 2 && runbook.steps.count == 1)
+        #expect(runbook.passages.map(\.text) == ["Read this first.\nAll of it.", "After the last step: tell the channel."])
+        let code = try #require(runbook.steps[0].codeText)
+        #expect(runbook.passages.allSatisfy { $0.textBytes.sharesBytes(with: code) }, "no copy of the prose")
+        let json = try JSONEncoder().encode(runbook.passages[1])
+        let back = try JSONDecoder().decode(Passage.self, from: json)
+        #expect(back == runbook.passages[1] && back.text == "After the last step: tell the channel.")
+        var edited = back
+        edited.text = "changed"
+        #expect(edited.text == "changed" && edited != back)
+    }
+
     @Test("texts compare by their bytes, wherever they are kept")
     func textEquality() {
         let text = "# T\n\nSome prose here, long enough.\n\n```bash {id=a}\necho \"a long enough line of code\"\n```\n"
