@@ -65,6 +65,18 @@ struct FileText: Sendable, Hashable {
     }
 }
 
+/// Written and read as the string it is (a text read back has bytes of its own).
+extension FileText: Codable {
+    init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode(String.self))
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(string)
+    }
+}
+
 /// Bytes that steps' texts share: the runbook file's normalised bytes (one per parse), or one
 /// text's own.
 final class FileBytes: Sendable {

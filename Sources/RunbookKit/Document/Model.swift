@@ -397,31 +397,12 @@ public struct Passage: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case text, line
+        case textBytes = "text"
+        case line
         case endLine = "end_line"
         case section
         case beforeStep = "before_step"
         case endsSection = "ends_section"
-    }
-
-    /// Reads a passage as `encode(to:)` writes it (its text a copy of its own).
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            text: FileText(try c.decode(String.self, forKey: .text)), line: try c.decode(Int.self, forKey: .line),
-            endLine: try c.decode(Int.self, forKey: .endLine), section: try c.decodeIfPresent(Int.self, forKey: .section),
-            beforeStep: try c.decodeIfPresent(Int.self, forKey: .beforeStep), endsSection: try c.decode(Bool.self, forKey: .endsSection))
-    }
-
-    /// Writes the passage as `show --json` has always had it, its text as a string.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(text, forKey: .text)
-        try c.encode(line, forKey: .line)
-        try c.encode(endLine, forKey: .endLine)
-        try c.encodeIfPresent(section, forKey: .section)
-        try c.encodeIfPresent(beforeStep, forKey: .beforeStep)
-        try c.encode(endsSection, forKey: .endsSection)
     }
 }
 

@@ -80,9 +80,9 @@ func quotedWords(_ text: String) -> [String] {
     var index = 0
     while index < words.count {
         let word = words[index]
-        if opens(word), !(word.count > 1 && closes(word) && word.drop { $0 == "(" }.count > 1),
-            let end = words[(index + 1)...].firstIndex(where: closes)
-        {
+        // A quote that closes in its own word ('x') is a word like any other.
+        let quotesItself = closes(word) && word.drop { $0 == "(" }.count > 1
+        if opens(word), !quotesItself, let end = words[(index + 1)...].firstIndex(where: closes) {
             out.append(words[index...end].joined(separator: " "))
             index = end + 1
         } else {
