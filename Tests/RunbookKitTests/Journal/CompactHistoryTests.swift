@@ -163,4 +163,29 @@ struct CompactHistoryTests {
         ledger.setAttemptsBefore(7, 3)
         #expect(ledger[7].attemptsBefore == 3 && ledger[7].durationMs == Int(UInt32.max))
     }
+
+    @Test("the ledger keeps one box for the same texts in a row, each step's own texts still its own")
+    func ledgerSharesTexts() {
+        var ledger = StepLedger(steps: 1_000)
+        for number in 1...998 {
+            ledger.setOutcome(number, "skipped")
+            ledger.setReason(number, "not selected: before --from s-999")
+        }
+        ledger.setOutcome(999, "failed")
+        ledger.recordEnd(999, durationMs: 5, exitCode: 1, signal: nil, error: "exit status 1")
+        ledger.setOutcome(1_000, "skipped")
+        ledger.setReason(1_000, "not selected: before --from s-999")
+        #expect(ledger.sharesTexts(1, 998))
+        #expect(ledger[998].reason == "not selected: before --from s-999")
+        #expect(ledger[999].error == "exit status 1" && ledger[999].reason == nil)
+        #expect(!ledger.sharesTexts(998, 999))
+        // The same texts after others: a new box, the same reading.
+        #expect(!ledger.sharesTexts(1, 1_000))
+        #expect(ledger[1_000].reason == ledger[1].reason)
+        // Replacing one step's reason leaves the others' as they were.
+        ledger.setReason(500, "operator: not needed")
+        #expect(ledger[500].reason == "operator: not needed")
+        #expect(ledger[499].reason == "not selected: before --from s-999" && ledger[501].reason == ledger[499].reason)
+        #expect(ledger.counts["skipped"] == 999)
+    }
 }

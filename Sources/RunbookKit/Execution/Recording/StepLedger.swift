@@ -43,7 +43,9 @@ struct StepLedger {
         var shownEarlier: Bool { flags & Flag.shownEarlier != 0 }
     }
 
-    /// The texts few steps have, boxed: a step that ran and succeeded has none.
+    /// The texts few steps have, boxed: a step that ran and succeeded has none. Steps with the same
+    /// texts in a row share one box: the 99,990 steps `--from` goes past in a runbook of 100,000
+    /// all say "not selected: before --from …", once (they took 14.4 MB, a box and a string each).
     fileprivate final class Rare {
         /// An outcome beyond the status table's 255 distinct ones.
         let outcome: String?
@@ -58,10 +60,8 @@ struct StepLedger {
             self.reason = reason
         }
 
-        /// A box for these texts; nil when there are none.
-        static func of(outcome: String? = nil, signal: String? = nil, error: String? = nil, reason: String? = nil) -> Rare? {
-            outcome == nil && signal == nil && error == nil && reason == nil
-                ? nil : Rare(outcome: outcome, signal: signal, error: error, reason: reason)
+        func holds(outcome: String?, signal: String?, error: String?, reason: String?) -> Bool {
+            self.outcome == outcome && self.signal == signal && self.error == error && self.reason == reason
         }
     }
 
@@ -74,6 +74,17 @@ struct StepLedger {
 
     private var entries: [Entry]
     private var statuses = StatusTable()
+    /// The box made last, given again for the same texts.
+    private var lastRare: Rare?
+
+    /// A box for these texts, the last one made when it holds the same; nil when there are none.
+    private mutating func rare(outcome: String? = nil, signal: String? = nil, error: String? = nil, reason: String? = nil) -> Rare? {
+        if outcome == nil && signal == nil && error == nil && reason == nil { return nil }
+        if let last = lastRare, last.holds(outcome: outcome, signal: signal, error: error, reason: reason) { return last }
+        let box = Rare(outcome: outcome, signal: signal, error: error, reason: reason)
+        lastRare = box
+        return box
+    }
 
     /// A ledger for a runbook of `steps` steps, numbered from 1.
     init(steps: Int) { entries = Array(repeating: Entry(), count: steps) }
@@ -99,11 +110,12 @@ struct StepLedger {
     /// Sets the step's outcome (the last attempt counts).
     mutating func setOutcome(_ number: Int, _ status: String) {
         let code = statuses.code(status)
+        let old = self[number].rare
+        let box = rare(outcome: code == nil ? status : nil, signal: old?.signal, error: old?.error, reason: old?.reason)
         update(number) { entry in
             entry.flags |= Flag.hasOutcome
             entry.outcomeCode = code ?? 0
-            let rare = entry.rare
-            entry.rare = .of(outcome: code == nil ? status : nil, signal: rare?.signal, error: rare?.error, reason: rare?.reason)
+            entry.rare = box
         }
     }
 
@@ -112,20 +124,21 @@ struct StepLedger {
 
     /// An attempt's process outcome: its time adds up, its exit status, signal and error replace the last one's.
     mutating func recordEnd(_ number: Int, durationMs: Int, exitCode: Int32?, signal: String?, error: String?) {
+        let old = self[number].rare
+        let box = rare(outcome: old?.outcome, signal: signal, error: error, reason: old?.reason)
         update(number) { entry in
             entry.durationMs += durationMs
             entry.exitCode = exitCode ?? 0
             if exitCode != nil { entry.flags |= Flag.hasExitCode } else { entry.flags &= ~Flag.hasExitCode }
-            entry.rare = .of(outcome: entry.rare?.outcome, signal: signal, error: error, reason: entry.rare?.reason)
+            entry.rare = box
         }
     }
 
     /// Why the step was skipped or done without running (replaces the last reason).
     mutating func setReason(_ number: Int, _ reason: String?) {
-        update(number) { entry in
-            let rare = entry.rare
-            entry.rare = .of(outcome: rare?.outcome, signal: rare?.signal, error: rare?.error, reason: reason)
-        }
+        let old = self[number].rare
+        let box = rare(outcome: old?.outcome, signal: old?.signal, error: old?.error, reason: reason)
+        update(number) { $0.rare = box }
     }
 
     /// The attempts a resumed run recorded for the step before this process.
@@ -144,6 +157,12 @@ struct StepLedger {
             if let outcome = outcome(index + 1) { counts[outcome, default: 0] += 1 }
         }
         return counts
+    }
+
+    /// Whether the two steps' texts are one box (the same texts, set one after the other).
+    func sharesTexts(_ first: Int, _ second: Int) -> Bool {
+        guard let box = self[first].rare else { return false }
+        return self[second].rare === box
     }
 
     /// Whether any step has an outcome.
