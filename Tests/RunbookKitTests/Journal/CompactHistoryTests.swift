@@ -156,8 +156,20 @@ struct CompactHistoryTests {
         ledger.setOutcome(302, "ok")
         #expect(ledger.outcome(302) == "ok")
         #expect(ledger.outcome(301) == nil)
-        // 32 bytes a step; a time past 32 bits of milliseconds (49 days) is kept as that, never traps.
-        #expect(MemoryLayout<StepLedger.Entry>.stride <= 32, "an entry is \(MemoryLayout<StepLedger.Entry>.stride) bytes")
+        // 24 bytes a step; a time past 32 bits of milliseconds (49 days) is kept as that, never traps.
+        #expect(MemoryLayout<StepLedger.Entry>.stride <= 24, "an entry is \(MemoryLayout<StepLedger.Entry>.stride) bytes")
+        // An exit status outside 0–255 (not a process's) is kept whole, beside the box's texts.
+        ledger.recordEnd(8, durationMs: 1, exitCode: 255, signal: nil, error: nil)
+        #expect(ledger[8].lastExitCode == 255)
+        ledger.setReason(8, "kept")
+        ledger.recordEnd(8, durationMs: 1, exitCode: -1, signal: nil, error: nil)
+        #expect(ledger[8].lastExitCode == -1 && ledger[8].reason == "kept")
+        ledger.recordEnd(8, durationMs: 1, exitCode: 70_000, signal: "KILL", error: nil)
+        #expect(ledger[8].lastExitCode == 70_000 && ledger[8].signal == "KILL" && ledger[8].reason == "kept")
+        ledger.setOutcome(8, "failed")
+        #expect(ledger[8].lastExitCode == 70_000)
+        ledger.recordEnd(8, durationMs: 1, exitCode: 3, signal: nil, error: nil)
+        #expect(ledger[8].lastExitCode == 3)
         ledger.recordEnd(7, durationMs: 1 << 40, exitCode: 0, signal: nil, error: nil)
         #expect(ledger[7].durationMs == Int(UInt32.max))
         ledger.setAttemptsBefore(7, 3)
