@@ -60,8 +60,9 @@ struct NarrowScreenTests {
         let piped = runbook(["resume", "--yes", "--state-dir", box.state, file])
         #expect(piped.status == 5, "\(piped.stdout)\(piped.stderr)")
         #expect(piped.stdout.contains("  finished  s-0 … s-29  30 steps, ok\n  unknown   s-30"), "\(piped.stdout)")
-        // Its report folds the same stretches: finished before this process, and not reached.
-        #expect(piped.stdout.contains("  ✔ s-0 … s-29  ok          30 steps\n"), "\(piped.stdout)")
+        // Its report folds the same stretches: finished before this process, and not reached; the
+        // key column is as wide as the widest folded range, so the outcomes stand in one column.
+        #expect(piped.stdout.contains("  ✔ s-0 … s-29   ok          30 steps\n"), "\(piped.stdout)")
         #expect(piped.stdout.contains("  · s-30 … s-39  not reached (10 steps)\n"), "\(piped.stdout)")
     }
 

@@ -219,19 +219,42 @@ struct Screen {
     }
 
     /// The report at the end of a run: each step with its final outcome, attempts, time, and for a
-    /// failure its exit status and why; steps not reached are listed once.
+    /// failure its exit status and why; steps not reached are listed once. The key column is as
+    /// wide as the widest key or folded stretch's first and last keys (at most 32), so the
+    /// outcomes stand in one column: the rows are walked once for that width, then shown.
     func report(_ steps: StepLedger) {
         guard steps.anyOutcome else { return }
-        let width = min(32, runbook.steps.lazy.map(\.key.count).max() ?? 8)
+        var width = 0
+        walkReport(steps) { entry in
+            switch entry {
+            case .step(let row): width = max(width, row.key.count)
+            case .folded(let first, let last, _): width = max(width, "\(first.key) … \(last.key)".count)
+            }
+        }
+        width = min(32, width)
         console.print("\n" + style.bold("Steps") + "\n")
-        // Steps in a row alike that did not run in this process (not reached, skipped for one
-        // reason, finished earlier in this run), not yet shown: one line when there are enough.
+        walkReport(steps) { entry in
+            switch entry {
+            case .step(let row):
+                line("  \(row.mark) " + row.key.padded(to: width) + "  " + row.text(style))
+                // Why it failed, on a line of its own: a file:line and a command do not fit beside the rest.
+                if let error = row.error { failure(error, indent: "      ") }
+            case .folded(let first, let last, let count):
+                line("  \(first.mark) " + "\(first.key) … \(last.key)".padded(to: width) + "  " + first.folded(count, style))
+            }
+        }
+    }
+
+    /// The end report's lines, in order: a step's own row, or a stretch of steps in a row alike
+    /// that did not run in this process (not reached, skipped for one reason, finished earlier in
+    /// this run) when there are enough of them to fold.
+    private func walkReport(_ steps: StepLedger, _ visit: (ReportEntry) -> Void) {
         var stretch = Stretch<ReportRow>()
         func flush() {
             if stretch.folds, let first = stretch.first.first, let last = stretch.last {
-                line("  \(first.mark) " + "\(first.key) … \(last.key)".padded(to: width) + "  " + first.folded(stretch.count, style))
+                visit(.folded(first, last, stretch.count))
             } else {
-                for row in stretch.first { line("  \(row.mark) " + row.key.padded(to: width) + "  " + row.text(style)) }
+                for row in stretch.first { visit(.step(row)) }
             }
             stretch.removeAll()
         }
@@ -242,9 +265,7 @@ struct Screen {
                 stretch.append(row)
                 continue
             }
-            line("  \(row.mark) " + row.key.padded(to: width) + "  " + row.text(style))
-            // Why it failed, on a line of its own: a file:line and a command do not fit beside the rest.
-            if let error = row.error { failure(error, indent: "      ") }
+            visit(.step(row))
         }
         flush()
     }
@@ -319,6 +340,12 @@ struct Screen {
 /// A step's line of the end report: its mark, key, outcome and the facts after it; `alike` is what
 /// a step must share with its neighbours to be folded into one line with them (nil: never folded),
 /// `shared` the facts such a line shows.
+/// A line of the end report: one step's row, or a folded stretch (its first and last rows, how many).
+private enum ReportEntry {
+    case step(ReportRow)
+    case folded(ReportRow, ReportRow, Int)
+}
+
 private struct ReportRow {
     var mark: String
     var key: String
