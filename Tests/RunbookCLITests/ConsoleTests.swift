@@ -321,9 +321,11 @@ struct ControlCEscalationTests {
     @Test("each Ctrl-C says what it sent and what the next will send; after the step stopped, Ctrl-C at the prompt asks before pausing")
     func escalation() throws {
         let box = Sandbox()
-        // One process that ignores INT and dies of TERM: `exec` leaves no shell between the signal
-        // and the sleep (a shell forking its child under load could see TERM before the child is there).
-        let file = box.write("c.md", "# C\n\n```bash {id=stubborn}\ntrap '' INT; echo \"$((6 * 7)) ready\"; exec sleep 30\n```\n")
+        // One process that ignores INT and dies of TERM, and that says it is ready itself: when the
+        // shell said so and then exec'd a sleep, a TERM that reached the shell under load between
+        // the two was lost (the sleep ran its 30 s; once in a full CI run).
+        let program = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); print(6 * 7, 'ready', flush=True); time.sleep(30)"
+        let file = box.write("c.md", "# C\n\n```bash {id=stubborn}\ntrap '' INT; exec python3 -c \"\(program)\"\n```\n")
         let session = TerminalSession(["run", "--state-dir", box.state, file], size: WindowSize(cols: 100, rows: 30))
         #expect(session.waitFor("[r]un [s]kip"))
         session.send("r")
