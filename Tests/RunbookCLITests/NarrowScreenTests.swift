@@ -83,6 +83,34 @@ struct NarrowScreenTests {
         #expect(rows.allSatisfy { $0.count < Self.width }, "\(screen)")
     }
 
+    @Test("at 80 columns the end of a run breaks its list of steps not reached between keys, later lines indented; piped it is one line")
+    func narrowSummary() throws {
+        let box = Sandbox()
+        let keys = (0..<12).map { "deploy-step-number-\($0)" }
+        let file = box.write(
+            "long.md",
+            "# Long\n\n" + keys.enumerated().map { "```bash {id=\($1)}\n\($0 == 1 ? "exit 3" : "echo ok")\n```\n" }.joined(separator: "\n"))
+        let session = TerminalSession(["run", "--yes", "--state-dir", box.state + "-t", file], size: WindowSize(cols: Self.width, rows: 24))
+        #expect(session.wait() != 0)
+        let rows = try session.screen()
+        let screen = rows.joined(separator: "\n")
+        // A folded range too wide for the key column (at most 32) stands out of it; the column stays
+        // as wide as the keys.
+        #expect(rows.contains { $0.hasPrefix("  ✘ deploy-step-number-1  failed      1 attempt") }, "\(screen)")
+        #expect(rows.contains("  · deploy-step-number-2 … deploy-step-number-11  not reached (10 steps)"), "\(screen)")
+        let headline = try #require(rows.firstIndex { $0.hasPrefix("Run aborted (") }, "\(screen)")
+        let end = try #require(rows[headline...].firstIndex { $0.hasPrefix("journal: ") }, "\(screen)")
+        let summary = Array(rows[headline..<end])
+        let listed = keys.dropFirst(2).prefix(8).joined(separator: ", ")
+        let sentence = "Run aborted (1 failed, 1 ok; 10 not reached: \(listed), … (2 more))"
+        #expect(summary.count >= 2, "too short to need breaking at \(Self.width) columns?\n\(screen)")
+        #expect(summary.dropFirst().allSatisfy { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }, "later lines indented two spaces:\n\(screen)")
+        #expect(summary.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == sentence, "\(summary)")
+        expectBrokenBetweenWords(summary, screen)
+        let piped = runbook(["run", "--yes", "--state-dir", box.state, file])
+        #expect(piped.stdout.contains("\n\n" + sentence + "\njournal: "), "\(piped.stdout)")
+    }
+
     /// Each row but the last is as full as its words allow: the next row's first word would not
     /// have fitted after it, so the break is the window's width, not a cut inside a word.
     func expectBrokenBetweenWords(_ rows: [String], _ screen: String) {

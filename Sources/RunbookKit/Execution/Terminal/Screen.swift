@@ -228,7 +228,10 @@ struct Screen {
         walkReport(steps) { entry in
             switch entry {
             case .step(let row): width = max(width, row.key.count)
-            case .folded(let first, let last, _): width = max(width, "\(first.key) … \(last.key)".count)
+            case .folded(let first, let last, _):
+                // A range too wide for the column stands out of it rather than widen every row.
+                let range = "\(first.key) … \(last.key)".count
+                if range <= 32 { width = max(width, range) }
             }
         }
         width = min(32, width)
@@ -319,7 +322,10 @@ struct Screen {
                 + (notReachedCount > Self.notReachedListed ? ", … (\(notReachedCount - Self.notReachedListed) more)" : "")
             summary += (summary.isEmpty ? "" : "; ") + "\(notReachedCount) not reached: \(listed)"
         }
-        console.print("\n" + style.bold(headline) + " (\(summary.isEmpty ? "no steps" : summary))\n")
+        // Broken between words to fit the window (a list of keys not reached runs long), later
+        // lines indented; piped, one line as before.
+        console.print("\n")
+        say([(headline, style.bold), ("(\(summary.isEmpty ? "no steps" : summary))", { $0 })], indent: "  ")
         line("journal: \(journal.path)")
         line("records: \(journal.nextSeq)")
         line("head sha256: \(journal.headHash)")
