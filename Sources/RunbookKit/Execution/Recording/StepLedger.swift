@@ -31,13 +31,13 @@ struct StepLedger {
         fileprivate var flags: UInt8 = 0
 
         /// The last attempt's exit status, when its process exited.
-        var lastExitCode: Int32? { flags & Flag.hasExitCode != 0 ? rare?.exitCode ?? Int32(exitCode) : nil }
+        var lastExitCode: Int32? { flags & Flag.hasExitCode != 0 ? rare?.texts.exitCode ?? Int32(exitCode) : nil }
         /// The signal that killed the last attempt, by name.
-        var signal: String? { rare?.signal }
+        var signal: String? { rare?.texts.signal }
         /// Why the last attempt failed.
-        var error: String? { rare?.error }
+        var error: String? { rare?.texts.error }
         /// Why it was skipped or done without running (the operator's reason).
-        var reason: String? { rare?.reason }
+        var reason: String? { rare?.texts.reason }
         /// A resumed run found it finished and did not run it again.
         var finishedEarlier: Bool { flags & Flag.finishedEarlier != 0 }
         /// The run went past it as finished earlier (the end report says so).
@@ -48,25 +48,19 @@ struct StepLedger {
     /// texts in a row share one box: the 99,990 steps `--from` goes past in a runbook of 100,000
     /// all say "not selected: before --from …", once (they took 14.4 MB, a box and a string each).
     fileprivate final class Rare {
+        let texts: RareTexts
+        init(_ texts: RareTexts) { self.texts = texts }
+    }
+
+    /// What a `Rare` box holds.
+    fileprivate struct RareTexts: Equatable {
         /// An outcome beyond the status table's 255 distinct ones.
-        let outcome: String?
-        let signal: String?
-        let error: String?
-        let reason: String?
+        var outcome: String?
+        var signal: String?
+        var error: String?
+        var reason: String?
         /// An exit status outside 0–255.
-        let exitCode: Int32?
-
-        init(outcome: String?, signal: String?, error: String?, reason: String?, exitCode: Int32?) {
-            self.outcome = outcome
-            self.signal = signal
-            self.error = error
-            self.reason = reason
-            self.exitCode = exitCode
-        }
-
-        func holds(outcome: String?, signal: String?, error: String?, reason: String?, exitCode: Int32?) -> Bool {
-            self.outcome == outcome && self.signal == signal && self.error == error && self.reason == reason && self.exitCode == exitCode
-        }
+        var exitCode: Int32?
     }
 
     private enum Flag {
@@ -81,13 +75,14 @@ struct StepLedger {
     /// The box made last, given again for the same texts.
     private var lastRare: Rare?
 
-    /// A box for these texts, the last one made when it holds the same; nil when there are none.
-    private mutating func rare(
-        outcome: String? = nil, signal: String? = nil, error: String? = nil, reason: String? = nil, exitCode: Int32? = nil
-    ) -> Rare? {
-        if outcome == nil && signal == nil && error == nil && reason == nil && exitCode == nil { return nil }
-        if let last = lastRare, last.holds(outcome: outcome, signal: signal, error: error, reason: reason, exitCode: exitCode) { return last }
-        let box = Rare(outcome: outcome, signal: signal, error: error, reason: reason, exitCode: exitCode)
+    /// Step `number`'s texts with `change` made to them, boxed: the box made last when it holds the
+    /// same texts, nil when there are none.
+    private mutating func texts(of number: Int, _ change: (inout RareTexts) -> Void) -> Rare? {
+        var texts = self[number].rare?.texts ?? RareTexts()
+        change(&texts)
+        if texts == RareTexts() { return nil }
+        if let last = lastRare, last.texts == texts { return last }
+        let box = Rare(texts)
         lastRare = box
         return box
     }
@@ -110,14 +105,13 @@ struct StepLedger {
     func outcome(_ number: Int) -> String? {
         let entry = self[number]
         guard entry.flags & Flag.hasOutcome != 0 else { return nil }
-        return statuses.string(entry.outcomeCode) ?? entry.rare?.outcome
+        return statuses.string(entry.outcomeCode) ?? entry.rare?.texts.outcome
     }
 
     /// Sets the step's outcome (the last attempt counts).
     mutating func setOutcome(_ number: Int, _ status: String) {
         let code = statuses.code(status)
-        let old = self[number].rare
-        let box = rare(outcome: code == nil ? status : nil, signal: old?.signal, error: old?.error, reason: old?.reason, exitCode: old?.exitCode)
+        let box = texts(of: number) { $0.outcome = code == nil ? status : nil }
         update(number) { entry in
             entry.flags |= Flag.hasOutcome
             entry.outcomeCode = code ?? 0
@@ -130,10 +124,12 @@ struct StepLedger {
 
     /// An attempt's process outcome: its time adds up, its exit status, signal and error replace the last one's.
     mutating func recordEnd(_ number: Int, durationMs: Int, exitCode: Int32?, signal: String?, error: String?) {
-        let old = self[number].rare
         let narrow = exitCode.flatMap { UInt8(exactly: $0) }
-        let wide = narrow == nil ? exitCode : nil
-        let box = rare(outcome: old?.outcome, signal: signal, error: error, reason: old?.reason, exitCode: wide)
+        let box = texts(of: number) { texts in
+            texts.signal = signal
+            texts.error = error
+            texts.exitCode = narrow == nil ? exitCode : nil
+        }
         update(number) { entry in
             entry.durationMs += durationMs
             entry.exitCode = narrow ?? 0
@@ -144,8 +140,7 @@ struct StepLedger {
 
     /// Why the step was skipped or done without running (replaces the last reason).
     mutating func setReason(_ number: Int, _ reason: String?) {
-        let old = self[number].rare
-        let box = rare(outcome: old?.outcome, signal: old?.signal, error: old?.error, reason: reason, exitCode: old?.exitCode)
+        let box = texts(of: number) { $0.reason = reason }
         update(number) { $0.rare = box }
     }
 

@@ -226,24 +226,20 @@ struct Screen {
         guard steps.anyOutcome else { return }
         var width = 0
         walkReport(steps) { entry in
-            switch entry {
-            case .step(let row): width = max(width, row.key.count)
-            case .folded(let first, let last, _):
-                // A range too wide for the column stands out of it rather than widen every row.
-                let range = "\(first.key) … \(last.key)".count
-                if range <= 32 { width = max(width, range) }
-            }
+            // A folded range too wide for the column stands out of it rather than widen every row.
+            let keys = entry.keys.count
+            if keys <= ReportEntry.widest { width = max(width, keys) }
         }
-        width = min(32, width)
+        width = min(ReportEntry.widest, width)
         console.print("\n" + style.bold("Steps") + "\n")
         walkReport(steps) { entry in
             switch entry {
             case .step(let row):
-                line("  \(row.mark) " + row.key.padded(to: width) + "  " + row.text(style))
+                line("  \(row.mark) " + entry.keys.padded(to: width) + "  " + row.text(style))
                 // Why it failed, on a line of its own: a file:line and a command do not fit beside the rest.
                 if let error = row.error { failure(error, indent: "      ") }
-            case .folded(let first, let last, let count):
-                line("  \(first.mark) " + "\(first.key) … \(last.key)".padded(to: width) + "  " + first.folded(count, style))
+            case .folded(let first, _, let count):
+                line("  \(first.mark) " + entry.keys.padded(to: width) + "  " + first.folded(count, style))
             }
         }
     }
@@ -343,15 +339,26 @@ struct Screen {
     }
 }
 
-/// A step's line of the end report: its mark, key, outcome and the facts after it; `alike` is what
-/// a step must share with its neighbours to be folded into one line with them (nil: never folded),
-/// `shared` the facts such a line shows.
 /// A line of the end report: one step's row, or a folded stretch (its first and last rows, how many).
 private enum ReportEntry {
     case step(ReportRow)
     case folded(ReportRow, ReportRow, Int)
+
+    /// The widest the key column grows.
+    static let widest = 32
+
+    /// What the key column shows: the step's key, or a stretch's first and last.
+    var keys: String {
+        switch self {
+        case .step(let row): row.key
+        case .folded(let first, let last, _): "\(first.key) … \(last.key)"
+        }
+    }
 }
 
+/// A step's line of the end report: its mark, key, outcome and the facts after it; `alike` is what
+/// a step must share with its neighbours to be folded into one line with them (nil: never folded),
+/// `shared` the facts such a line shows.
 private struct ReportRow {
     var mark: String
     var key: String
