@@ -34,18 +34,22 @@ final class OutputRecorder {
         self.tail = []  // allocated when output first goes past the head
     }
 
-    /// Takes raw bytes from the step.
+    /// Takes raw bytes from the step. With no secrets to mask they are kept as they come, not
+    /// copied first (200 MB of output is then copied once, into the tail, not twice).
     func record(_ chunk: UnsafeRawBufferPointer) {
         bytesTotal += chunk.count
-        let masked = masker.process(chunk)
-        keep(masked)
+        if masker.isEmpty {
+            keep(chunk)
+        } else {
+            masker.process(chunk).withUnsafeBytes { keep($0) }
+        }
     }
 
-    private func keep(_ bytes: [UInt8]) {
+    private func keep(_ bytes: UnsafeRawBufferPointer) {
         var rest = bytes[...]
         if headWritten < headLimit {
             let take = min(headLimit - headWritten, rest.count)
-            writeToFile(rest.prefix(take))
+            writeToFile(UnsafeRawBufferPointer(rebasing: rest.prefix(take)))
             headWritten += take
             rest = rest.dropFirst(take)
         }
@@ -58,7 +62,7 @@ final class OutputRecorder {
         if rest.count >= tailLimit {
             // The new bytes alone fill the tail: everything older is dropped.
             dropped += tailCount + rest.count - tailLimit
-            tail.replaceSubrange(0..<tailLimit, with: rest.suffix(tailLimit))
+            copyIntoTail(UnsafeRawBufferPointer(rebasing: rest.suffix(tailLimit)), at: 0)
             tailStart = 0
             tailCount = tailLimit
             return
@@ -74,29 +78,36 @@ final class OutputRecorder {
         var remaining = rest
         while !remaining.isEmpty {
             let n = min(remaining.count, tailLimit - writeAt)
-            tail.replaceSubrange(writeAt..<(writeAt + n), with: remaining.prefix(n))
+            copyIntoTail(UnsafeRawBufferPointer(rebasing: remaining.prefix(n)), at: writeAt)
             remaining = remaining.dropFirst(n)
             tailCount += n
             writeAt = (writeAt + n) % tailLimit
         }
     }
 
-    private func writeToFile(_ bytes: ArraySlice<UInt8>) {
-        guard !bytes.isEmpty else { return }
-        if small != nil {
-            if fileBytes + bytes.count <= OutputRef.inlineLimit { small?.append(contentsOf: bytes) } else { small = nil }
+    /// Copies `bytes` into the tail ring from `offset` (they fit before its end).
+    private func copyIntoTail(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+        tail.withUnsafeMutableBytes { ring in
+            UnsafeMutableRawBufferPointer(rebasing: ring[offset..<(offset + bytes.count)]).copyMemory(from: bytes)
         }
-        bytes.withUnsafeBytes { buffer in
-            hasher.update(buffer)
-            if let code = log.append(buffer), writeError == nil { writeError = errnoText(code).lowercased() }
-        }
-        fileBytes += bytes.count
     }
+
+    private func writeToFile(_ buffer: UnsafeRawBufferPointer) {
+        guard !buffer.isEmpty else { return }
+        if small != nil {
+            if fileBytes + buffer.count <= OutputRef.inlineLimit { small?.append(contentsOf: buffer) } else { small = nil }
+        }
+        hasher.update(buffer)
+        if let code = log.append(buffer), writeError == nil { writeError = errnoText(code).lowercased() }
+        fileBytes += buffer.count
+    }
+
+    private func writeToFile(_ bytes: ArraySlice<UInt8>) { bytes.withUnsafeBytes { writeToFile($0) } }
 
     /// Flushes the masker and the tail and returns what the journal records: a few bytes go in
     /// the record itself (the journal's sync makes them durable), more are synced in the log here.
     func finish() throws(JournalError) -> OutputRef {
-        keep(masker.finish())
+        masker.finish().withUnsafeBytes { keep($0) }
         if dropped > 0 {
             let note = "\n[runbook: \(dropped) bytes of output dropped here; the record keeps the first \(headLimit) and the last \(tailLimit) bytes]\n"
             writeToFile(Array(note.utf8)[...])
