@@ -155,10 +155,15 @@ public struct RunLauncher {
         var plan = RunPlan(runbook: runbook, path: request.runbookPath, params: params, environment: context.environment)
         plan.placeholderValues = placeholders
         // A rehearsal checks the same things step by step and reports them; nothing it finds stops it.
-        let problems = selectionProblems(request, runbook: runbook) + (request.rehearsal ? [] : plan.preflight(hasTerminal: context.terminal.isInteractive))
-        guard problems.isEmpty else {
-            for problem in problems { context.error(problem) }
-            context.error("nothing was run; fix the runbook or the machine and run again")
+        let selection = selectionProblems(request, runbook: runbook)
+        let preflight = request.rehearsal ? [] : plan.preflight(hasTerminal: context.terminal.isInteractive)
+        guard selection.isEmpty && preflight.isEmpty else {
+            for problem in selection + preflight { context.error(problem) }
+            // What to fix: the command line when only its step selection is wrong.
+            context.error(
+                preflight.isEmpty
+                    ? "nothing was run; fix --from or --only and run again"
+                    : "nothing was run; fix the runbook or the machine and run again")
             return .failure(.refused)
         }
         return .success(plan)
