@@ -283,18 +283,36 @@ func benchPeers(_ extra: [String]) {
     }
     let out = NSTemporaryDirectory() + "runbook-peers-\(getpid())"
     try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-    let arguments =
+    // Without arguments: the step counts and binary output (5 rounds), then one step printing
+    // 20 MB and 200 MB (3 rounds, added to the same runs), so one run prints every table.
+    let rounds =
         extra.isEmpty
         ? [
-            "--reps", "5", "--cases", "steps10,steps100,steps1000,binary", "--peers",
-            "bash-per-step,bash-single,runbook,paulrun,markdown-exec,audited-runbook,cram",
+            [
+                "--reps", "5", "--cases", "steps10,steps100,steps1000,binary", "--peers",
+                "bash-per-step,bash-single,runbook,paulrun,markdown-exec,audited-runbook,cram",
+            ],
+            ["--reps", "3", "--cases", "big20,big", "--peers", "bash-per-step,runbook,paulrun,audited-runbook,cram", "--append"],
         ]
-        : extra
+        : [extra]
     var environment = ProcessInfo.processInfo.environment
     environment["RUNBOOK_BIN"] = exe
     let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "python3"
-    let argv = [python, kit + "/bench.py"] + arguments + ["--out", out]
-    print("peers: " + argv.joined(separator: " ") + "  (RUNBOOK_BIN=\(exe))")
+    for arguments in rounds {
+        let argv = [python, kit + "/bench.py"] + arguments + ["--out", out]
+        print("peers: " + argv.joined(separator: " ") + "  (RUNBOOK_BIN=\(exe))")
+        guard spawnAndWait(argv, environment: environment) else {
+            print("peers: cannot start \(python)")
+            return
+        }
+    }
+    print("peers: raw runs in \(out)/runs.jsonl")
+}
+
+/// Runs `argv` (its first element a path) with `environment` and waits for it; false when it
+/// cannot start.
+private func spawnAndWait(_ argv: [String], environment: [String: String]) -> Bool {
+    fflush(nil)  // what was printed comes before what the child prints
     var pid: pid_t = 0
     let cArgs = argv.map { strdup($0) } + [nil]
     let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -302,11 +320,8 @@ func benchPeers(_ extra: [String]) {
         for pointer in cArgs { free(pointer) }
         for pointer in cEnv { free(pointer) }
     }
-    guard posix_spawnp(&pid, python, nil, nil, cArgs, cEnv) == 0 else {
-        print("peers: cannot start \(python)")
-        return
-    }
+    guard posix_spawnp(&pid, argv[0], nil, nil, cArgs, cEnv) == 0 else { return false }
     var status: Int32 = 0
     waitpid(pid, &status, 0)
-    print("peers: raw runs in \(out)/runs.jsonl")
+    return true
 }
