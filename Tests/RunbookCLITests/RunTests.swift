@@ -259,6 +259,67 @@ struct RunTests {
         #expect(r.stdout.contains("copy has \(secret.count + 7) chars"))
     }
 
+    @Test(
+        "a secret as the step's own tools encode it: percent-encoded by jq, Python and JavaScript's rules, base64 and hex as base64, openssl and xxd wrap them: in no file of the state directory and no export"
+    )
+    func encodedSecretsNeverRecorded() throws {
+        let box = Sandbox()
+        // The characters URL encoders leave alone (- . _ ~) and one they encode (&).
+        let password = "Tr0ub4dor&3-horse_\(getpid()).x~y"
+        // Long enough that base64 (76 a line), openssl (64) and xxd -p (60 hex digits) wrap it.
+        let token = "tok-" + String(repeating: "0123456789abcdef", count: 5) + "-\(getpid())"
+        let file = box.write(
+            "rb.md",
+            """
+            ---
+            params:
+              DB_PASSWORD:
+                secret: true
+              API_TOKEN:
+                secret: true
+            ---
+            # T
+
+            ```bash {id=encode}
+            printf %s "$DB_PASSWORD" | jq -sRr @uri
+            python3 -c 'import os, urllib.parse as u; p = os.environ["DB_PASSWORD"] + " z"; print(u.quote(p)); print(u.quote_plus(p))'
+            printf %s "$API_TOKEN" | base64
+            echo "$API_TOKEN" | base64
+            printf %s "$API_TOKEN" | openssl base64
+            printf %s "$API_TOKEN" | xxd -p
+            ```
+            """)
+        let r = runbook(["run", "--yes", "--state-dir", box.state, file], env: ["DB_PASSWORD": password, "API_TOKEN": token])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        var bytes = box.allStateBytes()
+        let dir = try #require(box.runDirs().first)
+        for format in ["markdown", "json", "html"] {
+            let export = runbook(["export", dir, "--format", format])
+            #expect(export.status == 0, "\(export.stderr)")
+            bytes += Array(export.stdout.utf8)
+        }
+        #expect(contains(bytes, "[masked]"))
+        // Every line of what the tools printed, and each piece of it 8 or more characters long.
+        let base64 = Data(token.utf8).base64EncodedString()
+        let hex = hexString(Array(token.utf8))
+        var forms = [
+            password.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "-._~").union(.alphanumerics))!,
+            (password + " z").addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "-._~/").union(.alphanumerics))!,
+        ]
+        for (text, width) in [(base64, 76), (base64, 64), (hex, 60)] {
+            var rest = Substring(text)
+            while !rest.isEmpty {
+                forms.append(String(rest.prefix(width)))
+                rest = rest.dropFirst(width)
+            }
+        }
+        for form in forms where form.utf8.count >= 8 {
+            #expect(!contains(bytes, form), "recorded in clear: \(form)")
+        }
+        let end = try #require(try box.journal().first { $0.type == .stepEnd && $0.key == "encode" })
+        #expect((end.output?.masked ?? 0) >= 7, "masked \(end.output?.masked ?? 0)")
+    }
+
     @Test("a secret under 8 characters is refused before anything runs")
     func shortSecretRefused() {
         let box = Sandbox()

@@ -138,9 +138,59 @@ final class SecretMasker {
         let hexLower = hexString(bytes)
         out.append(Array(hexLower.utf8))
         out.append(Array(hexLower.uppercased().utf8))
-        if let percent = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics), percent != secret {
-            out.append(Array(percent.utf8))
-            out.append(Array(percent.replacingOccurrences(of: "%20", with: "+").utf8))
+        out += wrapped(of: bytes, hex: hexLower)
+        out += percentEncodings(of: bytes)
+        return out
+    }
+
+    /// The base64 and hex of a secret printed from its first byte, as the usual tools break them
+    /// into lines (`base64` at 76 characters, `openssl base64` and PEM at 64, `xxd -p` at 60 hex
+    /// digits): the whole of it with its line breaks, and each of its full lines by itself.
+    private static func wrapped(of bytes: [UInt8], hex: String) -> [[UInt8]] {
+        // The characters fixed by the secret's own bits: a prefix of its base64.
+        let base64 = Array(Data(bytes).base64EncodedString().utf8.filter { $0 != UInt8(ascii: "=") }.prefix(8 * bytes.count / 6))
+        var out: [[UInt8]] = []
+        for (text, width) in [(base64, 76), (base64, 64), (Array(hex.utf8), 60), (Array(hex.uppercased().utf8), 60)] where text.count > width {
+            var lines: [[UInt8]] = []
+            var start = 0
+            while start < text.count {
+                lines.append(Array(text[start..<min(start + width, text.count)]))
+                start += width
+            }
+            out.append(Array(lines.joined(separator: [UInt8(ascii: "\n")])))
+            out += lines.filter { $0.count == width }
+        }
+        return out
+    }
+
+    /// The percent-encodings URL encoders write: every byte outside the characters they leave
+    /// alone as `%XX` — none but letters and digits; RFC 3986's unreserved ones too (`- . _ ~`:
+    /// jq's `@uri`, curl, Python's `quote(s, safe="")`, Go); with `/` (Python's `quote`); with
+    /// `! * ' ( )` (JavaScript's `encodeURIComponent`) — each also with `+` for a space (forms),
+    /// and the unreserved one in lowercase hex.
+    private static func percentEncodings(of bytes: [UInt8]) -> [[UInt8]] {
+        let alphanumeric = { (byte: UInt8) in (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+        func encoded(keeping extra: String, lowercase: Bool = false) -> [UInt8] {
+            let kept = Set(extra.utf8)
+            let digits = Array((lowercase ? "0123456789abcdef" : "0123456789ABCDEF").utf8)
+            var out: [UInt8] = []
+            for byte in bytes {
+                if alphanumeric(byte) || kept.contains(byte) {
+                    out.append(byte)
+                } else {
+                    out += [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+                }
+            }
+            return out
+        }
+        var out: [[UInt8]] = []
+        for form in [
+            encoded(keeping: ""), encoded(keeping: "-._~"), encoded(keeping: "-._~/"), encoded(keeping: "-_.!~*'()"), encoded(keeping: "-._~", lowercase: true),
+        ]
+        where form != bytes {
+            out.append(form)
+            let plus = Array(String(decoding: form, as: UTF8.self).replacingOccurrences(of: "%20", with: "+").utf8)
+            if plus != form { out.append(plus) }
         }
         return out
     }
