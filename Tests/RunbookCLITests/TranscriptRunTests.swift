@@ -48,6 +48,22 @@ struct TranscriptRunTests {
         #expect(notes.first?.contains("t.md:7") == true, "names where the command is: \(notes)")
     }
 
+    @Test("lines of a transcript that are neither commands nor output do not run, and the run says so before the step, on screen and in the record")
+    func linesNotRunAreSaid() throws {
+        let box = Sandbox()
+        let file = box.write("m.md", "# M\n\n```bash {id=mixed}\necho start\n$ echo prompted\ntouch \(box.root)/made\n```\n")
+        let r = runbook(["run", "--yes", "--state-dir", box.state, file])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: box.root + "/made"), "the line after the command is its expected output")
+        let said = "m.md:4:1: this line comes before the first prompt, so it is neither a command nor output"
+        let shown = try #require(r.stdout.range(of: said), "\(r.stdout)")
+        let ran = try #require(r.stdout.range(of: "\nprompted\n"), "\(r.stdout)")
+        #expect(shown.lowerBound < ran.lowerBound, "said before the step runs: \(r.stdout)")
+        #expect(r.stdout.contains("it does not run"), "\(r.stdout)")
+        let notes = try box.journal().filter { $0.type == .note && $0.key == "mixed" }.compactMap(\.text)
+        #expect(notes.contains { $0.contains(said) && $0.contains("it does not run") }, "\(notes)")
+    }
+
     @Test("a failing command of a transcript stops it there, and says which command failed")
     func transcriptFailure() throws {
         let box = Sandbox()

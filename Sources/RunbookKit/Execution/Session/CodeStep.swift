@@ -7,6 +7,7 @@ extension RunSession {
     /// `on-failure` policy or ask the operator.
     func codeStep(_ step: Step) throws -> Flow {
         guard var code = runnableCode(step) else { return try refuseUnfilled(step) }
+        try sayLinesNotRun(step)
         var edited: CodeRef?
         if !request.assumeYes {
             switch try askBeforeRunning(step, code: &code, edited: &edited) {
@@ -47,6 +48,17 @@ extension RunSession {
             }
             if let flow = try failurePolicy(step, interrupted: result.outcome.interrupted) { return flow }
             if let flow = try askAfterFailure(step, interrupted: result.outcome.interrupted) { return flow }
+        }
+    }
+
+    /// A transcript's lines that are neither commands nor output (`check`'s `transcript-mix`) do
+    /// not run: each is said on the screen and noted in the record before the step is asked for.
+    private func sayLinesNotRun(_ step: Step) throws {
+        guard step.form == .transcript else { return }
+        for finding in runbook.diagnostics where finding.rule == "transcript-mix" && finding.line > step.line && finding.line < step.endLine {
+            let text = "\(finding.path):\(finding.line):\(finding.column): \(finding.message); it does not run"
+            screen.warn(text)
+            _ = try recorder.note(step, text)
         }
     }
 
