@@ -121,6 +121,9 @@ struct ResumeTrustTests {
         #expect(go.status == 0, "\(go.stdout)\(go.stderr)")
         #expect(out(box) == "new\n")
         #expect(try box.journal().contains { $0.type == .decision && $0.choice == "rerun" && $0.reason?.contains("--rerun-unknown") == true })
+        // The report counts attempts as the journal does (status and export say 2), the one before this process said apart.
+        let line = go.stdout.components(separatedBy: "\n").first { $0.contains("✔ sync") } ?? ""
+        #expect(line.contains("2 attempts (1 earlier)"), "\(go.stdout)")
     }
 
     @Test("before anything runs, resume lists every step: finished, to run, added, removed, changed")

@@ -278,7 +278,12 @@ struct Screen {
         let mark = good ? style.green("✔") : outcome == "skipped" ? style.dim("↷") : style.red("✘")
         var facts: [String] = []
         let d = steps[step.number]
-        if d.attempts > 0 { facts.append("\(d.attempts) attempt\(d.attempts == 1 ? "" : "s")") }
+        // Attempts as the journal counts them (status and export say the same), those of the run
+        // before this process said apart.
+        let attempts = d.attemptsBefore + Int(d.attempts)
+        if d.attempts > 0 {
+            facts.append("\(attempts) attempt\(attempts == 1 ? "" : "s")" + (d.attemptsBefore > 0 ? " (\(d.attemptsBefore) earlier)" : ""))
+        }
         if d.durationMs > 0 { facts.append(formatDuration(Double(d.durationMs) / 1000)) }
         if !good, let code = d.lastExitCode { facts.append("exit \(code)") }
         if !good, let signal = d.signal { facts.append("killed by SIG\(signal)") }
