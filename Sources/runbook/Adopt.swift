@@ -49,6 +49,9 @@ struct Adopt: ParsableCommand {
     func run() throws {
         var wouldChange = false
         for file in files {
+            if inPlace {
+                do { _ = try AdoptFile.target(of: file, replacing: true) } catch { throw fail(error.message, .badInput) }
+            }
             let result = try adopt(file)
             wouldChange = wouldChange || result.changed
             let target = output ?? file

@@ -68,6 +68,52 @@ struct AdoptTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: box.root) == ["wiki.md"], "no temporary file is left")
     }
 
+    @Test("--in-place through a symlink rewrites the file it points to; the link stays a link")
+    func inPlaceThroughSymlink() throws {
+        let box = Sandbox()
+        let real = box.write("real/wiki.md", Self.wiki)
+        chmod(real, 0o640)
+        let link = box.root + "/link.md"
+        #expect(symlink("real/wiki.md", link) == 0)
+        let r = runbook(["adopt", "--in-place", link])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "real/wiki.md", "the link stays a link")
+        let adopted = try String(contentsOfFile: real, encoding: .utf8)
+        #expect(adopted.contains("```shell {id=pod-stuck}\nkubectl -n \"${NAMESPACE}\" get pods\n```"))
+        var info = stat()
+        stat(real, &info)
+        #expect(info.st_mode & 0o777 == 0o640)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.root).sorted() == ["link.md", "real"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.root + "/real") == ["wiki.md"], "no temporary file is left")
+    }
+
+    @Test("a symlink to nothing, or to something that is not a regular file, is refused with exit 2 naming it")
+    func symlinkNotToAFile() throws {
+        let box = Sandbox()
+        let source = box.write("wiki.md", Self.wiki)
+        let dangling = box.root + "/dangling.md"
+        #expect(symlink("missing.md", dangling) == 0)
+        let r = runbook(["adopt", source, "-o", dangling])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("'\(dangling)' is a symlink to 'missing.md', which does not exist"), "\(r.stderr)")
+        #expect(r.stderr.contains("nothing was written"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dangling) == "missing.md")
+        #expect(!FileManager.default.fileExists(atPath: box.root + "/missing.md"))
+        let inPlace = runbook(["adopt", "--in-place", dangling])
+        #expect(inPlace.status == 2)
+        #expect(inPlace.stderr.contains("'\(dangling)' is a symlink to 'missing.md', which does not exist; '\(dangling)' is unchanged"), "\(inPlace.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: box.root + "/missing.md"))
+        try FileManager.default.createDirectory(atPath: box.root + "/folder", withIntermediateDirectories: false)
+        let toFolder = box.root + "/folder.md"
+        #expect(symlink("folder", toFolder) == 0)
+        let f = runbook(["adopt", source, "-o", toFolder])
+        #expect(f.status == 2)
+        let folder = try #require(realpath(box.root + "/folder", nil).map { String(cString: $0) })
+        #expect(f.stderr.contains("'\(toFolder)' is a symlink to '\(folder)', which is not a regular file"), "\(f.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: toFolder) == "folder")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.root + "/folder").isEmpty)
+    }
+
     @Test("--check exits 1 when a file would change, 0 when none would, and writes nothing")
     func checkMode() {
         let box = Sandbox()
