@@ -6,6 +6,11 @@ struct StateOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where runs and locks are kept.", valueName: "DIR"), completion: .directory)
     var stateDir: String?
 
+    /// An empty `--state-dir` (a script's unset variable) is a usage error, never the default folder.
+    func validate() throws {
+        if stateDir?.isEmpty == true { throw ValidationError(StateDirectory.emptyOption(environment: processEnvironment()).message) }
+    }
+
     /// The state directory from `--state-dir` or the environment; exit 2 when there is none.
     func resolve() throws -> StateDirectory {
         do {

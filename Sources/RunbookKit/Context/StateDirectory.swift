@@ -13,15 +13,26 @@ public struct StateDirectory: Sendable {
     /// The folder itself.
     public let root: String
 
-    /// The state directory from `--state-dir` (`explicit`) or the environment.
+    /// The state directory from `--state-dir` (`explicit`) or the environment. An empty `--state-dir`
+    /// is an error (a script's unset variable must not send runs to the default folder); an empty
+    /// `RUNBOOK_STATE_DIR` counts as unset.
     public static func resolve(explicit: String?, environment: [String: String]) throws(StorageError) -> StateDirectory {
-        if let explicit, !explicit.isEmpty { return StateDirectory(root: explicit) }
+        if let explicit {
+            guard !explicit.isEmpty else { throw emptyOption(environment: environment) }
+            return StateDirectory(root: explicit)
+        }
         if let dir = environment["RUNBOOK_STATE_DIR"], !dir.isEmpty { return StateDirectory(root: dir) }
         if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return StateDirectory(root: xdg + "/runbook") }
         guard let home = environment["HOME"], !home.isEmpty else {
             throw StorageError("cannot find a state directory: HOME is not set; pass --state-dir DIR or set RUNBOOK_STATE_DIR")
         }
         return StateDirectory(root: home + "/.local/state/runbook")
+    }
+
+    /// The error for an empty `--state-dir`: it names the option and the folder leaving it out would use.
+    public static func emptyOption(environment: [String: String]) -> StorageError {
+        let fallback = (try? resolve(explicit: nil, environment: environment)).map { "'\($0.root)'" } ?? "the default"
+        return StorageError("--state-dir is empty; give a folder, or leave the option out to use \(fallback)")
     }
 
     /// A state directory at `root`.
