@@ -12,8 +12,9 @@ struct Run: ParsableCommand {
             steps ('- [ ] text') ask d done, s skip, q quit.
 
             Without a terminal, answers are read one per line from standard input ('r', \
-            'skip not needed today', 'q'); at the end of input the run pauses. --yes runs every \
-            step without asking and confirms manual steps as automatic (recorded so).
+            'skip not needed today', 'q'); at the end of input the run pauses. --yes runs the \
+            steps without asking and confirms manual steps as automatic (recorded so); a step \
+            marked confirm runs only when --confirm names it, else the run pauses there (exit 5).
 
             Params come from --set NAME=VALUE, then the environment, then the runbook's \
             default, then a prompt (secrets are read without echo and masked in every record).
@@ -35,7 +36,7 @@ struct Run: ParsableCommand {
     @Argument(help: "The runbook file.", completion: .file(extensions: ["md", "markdown"]))
     var file: String
 
-    @Flag(name: [.short, .long], help: "Run every step without asking; confirm manual steps as automatic.")
+    @Flag(name: [.short, .long], help: "Run the steps without asking; confirm manual steps as automatic; a confirm step needs --confirm.")
     var yes = false
 
     @OptionGroup var params: ParamOptions

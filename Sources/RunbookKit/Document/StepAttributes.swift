@@ -21,7 +21,8 @@ public struct StepAttributes: Sendable, Encodable, Hashable {
         get { rare.value.name }
         set { rare.value.name = newValue }
     }
-    /// `confirm`: ask the operator before running the step; under `--yes` it runs, recorded as a `run` decision.
+    /// `confirm`: ask the operator before running the step (they type its key or `yes`); under `--yes` it
+    /// runs only when `--confirm` names it (recorded as a `run` decision), otherwise the run pauses there.
     public var confirm: Bool {
         get { self[flag: Flag.confirm] }
         set { self[flag: Flag.confirm] = newValue }

@@ -6,7 +6,8 @@
 public struct RunRequest: Sendable {
     /// The runbook's path as given.
     public var runbookPath: String
-    /// Run every step without asking; manual steps are confirmed as automatic.
+    /// Run the steps without asking; manual steps are confirmed as automatic; a `confirm` step runs
+    /// only when `confirm` names it (else the run pauses there).
     public var assumeYes = false
     /// `--set NAME=VALUE`, in order.
     public var sets: [(String, String)] = []
