@@ -18,11 +18,18 @@ struct HistoryTests {
         #expect(eventually { !processes(matching: "sleep \(marker)").isEmpty })
         let running = runbook(["runs", "--state-dir", box.state])
         #expect(running.stdout.contains("running (pid \(session.pid))"), "\(running.stdout)")
+        // The step a live runner is in runs; it is not an unknown outcome (nor marked as failed).
+        let runId = URL(fileURLWithPath: try #require(box.runDirs().first)).lastPathComponent
+        let live = runbook(["status", "--state-dir", box.state, runId])
+        let liveLine = live.stdout.components(separatedBy: "\n").first { $0.contains(" long ") } ?? ""
+        #expect(liveLine.contains("▸ running") && !liveLine.contains("✘"), "\(live.stdout)")
         kill(session.pid, SIGKILL)
         _ = session.wait()
         for pid in processes(matching: "sleep \(marker)") { kill(pid, SIGKILL) }
         let died = runbook(["runs", "--state-dir", box.state])
         #expect(died.stdout.contains("interrupted (at long)"), "\(died.stdout)")
+        let deadLine = runbook(["status", "--state-dir", box.state, runId]).stdout.components(separatedBy: "\n").first { $0.contains(" long ") } ?? ""
+        #expect(deadLine.contains("✘ unknown"), "once the runner is gone the outcome is unknown: \(deadLine)")
         let json = runbook(["runs", "--json", "--state-dir", box.state])
         #expect(json.stdout.contains("\"unknown_step\" : \"long\""), "\(json.stdout)")
 

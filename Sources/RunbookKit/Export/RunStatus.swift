@@ -120,13 +120,18 @@ public struct RunStatus: Encodable, Sendable {
         out += "\n"
         for event in events { out += "    " + Self.line(event) + "\n" }
         for step in steps {
-            let mark = StepEndStatus.succeeded.contains(step.outcome) ? "✔" : step.outcome == "skipped" ? "↷" : step.outcome == "not_run" ? "·" : "✘"
+            // While the runner lives, the step it is in runs: its outcome is not unknown yet.
+            let live = run.state == "running" && step.outcome == "unknown"
+            let mark =
+                live
+                ? "▸" : StepEndStatus.succeeded.contains(step.outcome) ? "✔" : step.outcome == "skipped" ? "↷" : step.outcome == "not_run" ? "·" : "✘"
             var facts = ["\(step.attempts) attempt\(step.attempts == 1 ? "" : "s")"]
             if step.durationMs > 0 || step.attempts > 0 { facts.append(formatDuration(Double(step.durationMs) / 1000)) }
             if step.outputBytes > 0 { facts.append("\(step.outputBytes) B output") }
             if let code = step.exitCode { facts.append("exit \(code)") }
             let number = step.number.map { String($0) } ?? "-"
-            let outcome = step.outcome + String(repeating: " ", count: max(1, 12 - step.outcome.count))
+            let shown = live ? "running" : step.outcome
+            let outcome = shown + String(repeating: " ", count: max(1, 12 - shown.count))
             out +=
                 "\(number.count < 3 ? String(repeating: " ", count: 3 - number.count) : "")\(number) \(mark) \(outcome)\(step.key)  \(style.dim(facts.joined(separator: ", ")))\n"
             for event in step.events { out += "      " + Self.line(event) + "\n" }
