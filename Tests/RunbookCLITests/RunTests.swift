@@ -429,6 +429,10 @@ struct RunTests {
         let records = try box.journal()
         #expect(!records.contains { $0.type == .stepEnd && $0.key == "big" }, "no step_end names output that is not on disk")
         #expect(records.last?.type == .stepSpawned && records.last?.key == "big")
+        // The report says the step ran with no outcome recorded, and why the run stopped; only 'next' was not reached.
+        let reportLine = r.stdout.components(separatedBy: "\n").first { $0.contains(" big ") } ?? ""
+        #expect(reportLine.contains("✘") && reportLine.contains("outcome not recorded 1 attempt"), "\(r.stdout)")
+        #expect(r.stdout.contains("Run stopped: its journal could not be written (1 not reached: next)"), "\(r.stdout)")
         // What the journal holds verifies; the step's bytes are its partial output, outcome unknown.
         let dir = try #require(box.runDirs().last)
         let v = runbook(["verify", dir])

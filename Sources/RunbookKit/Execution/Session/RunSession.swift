@@ -243,12 +243,15 @@ final class RunSession {
         }
         let what = request.rehearsal ? "Rehearsal" : "Run"
         let ending =
-            !final.isEnd ? "paused" : aborted ? "aborted" : anyFailed ? (request.rehearsal ? "found problems" : "completed with failures") : "completed"
+            final == .journalUnwritable
+            ? "stopped: its journal could not be written"
+            : !final.isEnd ? "paused" : aborted ? "aborted" : anyFailed ? (request.rehearsal ? "found problems" : "completed with failures") : "completed"
         let headline = "\(what) \(ending)"
         // The first few steps not reached, and how many: a list of every key would be as long as the runbook.
         var notReached: [String] = []
         var notReachedCount = 0
-        for step in runbook.steps where recorder.steps.outcome(step.number) == nil {
+        // A step that started here and has no outcome (the journal failed under it) was reached.
+        for step in runbook.steps where recorder.steps.outcome(step.number) == nil && recorder.steps[step.number].attempts == 0 {
             if notReached.count < Screen.notReachedListed { notReached.append(step.key) }
             notReachedCount += 1
         }
