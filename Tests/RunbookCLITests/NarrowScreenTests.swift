@@ -111,6 +111,27 @@ struct NarrowScreenTests {
         #expect(piped.stdout.contains("\n\n" + sentence + "\njournal: "), "\(piped.stdout)")
     }
 
+    @Test("at 80 columns a refused secret's notice at its prompt breaks between words")
+    func narrowSecretNotice() throws {
+        let box = Sandbox()
+        let file = box.write("s.md", "---\nparams:\n  API_TOKEN:\n    secret: true\n---\n# S\n\n```bash {id=a}\necho \"$API_TOKEN\" >/dev/null\n```\n")
+        let session = TerminalSession(["run", "--state-dir", box.state, file], size: WindowSize(cols: Self.width, rows: 24))
+        #expect(session.waitFor("API_TOKEN"), "\(session.text)")
+        session.send("abc\r")
+        #expect(session.waitFor("try again"), "\(session.text)")
+        let rows = try session.screen()
+        let screen = rows.joined(separator: "\n")
+        let first = try #require(rows.firstIndex { $0.contains("is 3 bytes long") }, "\(screen)")
+        let last = try #require(rows[first...].firstIndex { $0.contains("cancels the run)") }, "\(screen)")
+        let notice = Array(rows[first...last])
+        #expect(notice.count >= 2, "too short to need breaking at \(Self.width) columns?\n\(screen)")
+        #expect(
+            notice.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ").contains("secrets must be at least 8 bytes so masking"), "\(screen)")
+        expectBrokenBetweenWords(notice, screen)
+        session.send("\u{03}")
+        _ = session.wait()
+    }
+
     /// Each row but the last is as full as its words allow: the next row's first word would not
     /// have fitted after it, so the break is the window's width, not a cut inside a word.
     func expectBrokenBetweenWords(_ rows: [String], _ screen: String) {

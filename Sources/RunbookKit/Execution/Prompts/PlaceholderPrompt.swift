@@ -19,7 +19,8 @@ extension Console {
             switch readText(prompt, secret: secret, notice: notice) {
             case .key(_, let value):
                 if source == .terminal, let found = problem(value) {
-                    notice = style.yellow(found + "; try again (Ctrl-C cancels the run)") + "\n"
+                    // Broken between words to fit the window, later lines indented (piped: one line).
+                    notice = style.yellow(messageLines("", found + "; try again (Ctrl-C cancels the run)", width: wrapWidth))
                     continue
                 }
                 return .value(value)
