@@ -44,6 +44,33 @@ struct HistoryTests {
         #expect(runbook(["runs", "--state-dir", paused.state]).stdout.contains("interrupted"))
     }
 
+    @Test("the latest run is the one that started last, not the one whose folder name sorts last: runs, resume FILE and run agree")
+    func latestByStartTime() throws {
+        let box = Sandbox()
+        let file = box.write("m.md", "# M\n\n- [ ] do it {id=manual}\n")
+        for _ in 0..<2 { #expect(runbook(["run", "--new-run", "--state-dir", box.state, file]).status == 5) }
+        let dirs = box.runDirs()  // by their run_start times
+        let older = (dirs[0] as NSString).lastPathComponent
+        let newer = (dirs[1] as NSString).lastPathComponent
+        // Two runs started in the same second, the newer with the lower random suffix: its folder
+        // named so that it sorts first (the catalog reads the run id and start from the journal).
+        let sortsFirst = older.prefix(17) + "00000000"
+        try #require(sortsFirst < older)
+        try FileManager.default.moveItem(atPath: dirs[1], toPath: box.state + "/runs/" + sortsFirst)
+        let listing = runbook(["runs", "--state-dir", box.state]).stdout
+        let lines = listing.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].hasPrefix(older) && lines[1].hasPrefix(newer), "\(listing)")
+        let run = runbook(["run", "--state-dir", box.state, file])
+        #expect(run.status == 5)
+        #expect(run.stderr.contains("has an unfinished run \(newer) "), "\(run.stderr)")
+        let olderJournal = try String(contentsOfFile: dirs[0] + "/journal.jsonl", encoding: .utf8)
+        let resume = runbook(["resume", "--state-dir", box.state, file])
+        #expect(resume.status == 5, "\(resume.stdout)\(resume.stderr)")
+        #expect(try String(contentsOfFile: dirs[0] + "/journal.jsonl", encoding: .utf8) == olderJournal)
+        let newerJournal = try String(contentsOfFile: box.state + "/runs/" + sortsFirst + "/journal.jsonl", encoding: .utf8)
+        #expect(newerJournal.contains("resumed by tester@"), "\(newerJournal)")
+    }
+
     @Test("steps done/total count the runbook the run goes on with: an added step makes 4/4, not 4/3")
     func countsAfterAddedStep() throws {
         let box = Sandbox()

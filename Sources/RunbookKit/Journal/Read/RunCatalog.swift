@@ -55,11 +55,32 @@ public struct RunCatalog: Sendable {
     /// The catalog of `state`.
     public init(state: StateDirectory) { self.state = state }
 
-    /// Every run, oldest first. `.new-*` folders are runs still being created (or whose creation
-    /// crashed): not runs yet.
+    /// Every run, oldest first (`oldestFirst`). `.new-*` folders are runs still being created (or
+    /// whose creation crashed): not runs yet.
     public func list() -> [RunSummary] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: state.runsDir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
-        return names.compactMap { summary(ofRunIn: state.runDir($0)) }
+        Self.oldestFirst(runFolderNames().compactMap { summary(ofRunIn: state.runDir($0)) })
+    }
+
+    /// The names of the run folders (not the hidden `.new-*` ones), in no particular order.
+    private func runFolderNames() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: state.runsDir)) ?? []).filter { !$0.hasPrefix(".") }
+    }
+
+    /// `runs` by when each started, its `run_start` time to the millisecond, then by folder: not by
+    /// folder name alone, whose random part orders two runs of the same second by chance. Runs whose
+    /// start time cannot be read come first, by folder: a run with a known start is always the later.
+    static func oldestFirst(_ runs: [RunSummary]) -> [RunSummary] {
+        let keyed = runs.map { (run: $0, started: isTimestamp($0.started) ? $0.started : "") }
+        return keyed.sorted { a, b in a.started != b.started ? a.started < b.started : a.run.dir < b.run.dir }.map(\.run)
+    }
+
+    /// Whether `text` is a journal time, `2026-11-26T09:30:00.123Z`: fixed width, so such times
+    /// order as text.
+    private static func isTimestamp(_ text: String) -> Bool {
+        let pattern = Array("dddd-dd-ddTdd:dd:dd.dddZ".utf8)
+        let bytes = Array(text.utf8)
+        guard bytes.count == pattern.count else { return false }
+        return zip(bytes, pattern).allSatisfy { byte, want in want == UInt8(ascii: "d") ? (0x30...0x39).contains(byte) : byte == want }
     }
 
     /// The summary of the run in `dir`; nil when it has no readable journal with a run_start.
@@ -106,17 +127,17 @@ public struct RunCatalog: Sendable {
             .last { $0.ended == nil && $0.state != "damaged" }
     }
 
-    /// The summaries of the runs whose first record passes `filter`, oldest first; a journal is
-    /// verified only when its `run_start` (its first line) matches.
+    /// The summaries of the runs whose first record passes `filter`, oldest first (`oldestFirst`);
+    /// a journal is verified only when its `run_start` (its first line) matches.
     private func summaries(where filter: (JournalRecord) -> Bool, unlessEnded: Bool = false) -> [RunSummary] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: state.runsDir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
-        return names.compactMap { name in
+        let runs: [RunSummary] = runFolderNames().compactMap { name in
             let dir = state.runDir(name)
             let ends = Self.ends(ofJournal: dir + "/journal.jsonl", last: unlessEnded) { filter($0) }
             guard let start = ends.first, filter(start) else { return nil }
             if unlessEnded && ends.last?.type == .runEnd { return nil }
             return summary(ofRunIn: dir)
         }
+        return Self.oldestFirst(runs)
     }
 
     /// The first record of a journal, read from its first line alone (at most 64 KiB, the line cap).
