@@ -45,7 +45,7 @@ struct Diff: ParsableCommand {
     private func load(_ target: String, _ stateDir: StateDirectory?) throws -> RunExport {
         let (export, journal) = try loadRunExport(target, state: stateDir)
         if let problem = export.damage.first {
-            throw fail("\(journal): \(problem); 'runbook verify \(target)' says more", .journalIntegrity)
+            throw fail("\(journal): \(problem); '\(pasteable("runbook verify \(target)", state: stateDir))' says more", .journalIntegrity)
         }
         return export
     }

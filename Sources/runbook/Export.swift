@@ -63,7 +63,8 @@ struct Export: ParsableCommand {
             throw fail("the run does not verify, so it was not exported; pass --allow-damaged to export it marked DAMAGED", .journalIntegrity)
         }
         let chosen = format.flatMap(ExportFormat.init(rawValue:)) ?? output.flatMap(ExportFormat.guess(fromPath:)) ?? .markdown
-        let options = ExportOptions(excerptBytes: excerptBytes, allowDamaged: allowDamaged)
+        let options = ExportOptions(
+            excerptBytes: excerptBytes, allowDamaged: allowDamaged, stateDirOption: stateDir?.option(environment: processEnvironment()) ?? "")
         guard let output else {
             let sink = BufferedExportSink(DescriptorOutput(fd: 1))
             try chosen.write(export, options: options, to: sink)

@@ -49,7 +49,7 @@ struct Resume: ParsableCommand {
         guard let target else {
             // No run named: say which can be resumed and how to pick one.
             let state = try state.resolve()
-            throw fail(RunListText.resumable(RunCatalog(state: state).list(), state: state), .badInput)
+            throw fail(RunListText.resumable(RunCatalog(state: state).list(), state: state, environment: processEnvironment()), .badInput)
         }
         let signals = SignalPipe()
         let context = try state.context(signals: signals)

@@ -38,9 +38,16 @@ func loadRunExport(_ target: String, state: StateDirectory?) throws -> (export: 
         return (try RunExport.load(journal: journal, state: state), journal)
     } catch {
         throw fail(
-            error.isDamage ? error.message : "\(error.message); give a run id ('runbook runs' lists them), a run folder or a journal file",
+            error.isDamage
+                ? error.message : "\(error.message); give a run id ('\(pasteable("runbook runs", state: state))' lists them), a run folder or a journal file",
             error.isDamage ? .journalIntegrity : .badInput)
     }
+}
+
+/// `command` as the operator can paste it: with `--state-dir` when `state` is not where the
+/// environment alone finds the runs.
+func pasteable(_ command: String, state: StateDirectory?) -> String {
+    state?.command(command, environment: processEnvironment()) ?? command
 }
 
 /// The exit code of each run outcome: the one place outcomes become exit codes.

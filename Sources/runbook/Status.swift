@@ -31,7 +31,9 @@ struct Status: ParsableCommand {
         let state = try state.resolve()
         let journal = RunCatalog.journalPath(for: target, state: state)
         guard FileManager.default.fileExists(atPath: journal) else {
-            throw fail("cannot read '\(journal)': no such run; give a run id ('runbook runs' lists them), a run folder or a journal file", .badInput)
+            throw fail(
+                "cannot read '\(journal)': no such run; give a run id ('\(pasteable("runbook runs", state: state))' lists them), a run folder or a journal file",
+                .badInput)
         }
         guard let (status, verification) = RunStatus.read(journal: journal, state: state) else {
             throw fail("\(journal) has no run_start record; it is not a run's journal", .journalIntegrity)

@@ -156,7 +156,7 @@ struct ConsoleTests {
         #expect(r.stdout.contains("To resume it:\n  runbook resume \(runId) --state-dir \(box.state)\n"), "\(r.stdout)")
         let list = runbook(["resume", "--state-dir", box.state])
         #expect(list.status == 2)
-        #expect(list.stderr.contains("runbook resume \(runId)    # paused, 1/2 steps"), "\(list.stderr)")
+        #expect(list.stderr.contains("runbook resume \(runId) --state-dir \(box.state)    # paused, 1/2 steps"), "\(list.stderr)")
         let resumed = runbook(["resume", runId, "--state-dir", box.state], stdin: "r\n")
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
     }

@@ -117,13 +117,27 @@ func runbook(
     _ arguments: [String], stdin: String? = nil, env: [String: String] = [:], cwd: String? = nil,
     timeout: Double = 60
 ) -> ProcessResult {
+    spawnAndWait([runbookBinary] + arguments, stdin: stdin, environment: runbookEnvironment(env), cwd: cwd, timeout: timeout)
+}
+
+/// The environment `runbook(_:)` gives the binary: a minimal base plus `env`.
+func runbookEnvironment(_ env: [String: String]) -> [String: String] {
     var environment: [String: String] = [
         "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/tmp",
         "USER": "tester", "NO_COLOR": "1", "LANG": "C.UTF-8",
     ]
     for (k, v) in env { environment[k] = v }
-    return spawnAndWait([runbookBinary] + arguments, stdin: stdin, environment: environment, cwd: cwd, timeout: timeout)
+    return environment
+}
+
+/// A `runbook …` command the tool suggested, pasted into a shell (`sh -c`) with the environment
+/// `runbook(_:)` gives plus `env`, the built binary first on PATH.
+func pasted(_ command: String, stdin: String? = nil, env: [String: String] = [:], timeout: Double = 60) -> ProcessResult {
+    precondition(command.hasPrefix("runbook "), "not a runbook command: \(command)")
+    var environment = runbookEnvironment(env)
+    environment["PATH"] = (runbookBinary as NSString).deletingLastPathComponent + ":" + (environment["PATH"] ?? "")
+    return spawnAndWait(["/bin/sh", "-c", command], stdin: stdin, environment: environment, cwd: nil, timeout: timeout)
 }
 
 func spawnAndWait(_ argv: [String], stdin: String?, environment: [String: String], cwd: String?, timeout: Double) -> ProcessResult {

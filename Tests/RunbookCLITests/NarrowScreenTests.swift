@@ -70,7 +70,8 @@ struct NarrowScreenTests {
     func narrowError() throws {
         let box = Sandbox()
         let file = box.write("forty.md", Self.fortySteps(marker: box.root + "/crashed"))
-        let session = TerminalSession(["resume", "--state-dir", box.state, file], size: WindowSize(cols: Self.width, rows: 24))
+        // The runs found through the environment: the command to paste needs no --state-dir.
+        let session = TerminalSession(["resume", file], env: ["RUNBOOK_STATE_DIR": box.state], size: WindowSize(cols: Self.width, rows: 24))
         #expect(session.wait() == 2)
         let rows = try session.screen().filter { !$0.isEmpty }
         let screen = rows.joined(separator: "\n")

@@ -157,7 +157,7 @@ struct ResumeTrustTests {
             "  changed   s-5  finished ok; its code changed since",
             "  finished  s-6  ok", "  finished  s-7  ok", "  finished  s-8  ok",
             "  to run    s-9 … s-13  5 steps",
-            "  (10 steps shown in stretches of 4 or more alike; runbook status \(runId) lists each step)",
+            "  (10 steps shown in stretches of 4 or more alike; runbook status \(runId) --state-dir \(box.state) lists each step)",
         ]
         let lines = r.stdout.split(separator: "\n").map(String.init)
         let start = try #require(lines.firstIndex { $0.hasPrefix("Steps (the journal compared") }, "\(r.stdout)")

@@ -46,6 +46,18 @@ public struct StateDirectory: Sendable {
     /// The folder of the run `runId`.
     public func runDir(_ runId: String) -> String { runsDir + "/" + runId }
 
+    /// ` --state-dir DIR` when this is not the state directory `environment` gives without one,
+    /// else nothing: what a `runbook` command suggested for copy-paste needs to find these runs.
+    public func option(environment: [String: String]) -> String {
+        let standard = try? StateDirectory.resolve(explicit: nil, environment: environment)
+        return standard?.root == root ? "" : " --state-dir \(shellQuoted(root))"
+    }
+
+    /// `command` (`runbook resume RUN`, …) as the operator can paste it: with `option(environment:)`.
+    public func command(_ command: String, environment: [String: String]) -> String {
+        command + option(environment: environment)
+    }
+
     /// Creates the root, `runs/` and `locks/` as needed, each 0700.
     public func prepare() throws(StorageError) {
         try makeDirectories(root)

@@ -33,17 +33,22 @@ public final class BufferedExportSink: ExportSink {
     }
 }
 
-/// How much of each output file an export shows, and which files it must not show.
+/// How much of each output file an export shows, which files it must not show, and what its
+/// `runbook verify` line needs to find the run.
 public struct ExportOptions: Sendable {
     /// Bytes of each recorded output file shown at most: the first and last halves.
     public var excerptBytes: Int
     /// Export a run whose journal or files fail verification (the export says so at the top).
     public var allowDamaged: Bool
+    /// What the verify line adds after `runbook verify RUN --expect-head HEAD`: ` --state-dir DIR`
+    /// when the run is not in the default place (`StateDirectory.option(environment:)`), else nothing.
+    public var stateDirOption: String
 
-    /// The default: 4 KiB of each output, damaged runs refused.
-    public init(excerptBytes: Int = 4096, allowDamaged: Bool = false) {
+    /// The default: 4 KiB of each output, damaged runs refused, the runs in the default place.
+    public init(excerptBytes: Int = 4096, allowDamaged: Bool = false, stateDirOption: String = "") {
         self.excerptBytes = excerptBytes
         self.allowDamaged = allowDamaged
+        self.stateDirOption = stateDirOption
     }
 }
 

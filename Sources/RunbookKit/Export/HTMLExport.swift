@@ -208,9 +208,8 @@ public struct HTMLExport {
         if let torn = journal.tornTailBytes {
             sink.write("<div><dt>Torn tail</dt><dd>\(torn) bytes from a crash mid-write, not part of the record</dd></div>\n")
         }
-        sink.write(
-            "</dl>\n<p class=\"dim\">Check it: <code>runbook verify \(Self.escape(export.run.runId)) --expect-head \(Self.escape(journal.head))</code></p>\n</footer>\n"
-        )
+        let verify = "runbook verify \(export.run.runId) --expect-head \(journal.head)\(reader.options.stateDirOption)"
+        sink.write("</dl>\n<p class=\"dim\">Check it: <code>\(Self.escape(verify))</code></p>\n</footer>\n")
     }
 
     /// Text for HTML content or an attribute value.

@@ -61,7 +61,8 @@ public struct MarkdownExport {
         sink.write("- journal: \(Self.code(journal.file))\n- records: \(journal.records)\n- head sha256: \(Self.code(journal.head))\n")
         sink.write("- verification: \(journal.ok ? "ok (the chain holds and every file matches)" : "FAILED")\n")
         if let torn = journal.tornTailBytes { sink.write("- a torn last record of \(torn) bytes (a crash mid-write) is not part of the record\n") }
-        sink.write("\nCheck it with `runbook verify \(export.run.runId) --expect-head \(journal.head)`.\n\n<!-- \(ExportWords.marker(export)) -->\n")
+        let verify = "runbook verify \(export.run.runId) --expect-head \(journal.head)\(reader.options.stateDirOption)"
+        sink.write("\nCheck it with `\(verify)`.\n\n<!-- \(ExportWords.marker(export)) -->\n")
     }
 
     /// The runbook copy line by line (front matter left out), each step replaced by its item.

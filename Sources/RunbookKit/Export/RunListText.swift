@@ -1,15 +1,17 @@
 /// The human form of `runbook runs`: one line per run, oldest first.
 public enum RunListText {
-    /// What `runbook resume` without a run says: the unfinished runs, each with the command that resumes it.
-    public static func resumable(_ runs: [RunSummary], state: StateDirectory) -> String {
+    /// What `runbook resume` without a run says: the unfinished runs, each with the command that
+    /// resumes it (with `--state-dir` when `environment` alone would not find `state`).
+    public static func resumable(_ runs: [RunSummary], state: StateDirectory, environment: [String: String]) -> String {
         let open = runs.filter { $0.ended == nil && $0.state != "damaged" && $0.state != "running" }
         guard !open.isEmpty else {
-            return "name the run to resume; there is no unfinished run under \(state.runsDir) ('runbook runs' lists them all)"
+            return
+                "name the run to resume; there is no unfinished run under \(state.runsDir) ('\(state.command("runbook runs", environment: environment))' lists them all)"
         }
         var out = "name the run to resume (a run id, its folder, or its runbook file for the latest one); unfinished runs:"
         for run in open {
             out +=
-                "\n  runbook resume \(run.runId)    # \(run.state)\(run.unknownStep.map { " at \($0)" } ?? ""), \(run.stepsRecorded)/\(run.totalSteps) steps, \(run.runbook), started \(run.started)"
+                "\n  \(state.command("runbook resume \(run.runId)", environment: environment))    # \(run.state)\(run.unknownStep.map { " at \($0)" } ?? ""), \(run.stepsRecorded)/\(run.totalSteps) steps, \(run.runbook), started \(run.started)"
         }
         return out
     }

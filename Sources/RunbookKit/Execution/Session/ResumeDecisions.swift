@@ -120,8 +120,9 @@ extension RunSession {
             try recorder.note("the runbook is not the one the run started with (\(plan.identity)); the operator went on with it (--accept-changes all)")
             return nil
         }
+        let newRun = context.stateDirectory.command("runbook run --new-run \(shellQuoted(request.runbookPath))", environment: context.environment)
         context.error(
-            "\(runbook.path) is not the runbook this run started with: \(plan.identity). Nothing ran. To go on with the runbook as it is now, resume with --accept-changes all; to start a new run of it, resume with --new-run (or 'runbook run --new-run \(request.runbookPath)')"
+            "\(runbook.path) is not the runbook this run started with: \(plan.identity). Nothing ran. To go on with the runbook as it is now, resume with --accept-changes all; to start a new run of it, resume with --new-run (or '\(newRun)')"
         )
         try recorder.pauseRun(reason: "the runbook is not the one the run started with (\(plan.identity))")
         return .paused
@@ -139,9 +140,10 @@ extension RunSession {
             screen.line("  \(padded)\(row.key)\(row.detail.isEmpty ? "" : style.dim("  " + row.detail))")
         }
         if preview.folded > 0 {
+            let status = context.stateDirectory.command("runbook status \(runId)", environment: context.environment)
             screen.say(
-                "  (\(preview.folded) steps shown in stretches of \(Folding.minimum) or more alike; runbook status \(runId) lists each step)",
-                style.dim, indent: "   ")
+                "  (\(preview.folded) steps shown in stretches of \(Folding.minimum) or more alike; \(status) lists each step)", style.dim,
+                indent: "   ")
         }
     }
 

@@ -89,7 +89,7 @@ extension RunLauncher {
     /// verified (tests change the journal there).
     func prepareResume(_ target: String, underLock: () -> Void) -> Result<ResumeTicket, RunOutcome> {
         let runDir: String
-        switch RunCatalog(state: context.stateDirectory).locateForResume(target) {
+        switch RunCatalog(state: context.stateDirectory).locateForResume(target, environment: context.environment) {
         case .run(let dir): runDir = dir
         case .problem(let text): return refuse(text, .refused)
         }

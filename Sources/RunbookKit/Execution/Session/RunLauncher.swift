@@ -107,8 +107,9 @@ public struct RunLauncher {
         let what =
             "\(request.runbookPath) has an unfinished run \(run.runId) (\(run.state), started \(run.started) by \(run.operatorName), \(run.stepsRecorded)/\(run.totalSteps) steps done)"
         guard !request.assumeYes, console.source == .terminal else {
-            context.error(
-                "\(what); nothing ran. Resume it with 'runbook resume \(run.runId)', or start another with 'runbook run --new-run \(request.runbookPath)'")
+            let resume = pasteable("runbook resume \(run.runId)")
+            let newRun = pasteable("runbook run --new-run \(shellQuoted(request.runbookPath))")
+            context.error("\(what); nothing ran. Resume it with '\(resume)', or start another with '\(newRun)'")
             return .stop(.paused)
         }
         // Broken between words on a terminal, so no field (a run id, a time) is cut across rows.
@@ -121,6 +122,9 @@ public struct RunLauncher {
         default: return .stop(.paused)
         }
     }
+
+    /// `command` with `--state-dir` when the runs are not in the default place, to paste as it is.
+    func pasteable(_ command: String) -> String { context.stateDirectory.command(command, environment: context.environment) }
 
     private func resumeUnfinished(_ run: RunSummary, request: RunRequest, runbook: Runbook) -> RunOutcome {
         switch prepareResume(run.dir) {

@@ -388,11 +388,7 @@ final class RunSession {
     }
 
     /// The exact command that resumes this run (with `--state-dir` when the runs are not in the default place).
-    var resumeCommand: String {
-        let root = context.stateDirectory.root
-        let standard = (try? StateDirectory.resolve(explicit: nil, environment: context.environment))?.root
-        return "runbook resume \(runId)" + (standard == root ? "" : " --state-dir \(shellQuoted(root))")
-    }
+    var resumeCommand: String { context.stateDirectory.command("runbook resume \(runId)", environment: context.environment) }
 
     /// Debug builds: RUNBOOK_TEST_CRASH_AT=<point> kills the runner there (crash tests).
     func crashPoint(_ name: String) {

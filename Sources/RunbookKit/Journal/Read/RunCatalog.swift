@@ -191,8 +191,9 @@ public struct RunCatalog: Sendable {
     }
 
     /// The run folder to resume for `target`: a folder, a journal file, a run id, or a runbook file
-    /// (its latest unfinished run).
-    public func locateForResume(_ target: String) -> Located {
+    /// (its latest unfinished run). `environment`: the commands a problem suggests name the state
+    /// directory when it alone would not find it.
+    public func locateForResume(_ target: String, environment: [String: String]) -> Located {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: target, isDirectory: &isDir) {
             if isDir.boolValue { return .run(target) }
@@ -200,13 +201,14 @@ public struct RunCatalog: Sendable {
             let real = URL(fileURLWithPath: target).resolvingSymlinksInPath().path
             let runs = summaries { $0.runbook?.realpath == real }.filter { $0.ended == nil }
             guard let latest = runs.last else {
-                return .problem("no unfinished run of \(target) under \(state.runsDir); start one with 'runbook run \(target)'")
+                let run = state.command("runbook run \(shellQuoted(target))", environment: environment)
+                return .problem("no unfinished run of \(target) under \(state.runsDir); start one with '\(run)'")
             }
             return .run(latest.dir)
         }
         let dir = state.runDir(target)
         if FileManager.default.fileExists(atPath: dir + "/journal.jsonl") { return .run(dir) }
-        return .problem("no run '\(target)' under \(state.runsDir); 'runbook runs' lists them")
+        return .problem("no run '\(target)' under \(state.runsDir); '\(state.command("runbook runs", environment: environment))' lists them")
     }
 
     /// The journal file for `target`: a journal file, a run folder, or a run id in `state` (when
