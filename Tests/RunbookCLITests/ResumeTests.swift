@@ -66,6 +66,22 @@ struct ResumeTests {
         #expect(records.filter { $0.type == .stepStart && $0.key == "one" }.map(\.attempt) == [1, 2])
     }
 
+    @Test("a step settled at the resume's question (done, or skipped with a reason) is passed over as settled now, not as finished earlier in the run")
+    func settledNowSaidSo() throws {
+        for (answer, shown) in [("d", "done: confirmed by the operator after an interrupted run"), ("s not needed now", "skipped: not needed now")] {
+            let box = Sandbox()
+            let file = box.write("rb.md", Self.threeSteps)
+            let env = ["OUT": box.root + "/out.txt"]
+            var crash = env
+            crash["RUNBOOK_TEST_CRASH_AT"] = "after_step_start_sync"
+            #expect(runbook(["run", "--yes", "--state-dir", box.state, file], env: crash).status == 128 + SIGKILL)
+            let r = runbook(["resume", "--state-dir", box.state, file], stdin: "\(answer)\nr\nr\nr\n", env: env)
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            let line = r.stdout.components(separatedBy: "\n").first { $0.contains("step 1/3 [one] ") } ?? ""
+            #expect(line.contains(shown) && !line.contains("earlier in this run"), "\(answer): \(r.stdout)")
+        }
+    }
+
     @Test("a --yes resume that stops for a decision counts the steps that finished earlier, not every step as not reached")
     func refusedResumeSummary() throws {
         let box = Sandbox()

@@ -148,9 +148,14 @@ final class RunSession {
                 return .stop(.journalUnwritable)
             }
             if recorder.steps[step.number].finishedEarlier, let earlier = recorder.steps.outcome(step.number) {
-                recorder.markShownEarlier(step)
                 let mark = earlier == "skipped" ? "↷" : StepEndStatus.succeeded.contains(earlier) ? "✔" : "✘"
-                passOver(step, mark: mark, "\(earlier) earlier in this run")
+                if let reason = recorder.steps[step.number].reason {
+                    // Settled by this resume's question (done, or skipped with a reason): not earlier.
+                    passOver(step, mark: mark, "\(earlier): \(reason)")
+                } else {
+                    recorder.markShownEarlier(step)
+                    passOver(step, mark: mark, "\(earlier) earlier in this run")
+                }
                 continue
             }
             do {
