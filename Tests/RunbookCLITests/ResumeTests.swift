@@ -47,14 +47,21 @@ struct ResumeTests {
         #expect(again.stderr.contains("already ended"))
     }
 
-    @Test("after a crash mid-step the outcome is unknown: --yes exits 5, an answer decides, it is never marked done by itself")
-    func unknownOutcome() throws {
-        let box = Sandbox()
+    /// `threeSteps` run in `box` until the runner dies right after step one's start is synced:
+    /// its outcome unknown. The runbook's path and the environment its steps need.
+    private func crashedInStepOne(_ box: Sandbox) -> (file: String, env: [String: String]) {
         let file = box.write("rb.md", Self.threeSteps)
         let env = ["OUT": box.root + "/out.txt"]
         var crash = env
         crash["RUNBOOK_TEST_CRASH_AT"] = "after_step_start_sync"
         #expect(runbook(["run", "--yes", "--state-dir", box.state, file], env: crash).status == 128 + SIGKILL)
+        return (file, env)
+    }
+
+    @Test("after a crash mid-step the outcome is unknown: --yes exits 5, an answer decides, it is never marked done by itself")
+    func unknownOutcome() throws {
+        let box = Sandbox()
+        let (file, env) = crashedInStepOne(box)
         #expect(runbook(["verify", box.runDirs()[0]]).status == 0)
         let yes = runbook(["resume", "--yes", "--state-dir", box.state, file], env: env)
         #expect(yes.status == 5)
@@ -70,11 +77,7 @@ struct ResumeTests {
     func settledNowSaidSo() throws {
         for (answer, shown) in [("d", "done: confirmed by the operator after an interrupted run"), ("s not needed now", "skipped: not needed now")] {
             let box = Sandbox()
-            let file = box.write("rb.md", Self.threeSteps)
-            let env = ["OUT": box.root + "/out.txt"]
-            var crash = env
-            crash["RUNBOOK_TEST_CRASH_AT"] = "after_step_start_sync"
-            #expect(runbook(["run", "--yes", "--state-dir", box.state, file], env: crash).status == 128 + SIGKILL)
+            let (file, env) = crashedInStepOne(box)
             let r = runbook(["resume", "--state-dir", box.state, file], stdin: "\(answer)\nr\nr\nr\n", env: env)
             #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
             let line = r.stdout.components(separatedBy: "\n").first { $0.contains("step 1/3 [one] ") } ?? ""
