@@ -213,6 +213,18 @@ struct AttributeTests {
         #expect(runbook.references.map(\.language) == ["yaml", "console", "text"])
     }
 
+    @Test("a block with attributes and no language says to write the language, and names Pandoc's class form")
+    func attributesWithoutLanguage() {
+        let runbook = parse("# T\n\n```{id=x}\ntrue\n```\n\n```{.bash}\necho hi\n```\n")
+        expectDiagnostic(
+            runbook, line: 3, column: 1, .warning, "reference-with-attributes",
+            ["block with no language", "write its language before the braces, e.g. 'bash {id=x}'"])
+        expectDiagnostic(
+            runbook, line: 7, column: 1, .warning, "reference-with-attributes", ["'{.bash}' is Pandoc's class form: write 'bash' before the braces"])
+        #expect(!runbook.diagnostics.contains { $0.message.contains("language ''") })
+        #expect(runbook.steps.isEmpty)
+    }
+
     @Test("durations parse and display")
     func durations() {
         #expect(parseDuration("30s") == 30)
