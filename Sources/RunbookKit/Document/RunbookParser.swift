@@ -287,23 +287,7 @@ private struct Builder {
                 language: info.language, form: fenced ? "fenced" : "indented",
                 line: block.line, endLine: block.endLine, section: section))
         if fenced && info.hasAttributeBlock {
-            // A common short name of a step language: say which one to write.
-            let meant = StepLanguages.aliases[info.language.lowercased()].map { "; '\(info.language)' is \($0): write \($0) to make it a step" } ?? ""
-            let languages = "(runnable languages: \(StepLanguages.interpreters.keys.sorted().joined(separator: ", ")))"
-            guard info.language.isEmpty else {
-                sink.warning(
-                    "reference-with-attributes", line: block.line, column: block.column,
-                    "block in language '\(info.language)' has step attributes but never runs \(languages)\(meant); it is shown as reference")
-                return
-            }
-            // No language before the braces: Pandoc's `{.bash}` names it as a class.
-            let pandoc = info.attributes.first { $0.key.hasPrefix(".") && $0.key.count > 1 }.map {
-                "; '{\($0.key)}' is Pandoc's class form: write '\($0.key.dropFirst())' before the braces"
-            }
-            sink.warning(
-                "reference-with-attributes", line: block.line, column: block.column,
-                "block with no language has step attributes but never runs; write its language before the braces, e.g. 'bash {id=x}' \(languages)\(pandoc ?? ""); it is shown as reference"
-            )
+            sink.warning("reference-with-attributes", line: block.line, column: block.column, StepLanguages.neverRuns(info))
         }
     }
 
