@@ -63,6 +63,14 @@ struct Run: ParsableCommand {
 
     @OptionGroup var state: StateOptions
 
+    /// An incident id is one line of text: a line break or another control character would break
+    /// the header it is shown in and the record's one-line summaries.
+    func validate() throws {
+        if let incident, incident.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw ValidationError("--incident holds a line break or another control character; give the incident's id on one line, e.g. --incident INC-1234")
+        }
+    }
+
     func run() throws {
         let signals = SignalPipe()
         let runbook = try loadRunbook(file, whatNext: "")

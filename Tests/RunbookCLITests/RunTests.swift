@@ -320,6 +320,17 @@ struct RunTests {
         #expect((end.output?.masked ?? 0) >= 7, "masked \(end.output?.masked ?? 0)")
     }
 
+    @Test("an incident id with a line break is refused before anything runs: exit 2, the option named, nothing recorded")
+    func incidentOnOneLine() {
+        let box = Sandbox()
+        let file = box.write("rb.md", "# T\n\n```bash {id=a}\ntouch \(box.root)/ran\n```\n")
+        let r = runbook(["run", "--yes", "--state-dir", box.state, "--incident", "INC-1\nforged: header", file])
+        #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("--incident holds a line break"), "\(r.stderr)")
+        #expect(box.runDirs().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: box.root + "/ran"))
+    }
+
     @Test("a secret under 8 characters is refused before anything runs")
     func shortSecretRefused() {
         let box = Sandbox()
