@@ -48,7 +48,7 @@ struct FrontMatter {
                 )
                 return result
             }
-            let (line, column, problem) = describe(error)
+            let (line, column, problem) = describe(error, yaml: yaml)
             sink.error("front-matter-yaml", line: line + 1, column: column, "front matter is not valid YAML: \(problem)")
             return result
         } catch {
@@ -186,13 +186,39 @@ struct FrontMatter {
     static func line(of node: Node) -> Int { (node.mark?.line ?? 1) + 1 }
     static func column(of node: Node) -> Int { node.mark?.column ?? 1 }
 
-    private static func describe(_ error: YamlError) -> (Int, Int, String) {
+    private static func describe(_ error: YamlError, yaml: String) -> (Int, Int, String) {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return (mark.line, mark.column, problem)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return duplicateKey(duplicates.sorted(), mapping: context.mark, yaml: yaml)
         default:
             return (1, 1, "\(error)")
         }
+    }
+
+    /// Where the first of `keys` is written again in the mapping that starts at `mapping` (its
+    /// keys stand at that column), and the problem in words: Yams names the keys only.
+    private static func duplicateKey(_ keys: [String], mapping: Mark, yaml: String) -> (Int, Int, String) {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        let indent = max(mapping.column - 1, 0)
+        var seen: [String: Int] = [:]
+        for number in max(mapping.line, 1)...max(lines.count, 1) where number <= lines.count {
+            let line = lines[number - 1]
+            let leading = line.prefix { $0 == " " }.count
+            let text = line.dropFirst(leading)
+            if number > mapping.line && !text.isEmpty && !text.hasPrefix("#") && leading < indent { break }
+            guard leading == indent else { continue }
+            for key in keys where text.hasPrefix(key + ":") || text.hasPrefix("\"\(key)\":") || text.hasPrefix("'\(key)':") {
+                if let first = seen[key] {
+                    let also = keys.count > 1 ? " (and \(keys.filter { $0 != key }.map { "'\($0)'" }.joined(separator: ", ")) too)" : ""
+                    return (number, indent + 1, "the key '\(key)' is written twice, on lines \(first + 1) and \(number + 1)\(also); keep one of them")
+                }
+                seen[key] = number
+            }
+        }
+        let named = keys.map { "'\($0)'" }.joined(separator: ", ")
+        return (mapping.line, mapping.column, "a key is written twice in one mapping (\(named)); keep one of each")
     }
 
     /// Reads typed values from YAML nodes, reporting bad ones.

@@ -82,6 +82,12 @@ struct FrontMatterTests {
             ("---\ntitle: x\nparams: [a\nfoo: : bar\n---\n- [ ] x {id=x}\n", 4, 4, "did not find expected ',' or ']'"),
             ("---\ntitle: x\n  bad: indent\n---\n- [ ] x {id=x}\n", 3, 6, "mapping values are not allowed"),
             ("---\ntitle: \"open\n---\n- [ ] x {id=x}\n", 2, 13, "unexpected end of stream"),
+            // A key written twice: where the second one is, in words (Yams names the key only).
+            ("---\ntitle: A\ntimeout: 5m\ntitle: B\n---\n- [ ] x {id=x}\n", 4, 1, "the key 'title' is written twice, on lines 2 and 4; keep one of them"),
+            (
+                "---\nparams:\n  X:\n    default: a\n    # note\n    default: b\n---\n- [ ] x {id=x}\n", 6, 5,
+                "the key 'default' is written twice, on lines 4 and 6"
+            ),
         ])
     func invalidYAML(source: String, line: Int, column: Int, words: String) {
         let runbook = parse(source)
