@@ -133,6 +133,32 @@ struct NarrowScreenTests {
         _ = session.wait()
     }
 
+    @Test("at 80 columns a step's heading and a manual step's text break between words, later lines indented")
+    func narrowHeadings() throws {
+        let box = Sandbox()
+        let title = "Drain the traffic from the primary database replica before switching the release pointer back"
+        let task = "Tell the incident channel that the rollback of the payments service has started, with the ticket"
+        let file = box.write("h.md", "# H\n\n## \(title)\n\n```bash {id=drain}\necho drained\n```\n\n- [ ] \(task) {id=tell}\n")
+        let session = TerminalSession(["run", "--state-dir", box.state, file], size: WindowSize(cols: Self.width, rows: 30))
+        #expect(session.waitFor("[r]un [s]kip"), "\(session.text)")
+        session.send("r")
+        #expect(session.waitFor("[d]one [s]kip"), "\(session.text)")
+        let rows = try session.screen()
+        let screen = rows.joined(separator: "\n")
+        let first = try #require(rows.firstIndex { $0.hasPrefix("── step 1/2: Drain") }, "\(screen)")
+        let heading = Array(rows[first...].prefix { !$0.hasPrefix("```") })
+        #expect(heading.count >= 2 && heading.dropFirst().allSatisfy { $0.hasPrefix("   ") }, "\(screen)")
+        #expect(heading.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == "── step 1/2: \(title)  [drain] line 5", "\(screen)")
+        expectBrokenBetweenWords(heading, screen)
+        let box2 = try #require(rows.firstIndex { $0.hasPrefix("☐ Tell") }, "\(screen)")
+        let text = Array(rows[box2...].prefix { !$0.hasPrefix("[d]one") })
+        #expect(text.count >= 2 && text.dropFirst().allSatisfy { $0.hasPrefix("  ") }, "\(screen)")
+        #expect(text.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == "☐ \(task)", "\(screen)")
+        expectBrokenBetweenWords(text, screen)
+        session.send("q")
+        _ = session.wait()
+    }
+
     /// Each row but the last is as full as its words allow: the next row's first word would not
     /// have fitted after it, so the break is the window's width, not a cut inside a word.
     func expectBrokenBetweenWords(_ rows: [String], _ screen: String) {

@@ -58,7 +58,7 @@ struct RunEdgeTests {
         #expect(records.last?.exitStatus == 1)
     }
 
-    @Test("a step that reads the terminal without interactive is stopped, killed and told to use interactive=true")
+    @Test("a step that reads the terminal without interactive is stopped, killed and told, on screen and in the record alike, to mark it {interactive}")
     func readsTerminal() throws {
         let box = Sandbox()
         let file = box.write("rb.md", "# T\n\n```bash {id=reader on-failure=abort}\nread x < /dev/tty\n```\n")
@@ -66,7 +66,7 @@ struct RunEdgeTests {
         #expect(session.wait(timeout: 20) == 1)
         let end = try #require(try box.journal().first { $0.type == .stepEnd })
         #expect(end.status == "failed")
-        #expect(end.error?.contains("interactive=true") == true)
+        #expect(end.error == "the step tried to use the terminal and was stopped; mark it {interactive} in the runbook", "\(end.error ?? "")")
         #expect(session.text.contains("mark it {interactive}"))
     }
 

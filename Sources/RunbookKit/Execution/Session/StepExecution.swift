@@ -159,7 +159,7 @@ extension RunSession {
         record.exports = changes.exports.isEmpty ? nil : changes.exports
         record.unset = changes.unset.isEmpty ? nil : changes.unset
         if outcome.stoppedOnTerminal {
-            record.error = "the step tried to read or write the terminal; mark it interactive=true"
+            record.error = "the step tried to use the terminal and was stopped; mark it {interactive} in the runbook"
         }
         if let problem = changes.problem { record.error = problem }
         let failedAt = statusText == "failed" && record.error == nil ? failedAt.map { recorder.masker.mask($0).0 } : nil

@@ -81,16 +81,18 @@ struct Screen {
     @discardableResult
     func step(_ step: Step, displayCode: String? = nil) -> Bool {
         let heading = "── step \(step.number)/\(runbook.steps.count): \(step.title)"
-        let place = "  [\(step.key)] line \(step.line)"
-        console.print("\n" + style.bold(heading) + style.dim(place) + "\n")
-        var used = 1 + rows(heading + place)
+        // Broken between words to fit the window (a long title, a long key); one line when piped.
+        let place = " [\(step.key)] line \(step.line)"
+        console.print("\n")
+        say([(heading, style.bold), (place, style.dim)], indent: "   ")
+        var used = 1 + rows(heading + " " + place)
         if !step.prose.isEmpty && step.prose != step.title {
             let lines = proseLines(step.prose)
             for text in lines { line(text) }
             used += lines.reduce(0) { $0 + rows($1) }
         }
         guard step.kind == .code else {
-            line(style.cyan("☐ \(step.title)"))
+            say("☐ \(step.title)", style.cyan, indent: "  ")
             return false
         }
         let attrs = step.attributes.written.filter { $0.key != "id" && $0.key != "name" }
