@@ -43,7 +43,8 @@ struct Export: ParsableCommand {
     @Flag(help: "Export a run whose journal or files fail verification; the export says DAMAGED at the top.")
     var allowDamaged = false
 
-    @Option(help: ArgumentHelp("Bytes of each recorded output to show: its first and last halves.", valueName: "BYTES"))
+    // Unconditional: '-1' is this option's value (refused below, by name), not an unknown flag.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Bytes of each recorded output to show: its first and last halves.", valueName: "BYTES"))
     var excerptBytes = 4096
 
     @OptionGroup var state: StateOptions

@@ -198,6 +198,9 @@ struct ExportTests {
         let missing = runbook(["export", dir, "-o", box.root + "/no/such/folder/r.md"])
         #expect(missing.status == 74, "\(missing.stderr)")
         #expect(runbook(["export", dir, "--format", "pdf"]).status == 2)
+        // A negative excerpt is refused by name, not taken for an unknown flag ('Missing value').
+        let negative = runbook(["export", dir, "--excerpt-bytes", "-1"])
+        #expect(negative.status == 2 && negative.stderr.contains("--excerpt-bytes takes a number of bytes, 0 or more"), "\(negative.stderr)")
         #expect(runbook(["export", dir, "--sign", "key"]).status == 2, "--sign needs -o")
         #expect(runbook(["export", "--state-dir", box.state, "20990101T000000Z-00000000"]).status == 2)
     }
