@@ -47,6 +47,11 @@ struct NarrowScreenTests {
         #expect(paragraph.count >= 2, "too short to need breaking at \(Self.width) columns?\n\(screen)")
         #expect(paragraph.joined(separator: " ") == sentence, "\(paragraph)")
         expectBrokenBetweenWords(paragraph, screen)
+        // The question, 81 characters, breaks between words too; the cursor waits after its last word.
+        let question = try #require(rows.firstIndex { $0.hasPrefix("outcome unknown: [r]e-run") }, "\(screen)")
+        let asked = Array(rows[question...].prefix { !$0.isEmpty })
+        #expect(asked.count == 2 && asked[1] == "  [?]", "\(screen)")
+        expectBrokenBetweenWords(asked, screen)
         session.send("r")
         #expect(session.waitFor("[r]un [s]kip"), "\(session.text)")
         rows = try session.screen()

@@ -104,9 +104,13 @@ struct Prompt {
 }
 
 extension Console {
-    /// Asks `prompt` (in bold).
+    /// Asks `prompt` (in bold), broken between words to fit the window (an 80-column pane),
+    /// later lines indented; the cursor waits after its last word. Piped, it is one line.
     func ask(_ prompt: Prompt) -> Answer {
-        ask(style.bold(prompt.text), keys: prompt.keys, help: prompt.help)
+        var text = messageLines("", prompt.text, width: wrapWidth)
+        if text.hasSuffix("\n") { text.removeLast() }
+        let shown = text.split(separator: "\n", omittingEmptySubsequences: false).map { style.bold(String($0)) }.joined(separator: "\n")
+        return ask(shown, keys: prompt.keys, help: prompt.help)
     }
 
     /// The text after the answer key (`skip not needed`), or asks for it until it is not empty;
