@@ -141,6 +141,31 @@ struct TranscriptRunTests {
         #expect(exported.stdout.contains("NAMESPACE"), "the export lists the placeholder values: \(exported.stdout.prefix(2000))")
     }
 
+    @Test(
+        "a value the shell could read as code where the quotes cannot prove it will not ($(…) inside \"…\", a heredoc that feeds a shell, $'…') is refused before anything runs",
+        arguments: [
+            "echo \"pod: $(echo <pod-name>)\"",
+            "bash <<EOF\necho <pod-name>\nEOF",
+            "bash <<'EOF'\necho <pod-name>\nEOF",
+            "echo $'pod: <pod-name>'",
+            "echo \"pod: `echo <pod-name>`\"",
+        ])
+    func codeInValueRefused(code: String) throws {
+        let box = Sandbox()
+        let file = box.write("p.md", "# P\n\n```bash {id=logs}\n\(code)\n```\n")
+        for value in ["web-0; touch \(box.root)/pwned", "web-0$(touch \(box.root)/pwned)", "web-0\\'; touch \(box.root)/pwned; echo \\'"] {
+            let r = runbook(["run", "--yes", "--state-dir", box.state, "--set", "POD_NAME=\(value)", file])
+            #expect(r.status == 2, "\(code) with \(value): \(r.stdout)\(r.stderr)")
+            #expect(r.stderr.contains("placeholder '<pod-name>' (") && r.stderr.contains("could be read as code"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: box.root + "/pwned"), "\(code) with \(value) ran the value")
+            #expect(box.runDirs().isEmpty)
+        }
+        // A plain value still runs.
+        let ok = runbook(["run", "--yes", "--state-dir", box.state, "--set", "POD_NAME=web-0", file])
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stdout.contains("web-0"), "\(ok.stdout)")
+    }
+
     @Test("--set fills placeholders without a terminal; without a value a step never runs and nothing is recorded")
     func unfilledPlaceholder() throws {
         let box = Sandbox()

@@ -125,6 +125,72 @@ public enum PlaceholderResolver {
                 "\(what) looks like a secret's and stands in a quoted heredoc (<<'EOF'), where its value would have to be written into the step's code file; unquote the heredoc's delimiter (<<EOF) so the step reads it from $\(PlaceholderValues.variable(for: question.name))"
         }
         if inHeredoc && value.contains("\n") { return "\(what) stands in a heredoc, where a line break in its value could end it; give one line" }
+        if let risky = value.first(where: { Self.codeCharacters.contains($0) }),
+            steps.contains(where: { step in step.placeholders.contains { $0.name == question.name && unprovable($0, in: step, secret: question.secret) } })
+        {
+            let shown = risky == "\n" ? "a line break" : "'\(risky)'"
+            return
+                "\(what) stands inside \"…\", a heredoc or $'…', where its value could be read as code (it holds \(shown): inside a $(…), a heredoc fed to a shell or $'…' the quoting cannot keep it one word); give a value without ; & | < > ( ) $ ` \\ \" ' or line breaks, or write the placeholder outside quotes in the runbook"
+        }
         return nil
+    }
+
+    /// What can end a word or start a command where a value is written into the code.
+    private static let codeCharacters: Set<Character> = ["\n", ";", "&", "|", "<", ">", "(", ")", "$", "`", "\\", "\"", "'"]
+
+    /// Whether the quoting around `placeholder` cannot prove a value stays one word: inside `"…"`
+    /// where the text before it opened a `$(…)` or backticks (the shell reads code there again);
+    /// in a heredoc that is not data for `cat` or `tee` (it may be a script for another shell or
+    /// program); inside `$'…'` (where `\'` does not end the quote). A secret is read from its
+    /// variable, so only a heredoc can make it code.
+    private static func unprovable(_ placeholder: Placeholder, in step: Step, secret: Bool) -> Bool {
+        let text = step.commands.flatMap { $0.indices.contains(placeholder.command) ? Array($0[placeholder.command].text.utf8) : nil } ?? []
+        let before = text.prefix(min(placeholder.offset, text.count))
+        switch placeholder.quoting {
+        case .heredoc, .literalHeredoc: return !feedsData(before)
+        case .double: return !secret && substitutionOpen(before)
+        case .single: return !secret && (step.code ?? "").contains("$'")
+        case .none: return false
+        }
+    }
+
+    /// Whether `text` (a command up to a placeholder inside `"…"`) leaves a `$(` or a backtick open
+    /// after its last opening quote: then the placeholder stands in code, not in the quote.
+    private static func substitutionOpen(_ text: ArraySlice<UInt8>) -> Bool {
+        var stack: [UInt8] = []  // what is open: " ' ` (
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            let top = stack.last
+            if top == UInt8(ascii: "'") {
+                if c == UInt8(ascii: "'") { stack.removeLast() }
+            } else if c == UInt8(ascii: "\\") {
+                i += 1
+            } else if c == UInt8(ascii: "$"), i + 1 < text.endIndex, text[i + 1] == UInt8(ascii: "(") {
+                stack.append(UInt8(ascii: "("))
+                i += 1
+            } else if c == UInt8(ascii: "`") {
+                if top == c { stack.removeLast() } else { stack.append(c) }
+            } else if c == UInt8(ascii: "\"") {
+                if top == c { stack.removeLast() } else { stack.append(c) }
+            } else if c == UInt8(ascii: "'") && top != UInt8(ascii: "\"") {
+                stack.append(c)
+            } else if c == UInt8(ascii: ")") && top == UInt8(ascii: "(") {
+                stack.removeLast()
+            }
+            i += 1
+        }
+        return stack.last != UInt8(ascii: "\"")
+    }
+
+    /// Whether the heredoc a placeholder stands in (the last `<<` before it) is written by `cat` or
+    /// `tee`: data for a file, not code for another program.
+    private static func feedsData(_ text: ArraySlice<UInt8>) -> Bool {
+        let bytes = Array(text)
+        guard let at = (0..<max(bytes.count - 1, 0)).last(where: { bytes[$0] == UInt8(ascii: "<") && bytes[$0 + 1] == UInt8(ascii: "<") }) else { return false }
+        let lineStart = bytes[..<at].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        let words = String(decoding: bytes[lineStart..<at], as: UTF8.self).split(separator: " ")
+        let command = words.first { $0 != "$" && $0 != "sudo" }.map(String.init) ?? ""
+        return command == "cat" || command == "tee"
     }
 }
