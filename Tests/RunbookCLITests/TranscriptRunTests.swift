@@ -64,6 +64,26 @@ struct TranscriptRunTests {
         #expect(notes.contains { $0.contains(said) && $0.contains("it does not run") }, "\(notes)")
     }
 
+    @Test("a transcript command whose exit status expect-exit allows does not stop it: the next commands run, the step takes the last one's status")
+    func expectedExitGoesOn() throws {
+        let box = Sandbox()
+        let file = box.write(
+            "x.md",
+            "# X\n\n```bash {id=tx expect-exit=0,1 on-failure=continue}\n$ echo hi\nhi\n$ grep -q nothing /dev/null\n$ echo after\nafter\n$ exit 3\n```\n")
+        let r = runbook(["run", "--yes", "--state-dir", box.state, file])
+        #expect(r.stdout.components(separatedBy: "\n").contains("after"), "command 3 ran: \(r.stdout)")
+        #expect(!r.stdout.contains("the commands after it did not run") || r.stdout.contains("command 4 of 4"), "\(r.stdout)")
+        #expect(r.stdout.contains("command 4 of 4 (") && r.stdout.contains("x.md:9) failed"), "exit 3 is not allowed: \(r.stdout)")
+        let end = try #require(try box.journal().first { $0.type == .stepEnd && $0.key == "tx" })
+        #expect(end.status == "failed" && end.exitCode == 3, "\(end)")
+        // With every command's status allowed, the step ends with the last one's.
+        let allowed = box.write("y.md", "# Y\n\n```bash {id=ty expect-exit=0,1}\n$ false\n$ echo second\nsecond\n$ grep -q nothing /dev/null\n```\n")
+        let ok = runbook(["run", "--yes", "--state-dir", box.state + "-y", allowed])
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stdout.components(separatedBy: "\n").contains("second"), "\(ok.stdout)")
+        #expect(ok.stdout.contains("ok (exit 1"), "\(ok.stdout)")
+    }
+
     @Test("a failing command of a transcript stops it there, and says which command failed")
     func transcriptFailure() throws {
         let box = Sandbox()

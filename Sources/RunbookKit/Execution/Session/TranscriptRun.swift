@@ -48,10 +48,20 @@ final class TranscriptRun {
         }.joined()
         let head = "runbook:\(nonce):"
         markerHead = [Self.separator] + Array(head.utf8)
+        // A command whose status `expect-exit=` allows goes on to the next; another ends the shell with
+        // it, as `set -e` would; the shell ends with the last command's status.
+        let allowed = Set(step.attributes.expectExit).sorted()
+        let goesOn = allowed.contains { $0 != 0 }
+        let cases = allowed.map(String.init).joined(separator: "|")
         // printf writes RS from an escape, so the program's text (and an `xtrace` of it) holds no marker.
-        program = commands.enumerated().map { index, command in
-            "\(command)\nprintf '\\036runbook:%s:%s\\036\\n' \(nonce) \(index + 1)\n"
-        }.joined()
+        program =
+            commands.enumerated().map { index, command in
+                let run =
+                    goesOn
+                    ? "__runbook_status=0\n{ \(command)\n} || __runbook_status=$?\ncase $__runbook_status in \(cases)) ;; *) exit $__runbook_status ;; esac\n"
+                    : "\(command)\n"
+                return run + "printf '\\036runbook:%s:%s\\036\\n' \(nonce) \(index + 1)\n"
+            }.joined() + (goesOn ? "exit $__runbook_status\n" : "")
     }
 
     private var expected: [CodeCommand] { step.commands ?? [] }
