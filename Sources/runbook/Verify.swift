@@ -42,8 +42,20 @@ struct Verify: ParsableCommand {
 
     @OptionGroup(title: "Signed exports") var signed: ExportSignatureOptions
 
+    /// A head hash is 64 hex digits: anything else is a mistyped option, not a cut journal.
+    func validate() throws {
+        guard let expectHead else { return }
+        guard expectHead.utf8.count == 64, expectHead.allSatisfy(\.isHexDigit) else {
+            throw ValidationError(
+                "--expect-head takes the whole head hash, 64 hex digits (as 'runbook verify RUN' or the end of a run prints it); '\(expectHead)' is \(expectHead.count) characters"
+            )
+        }
+    }
+
     func run() throws {
         let path = RunCatalog.journalPath(for: target, state: try? state.resolve())
+        // Upper or lower case: the same hash.
+        let expectHead = self.expectHead?.lowercased()
         if signed.isRequested { return try signed.run(journal: path, expectedHead: expectHead, checkFiles: !chainOnly, json: output.json) }
         let report: VerifyReport
         do {

@@ -481,6 +481,11 @@ struct RunTests {
         let head = try #require(run.stdout.components(separatedBy: "head sha256: ").last?.prefix(64))
         let journal = box2.runDirs()[0] + "/journal.jsonl"
         #expect(runbook(["verify", "--expect-head", String(head), journal]).status == 0)
+        // The same hash in capitals is the same hash; a part of it is a usage error, not a cut journal.
+        #expect(runbook(["verify", "--expect-head", head.uppercased(), journal]).status == 0)
+        let part = runbook(["verify", "--expect-head", String(head.prefix(10)), journal])
+        #expect(part.status == 2 && part.stderr.contains("--expect-head takes the whole head hash, 64 hex digits"), "\(part.stderr)")
+        #expect(!part.stderr.contains("cut from the end"), "\(part.stderr)")
         var lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
         lines.removeLast()
         try (lines.joined(separator: "\n") + "\n").write(toFile: journal, atomically: false, encoding: .utf8)
