@@ -142,8 +142,12 @@ struct HistoryTests {
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("--only backfil: ") && bad.stderr.contains("did you mean 'backfill'?"))
         // The fault is the command line's, not the runbook's or the machine's, and nothing is recorded.
-        #expect(bad.stderr.hasSuffix("runbook: error: nothing was run; fix --from or --only and run again\n"), "\(bad.stderr)")
+        #expect(bad.stderr.hasSuffix("runbook: error: nothing was run; fix the options above and run again\n"), "\(bad.stderr)")
         #expect(!bad.stderr.contains("fix the runbook or the machine"))
+        #expect(box.runDirs().count == 2)
+        let confirm = runbook(["run", "--yes", "--new-run", "--confirm", "backfil", "--state-dir", box.state, file], env: env)
+        #expect(
+            confirm.status == 2 && confirm.stderr.contains("--confirm backfil: ") && confirm.stderr.contains("did you mean 'backfill'?"), "\(confirm.stderr)")
         #expect(box.runDirs().count == 2)
     }
 

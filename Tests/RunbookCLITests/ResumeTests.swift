@@ -85,6 +85,21 @@ struct ResumeTests {
         }
     }
 
+    @Test("a mistyped key for --rerun-unknown, --accept-changes or --confirm stops the resume before it records anything")
+    func mistypedDecisionKey() throws {
+        let box = Sandbox()
+        let (file, env) = crashedInStepOne(box)
+        let before = try box.journal().count
+        for flag in ["--rerun-unknown", "--accept-changes", "--confirm"] {
+            let r = runbook(["resume", "--yes", flag, "onee", "--state-dir", box.state, file], env: env)
+            #expect(r.status == 2, "\(flag): \(r.stdout)\(r.stderr)")
+            #expect(r.stderr.contains("\(flag) onee: ") && r.stderr.contains("nor has the run's journal (did you mean 'one'?)"), "\(r.stderr)")
+        }
+        #expect(try box.journal().count == before, "nothing was recorded")
+        let right = runbook(["resume", "--yes", "--rerun-unknown", "one", "--state-dir", box.state, file], env: env)
+        #expect(right.status == 0, "\(right.stdout)\(right.stderr)")
+    }
+
     @Test("a --yes resume that stops for a decision counts the steps that finished earlier, not every step as not reached")
     func refusedResumeSummary() throws {
         let box = Sandbox()

@@ -73,7 +73,7 @@ public struct RunLauncher {
         let plan: RunPlan
         switch makePlan(
             request, runbook: runbook, recorded: history.runStart.params ?? [], recordedPlaceholders: history.runStart.placeholders ?? [],
-            console: console)
+            journalKeys: Set(history.allSteps.map(\.key)), console: console)
         {
         case .success(let made): plan = made
         case .failure(let outcome): return outcome
@@ -136,7 +136,8 @@ public struct RunLauncher {
     /// Resolves params (asking for missing ones unless `--yes`) and checks the machine; prints
     /// every problem and returns the outcome (refused, or interrupted at a prompt) when there is one.
     private func makePlan(
-        _ request: RunRequest, runbook: Runbook, recorded: [ParamValue], recordedPlaceholders: [ParamValue] = [], console: Console
+        _ request: RunRequest, runbook: Runbook, recorded: [ParamValue], recordedPlaceholders: [ParamValue] = [],
+        journalKeys: Set<String> = [], console: Console
     ) -> Result<RunPlan, RunOutcome> {
         var values: [String: String] = [:]
         for p in recorded where !p.secret {
@@ -159,27 +160,37 @@ public struct RunLauncher {
         var plan = RunPlan(runbook: runbook, path: request.runbookPath, params: params, environment: context.environment)
         plan.placeholderValues = placeholders
         // A rehearsal checks the same things step by step and reports them; nothing it finds stops it.
-        let selection = selectionProblems(request, runbook: runbook)
+        let selection = selectionProblems(request, runbook: runbook, journalKeys: journalKeys)
         let preflight = request.rehearsal ? [] : plan.preflight(hasTerminal: context.terminal.isInteractive)
         guard selection.isEmpty && preflight.isEmpty else {
             for problem in selection + preflight { context.error(problem) }
             // What to fix: the command line when only its step selection is wrong.
             context.error(
                 preflight.isEmpty
-                    ? "nothing was run; fix --from or --only and run again"
+                    ? "nothing was run; fix the options above and run again"
                     : "nothing was run; fix the runbook or the machine and run again")
             return .failure(.refused)
         }
         return .success(plan)
     }
 
-    /// `--from` and `--only` must name steps of the runbook.
-    private func selectionProblems(_ request: RunRequest, runbook: Runbook) -> [String] {
+    /// `--from` and `--only` must name steps of the runbook; `--confirm`, `--accept-changes` and
+    /// `--rerun-unknown` steps of the runbook or, on a resume, of its journal (a renamed step's old key).
+    private func selectionProblems(_ request: RunRequest, runbook: Runbook, journalKeys: Set<String>) -> [String] {
         let keys = runbook.steps.map(\.key)
         var problems: [String] = []
         for (flag, key) in (request.from.map { [("--from", $0)] } ?? []) + request.only.map({ ("--only", $0) }) where !keys.contains(key) {
             let hint = closestMatch(to: key, in: keys).map { " (did you mean '\($0)'?)" } ?? "; 'runbook show \(request.runbookPath)' lists the keys"
             problems.append("\(flag) \(key): \(runbook.path) has no step with that key\(hint)")
+        }
+        let known = Set(keys).union(journalKeys)
+        for (flag, selection) in [("--confirm", request.confirm), ("--accept-changes", request.acceptChanges), ("--rerun-unknown", request.rerunUnknown)] {
+            guard case .keys(let given) = selection else { continue }
+            for key in given.sorted() where !known.contains(key) {
+                let hint =
+                    closestMatch(to: key, in: known.sorted()).map { " (did you mean '\($0)'?)" } ?? "; 'runbook show \(request.runbookPath)' lists the keys"
+                problems.append("\(flag) \(key): \(runbook.path) has no step with that key\(journalKeys.isEmpty ? "" : ", nor has the run's journal")\(hint)")
+            }
         }
         if request.from != nil && !request.only.isEmpty {
             problems.append("--from and --only do not go together: give one of them")
