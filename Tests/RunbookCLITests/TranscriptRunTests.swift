@@ -186,6 +186,28 @@ struct TranscriptRunTests {
         #expect(ok.stdout.contains("web-0"), "\(ok.stdout)")
     }
 
+    @Test("a resume asks no value for a placeholder whose only step finished earlier with the same code")
+    func resumeSkipsFinishedPlaceholders() throws {
+        let box = Sandbox()
+        let file = box.write(
+            "ph.md",
+            "# P\n\n```bash {id=first}\necho one\n```\n\n```bash {id=second}\nprintf '%s\\n' \"YOUR_TOKEN_HERE\" | wc -c\n```\n\n- [ ] Tell the channel {id=tell}\n"
+        )
+        let first = runbook(["run", "--state-dir", box.state, "--set", "TOKEN=s3cret-token-value", file], stdin: "r\nr\n")
+        #expect(first.status == 5, "paused at the manual step: \(first.stdout)\(first.stderr)")
+        #expect(try box.journal().contains { $0.type == .stepEnd && $0.key == "second" && $0.status == "ok" })
+        let resumed = runbook(["resume", "--yes", "--state-dir", box.state, file])
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(!resumed.stderr.contains("YOUR_TOKEN_HERE"), "\(resumed.stderr)")
+        // With the step's code changed it may run again: then its value is needed.
+        box.write("ph2.md", "# P\n\n```bash {id=second}\nprintf '%s\\n' \"YOUR_TOKEN_HERE\"\n```\n\n- [ ] Tell {id=tell}\n")
+        let again = runbook(["run", "--state-dir", box.state + "-2", "--set", "TOKEN=s3cret-token-value", box.root + "/ph2.md"], stdin: "r\n")
+        #expect(again.status == 5, "\(again.stdout)\(again.stderr)")
+        box.write("ph2.md", "# P\n\n```bash {id=second}\nprintf '%s|\\n' \"YOUR_TOKEN_HERE\"\n```\n\n- [ ] Tell {id=tell}\n")
+        let changed = runbook(["resume", "--yes", "--state-dir", box.state + "-2", box.root + "/ph2.md"])
+        #expect(changed.status == 2 && changed.stderr.contains("YOUR_TOKEN_HERE"), "\(changed.stdout)\(changed.stderr)")
+    }
+
     @Test("--set fills placeholders without a terminal; without a value a step never runs and nothing is recorded")
     func unfilledPlaceholder() throws {
         let box = Sandbox()

@@ -2,9 +2,11 @@ extension RunLauncher {
     /// Values for the undeclared placeholders of the steps this run reaches: from `--set`, the run
     /// being resumed, or one question each (never under `--yes`). A rehearsal asks the same questions.
     func resolvePlaceholders(
-        _ request: RunRequest, runbook: Runbook, recorded: [ParamValue], console: Console
+        _ request: RunRequest, runbook: Runbook, recorded: [ParamValue], finished: Set<String> = [], console: Console
     ) throws(ParamError) -> PlaceholderValues {
+        // A resume asks only for what the steps it will run hold (`finished`: done, same code).
         let steps = PlaceholderResolver.stepsToRun(runbook, from: request.from, only: request.only, holdingPlaceholders: true)
+            .filter { !finished.contains($0.key) }
         let names = PlaceholderResolver.names(runbook).subtracting(runbook.params.map(\.name))
         let values = try PlaceholderResolver.resolve(
             steps, sets: request.sets.filter { names.contains($0.0) }, recorded: recorded, environment: context.environment,

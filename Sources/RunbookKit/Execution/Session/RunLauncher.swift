@@ -73,7 +73,7 @@ public struct RunLauncher {
         let plan: RunPlan
         switch makePlan(
             request, runbook: runbook, recorded: history.runStart.params ?? [], recordedPlaceholders: history.runStart.placeholders ?? [],
-            journalKeys: Set(history.allSteps.map(\.key)), console: console)
+            journalKeys: Set(history.allSteps.map(\.key)), finished: Self.finishedUnchanged(runbook, history), console: console)
         {
         case .success(let made): plan = made
         case .failure(let outcome): return outcome
@@ -137,7 +137,7 @@ public struct RunLauncher {
     /// every problem and returns the outcome (refused, or interrupted at a prompt) when there is one.
     private func makePlan(
         _ request: RunRequest, runbook: Runbook, recorded: [ParamValue], recordedPlaceholders: [ParamValue] = [],
-        journalKeys: Set<String> = [], console: Console
+        journalKeys: Set<String> = [], finished: Set<String> = [], console: Console
     ) -> Result<RunPlan, RunOutcome> {
         var values: [String: String] = [:]
         for p in recorded where !p.secret {
@@ -151,7 +151,7 @@ public struct RunLauncher {
             params = try ParamResolver.resolve(
                 runbook.params, sets: request.sets.filter { !placeholderNames.contains($0.0) }, recorded: values, environment: context.environment,
                 prompt: request.assumeYes ? nil : { console.value(for: $0, path: runbook.path) }, path: runbook.path)
-            placeholders = try resolvePlaceholders(request, runbook: runbook, recorded: recordedPlaceholders, console: console)
+            placeholders = try resolvePlaceholders(request, runbook: runbook, recorded: recordedPlaceholders, finished: finished, console: console)
         } catch {
             for problem in error.problems { context.error(problem) }
             if let signal = error.cancelledBy { return .failure(.stopped(by: signal)) }
@@ -196,6 +196,16 @@ public struct RunLauncher {
             problems.append("--from and --only do not go together: give one of them")
         }
         return problems
+    }
+
+    /// Keys of the steps the journal shows finished with the code they have now: a resume does not
+    /// run them again, so their placeholders are not asked for.
+    static func finishedUnchanged(_ runbook: Runbook, _ history: RunHistory) -> Set<String> {
+        Set(
+            runbook.steps.filter { step in
+                guard let record = history.step(step.key), case .completed = record.state else { return false }
+                return record.codeSHA256 == step.codeSHA256
+            }.map(\.key))
     }
 
     /// Why a run could not go on, with the outcome to report.
