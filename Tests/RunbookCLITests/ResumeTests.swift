@@ -85,6 +85,26 @@ struct ResumeTests {
         }
     }
 
+    @Test("a step a resume took for a renamed one that had finished is that outcome in status and every export, not 'not run'")
+    func renamedStepKeepsItsOutcome() throws {
+        let box = Sandbox()
+        let file = box.write("rn.md", "# R\n\n```bash {id=a}\necho A\n```\n\n```bash {id=b}\necho B\n```\n\n```bash {id=c}\necho C\n```\n")
+        #expect(runbook(["run", "--state-dir", box.state, file], stdin: "r\nr\nq\n").status == 5)
+        box.write("rn.md", "# R\n\n```bash {id=a}\necho A\n```\n\n```bash {id=b2}\necho B\n```\n\n```bash {id=c}\necho C\n```\n")
+        let r = runbook(["resume", "--yes", "--accept-changes", "all", "--state-dir", box.state, file])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let runId = try #require(box.runDirs().first.map { ($0 as NSString).lastPathComponent })
+        let status = runbook(["status", "--state-dir", box.state, runId])
+        let line = status.stdout.components(separatedBy: "\n").first { $0.contains(" b2 ") } ?? ""
+        #expect(line.contains("✔ ok"), "\(status.stdout)")
+        let json = runbook(["export", "--state-dir", box.state, "--format", "json", runId])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let steps = try #require(object["steps"] as? [[String: Any]])
+        #expect(steps.first { $0["key"] as? String == "b2" }?["outcome"] as? String == "ok", "\(steps)")
+        let markdown = runbook(["export", "--state-dir", box.state, "--format", "markdown", runId])
+        #expect(!markdown.stdout.contains("**not run**"), "\(markdown.stdout)")
+    }
+
     @Test("a mistyped key for --rerun-unknown, --accept-changes or --confirm stops the resume before it records anything")
     func mistypedDecisionKey() throws {
         let box = Sandbox()

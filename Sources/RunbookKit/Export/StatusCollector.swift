@@ -76,6 +76,14 @@ struct StatusCollector {
             stepEvents[position, default: []].append(event(record))
             if record.choice == "skip", outcome(at: position) != "skipped" { setOutcome("skipped", at: position) }
             if record.choice == "removed" { setOutcome("removed", at: position) }
+            // A resume took this step for a renamed one (`text`: its old key) that had finished:
+            // it has that outcome, as the run's history gives it (its attempts stay its own).
+            if record.choice == "matched", let old = record.text, let from = positions.position(of: old), from != position,
+                ["ok", "done", "skipped"].contains(outcome(at: from))
+            {
+                setOutcome(outcome(at: from), at: position)
+                if folded[from].hasExitCode { (folded[position].exitCode, folded[position].hasExitCode) = (folded[from].exitCode, true) }
+            }
         case .note:
             stepEvents[position, default: []].append(event(record))
         default:
