@@ -84,7 +84,7 @@ struct NarrowScreenTests {
         #expect(rows.count >= 2, "\(screen)")
         #expect(rows.first?.hasPrefix("runbook: error: no unfinished run") == true, "\(screen)")
         #expect(rows.dropFirst().allSatisfy { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }, "later lines indented two spaces:\n\(screen)")
-        #expect(rows.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == message, "\(screen)")
+        #expect(rows.sentence == message, "\(screen)")
         #expect(rows.contains { $0.contains("'runbook run \(file)'") }, "the command whole on one line:\n\(screen)")
         #expect(rows.allSatisfy { $0.count < Self.width }, "\(screen)")
     }
@@ -111,7 +111,7 @@ struct NarrowScreenTests {
         let sentence = "Run aborted (1 failed, 1 ok; 10 not reached: \(listed), … (2 more))"
         #expect(summary.count >= 2, "too short to need breaking at \(Self.width) columns?\n\(screen)")
         #expect(summary.dropFirst().allSatisfy { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }, "later lines indented two spaces:\n\(screen)")
-        #expect(summary.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == sentence, "\(summary)")
+        #expect(summary.sentence == sentence, "\(summary)")
         expectBrokenBetweenWords(summary, screen)
         let piped = runbook(["run", "--yes", "--state-dir", box.state, file])
         #expect(piped.stdout.contains("\n\n" + sentence + "\njournal: "), "\(piped.stdout)")
@@ -132,7 +132,7 @@ struct NarrowScreenTests {
         let notice = Array(rows[first...last])
         #expect(notice.count >= 2, "too short to need breaking at \(Self.width) columns?\n\(screen)")
         #expect(
-            notice.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ").contains("secrets must be at least 8 bytes so masking"), "\(screen)")
+            notice.sentence.contains("secrets must be at least 8 bytes so masking"), "\(screen)")
         expectBrokenBetweenWords(notice, screen)
         session.send("\u{03}")
         _ = session.wait()
@@ -153,12 +153,12 @@ struct NarrowScreenTests {
         let first = try #require(rows.firstIndex { $0.hasPrefix("── step 1/2: Drain") }, "\(screen)")
         let heading = Array(rows[first...].prefix { !$0.hasPrefix("```") })
         #expect(heading.count >= 2 && heading.dropFirst().allSatisfy { $0.hasPrefix("   ") }, "\(screen)")
-        #expect(heading.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == "── step 1/2: \(title)  [drain] line 5", "\(screen)")
+        #expect(heading.sentence == "── step 1/2: \(title)  [drain] line 5", "\(screen)")
         expectBrokenBetweenWords(heading, screen)
         let box2 = try #require(rows.firstIndex { $0.hasPrefix("☐ Tell") }, "\(screen)")
         let text = Array(rows[box2...].prefix { !$0.hasPrefix("[d]one") })
         #expect(text.count >= 2 && text.dropFirst().allSatisfy { $0.hasPrefix("  ") }, "\(screen)")
-        #expect(text.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == "☐ \(task)", "\(screen)")
+        #expect(text.sentence == "☐ \(task)", "\(screen)")
         expectBrokenBetweenWords(text, screen)
         session.send("q")
         _ = session.wait()
@@ -173,4 +173,9 @@ struct NarrowScreenTests {
             #expect(row.count < Self.width, "a row as wide as the window was cut by the terminal: '\(row)'")
         }
     }
+}
+
+extension Array where Element == String {
+    /// Rows of the screen read back as the one sentence they were broken from.
+    fileprivate var sentence: String { map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") }
 }

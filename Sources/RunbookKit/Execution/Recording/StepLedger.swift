@@ -168,6 +168,10 @@ struct StepLedger {
         return self[second].rare === box
     }
 
-    /// Whether any step has an outcome.
-    var anyOutcome: Bool { entries.contains { $0.flags & Flag.hasOutcome != 0 } }
+    /// Whether the step numbered `number` has no outcome and started no attempt here: the run did
+    /// not reach it (one that started and has none ran while the journal failed under it).
+    func notReached(_ number: Int) -> Bool { outcome(number) == nil && self[number].attempts == 0 }
+
+    /// Whether any step has an outcome or started an attempt here: there is something to report.
+    var anyReached: Bool { entries.contains { $0.flags & Flag.hasOutcome != 0 || $0.attempts > 0 } }
 }

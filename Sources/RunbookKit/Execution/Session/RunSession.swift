@@ -255,8 +255,7 @@ final class RunSession {
         // The first few steps not reached, and how many: a list of every key would be as long as the runbook.
         var notReached: [String] = []
         var notReachedCount = 0
-        // A step that started here and has no outcome (the journal failed under it) was reached.
-        for step in runbook.steps where recorder.steps.outcome(step.number) == nil && recorder.steps[step.number].attempts == 0 {
+        for step in runbook.steps where recorder.steps.notReached(step.number) {
             if notReached.count < Screen.notReachedListed { notReached.append(step.key) }
             notReachedCount += 1
         }

@@ -225,9 +225,7 @@ struct Screen {
     /// wide as the widest key or folded stretch's first and last keys (at most 32), so the
     /// outcomes stand in one column: the rows are walked once for that width, then shown.
     func report(_ steps: StepLedger) {
-        // Nothing to report when no step has an outcome or started (a step can start and have
-        // none: the journal failed under it).
-        guard steps.anyOutcome || runbook.steps.contains(where: { steps[$0.number].attempts > 0 }) else { return }
+        guard steps.anyReached else { return }
         var width = 0
         walkReport(steps) { entry in
             // A folded range too wide for the column stands out of it rather than widen every row.
@@ -275,10 +273,10 @@ struct Screen {
 
     /// A step's line of the end report.
     private func reportRow(_ step: Step, _ steps: StepLedger) -> ReportRow {
+        if steps.notReached(step.number) { return ReportRow(mark: "·", key: step.key, outcome: "not reached", facts: [], alike: "not reached") }
         guard let outcome = steps.outcome(step.number) else {
-            let started = Int(steps[step.number].attempts)
-            guard started > 0 else { return ReportRow(mark: "·", key: step.key, outcome: "not reached", facts: [], alike: "not reached") }
             // It ran here, but its end is not in the journal (the journal could not be written).
+            let started = Int(steps[step.number].attempts)
             return ReportRow(mark: style.red("✘"), key: step.key, outcome: "outcome not recorded", facts: ["\(started) attempt\(started == 1 ? "" : "s")"])
         }
         let good = StepEndStatus.succeeded.contains(outcome)
